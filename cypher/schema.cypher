@@ -1,0 +1,14 @@
+// Constraints and indexes of the shop graph, applied before any load (IF NOT EXISTS).
+// Parameters: none. Returns: nothing.
+// Business keys are unique; Neo4j internal ids are never used as public ids.
+CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.userId IS UNIQUE;
+CREATE CONSTRAINT item_id IF NOT EXISTS FOR (n:Item) REQUIRE n.itemId IS UNIQUE;
+CREATE CONSTRAINT brand_name IF NOT EXISTS FOR (n:Brand) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT category_code IF NOT EXISTS FOR (n:Category) REQUIRE n.code IS UNIQUE;
+CREATE CONSTRAINT session_id IF NOT EXISTS FOR (n:Session) REQUIRE n.sessionId IS UNIQUE;
+CREATE CONSTRAINT order_id IF NOT EXISTS FOR (n:Order) REQUIRE n.orderId IS UNIQUE;
+CREATE CONSTRAINT load_id IF NOT EXISTS FOR (n:Load) REQUIRE n.loadId IS UNIQUE;
+CREATE INDEX session_start IF NOT EXISTS FOR (n:Session) ON (n.start);
+CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);
+CREATE INDEX order_kind IF NOT EXISTS FOR (n:Order) ON (n.kind);
+CREATE INDEX category_level IF NOT EXISTS FOR (n:Category) ON (n.level)

@@ -1,0 +1,125 @@
+"""The Python client: :class:`ShopGraph`, one handle on the shop graph in Neo4j."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+from shopgraph.graph.loading import LoadOptions, LoadReport, load_source
+from shopgraph.graph.runner import GraphRunner
+from shopgraph.graph.settings import Settings
+from shopgraph.graph.stats import GraphStats, graph_stats
+from shopgraph.loaders.baskets import baskets_source
+from shopgraph.loaders.mapping import ColumnMapping, DelimitedSource
+from shopgraph.loaders.rees46 import rees46_source
+from shopgraph.loaders.source import EventSource
+
+__all__ = ["ShopGraph"]
+
+
+class ShopGraph:
+    """The shop graph in Neo4j: loads, counts, and (in later modules) recommendations.
+
+    Open it from settings (the environment) or a URI, and close it, best as a context
+    manager::
+
+        with ShopGraph.connect() as shop:          # NEO4J_URI or the embedded server
+            shop.load_rees46(Path("events.csv.gz"))
+            print(shop.stats().labels)
+
+    Args:
+        runner: The runner that owns the Neo4j driver; the client closes it.
+    """
+
+    def __init__(self, runner: GraphRunner) -> None:
+        self.runner = runner
+        self._schema_ready = False
+
+    @classmethod
+    def connect(cls, settings: Settings | None = None) -> ShopGraph:
+        """Connects to the server the settings point at (``Settings.from_env()`` by default).
+
+        Raises:
+            GraphUnavailableError: When Neo4j does not answer or refuses the credentials.
+        """
+        runner = GraphRunner.from_settings(settings or Settings.from_env())
+        verified = False
+        try:
+            runner.verify()
+            verified = True
+        finally:
+            if not verified:
+                runner.close()
+        return cls(runner)
+
+    @classmethod
+    def from_uri(
+        cls,
+        uri: str,
+        *,
+        user: str = "neo4j",
+        password: str | None = None,
+        database: str = "neo4j",
+    ) -> ShopGraph:
+        """Connects to the Neo4j at ``uri`` (auth off when ``password`` is ``None``)."""
+        return cls.connect(Settings(uri=uri, user=user, password=password, database=database))
+
+    def __enter__(self) -> ShopGraph:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closes the driver."""
+        self.runner.close()
+
+    def ensure_schema(self) -> None:
+        """Creates the constraints and indexes of ``cypher/schema.cypher`` if missing."""
+        if not self._schema_ready:
+            self.runner.run_schema()
+            self._schema_ready = True
+
+    def stats(self) -> GraphStats:
+        """Counts of nodes and relationships, per label and type."""
+        return graph_stats(self.runner)
+
+    def load(self, source: EventSource, options: LoadOptions | None = None) -> LoadReport:
+        """Loads any event source (see :mod:`shopgraph.graph.loading` for the guarantees)."""
+        self.ensure_schema()
+        return load_source(self.runner, source, options or LoadOptions())
+
+    def load_rees46(self, path: Path, options: LoadOptions | None = None) -> LoadReport:
+        """Loads a REES46 / Open CDP event file (``.csv`` or ``.csv.gz``)."""
+        return self.load(rees46_source(Path(path)), options)
+
+    def load_baskets(
+        self,
+        path: Path,
+        options: LoadOptions | None = None,
+        *,
+        mapping: ColumnMapping | None = None,
+        namespace: str | None = None,
+    ) -> LoadReport:
+        """Loads orders with items, in basket or long form (see :mod:`shopgraph.loaders.baskets`).
+
+        Args:
+            path: The file.
+            options: Load options.
+            mapping: Mapping of a long-form file of your own.
+            namespace: Prefix of order ids (basket form defaults to the file name).
+        """
+        return self.load(baskets_source(Path(path), mapping=mapping, namespace=namespace), options)
+
+    def load_csv(
+        self, path: Path, mapping: ColumnMapping | Path, options: LoadOptions | None = None
+    ) -> LoadReport:
+        """Loads your own event CSV through a column mapping (a TOML file or a mapping)."""
+        if not isinstance(mapping, ColumnMapping):
+            mapping = ColumnMapping.from_toml(Path(mapping))
+        return self.load(DelimitedSource(Path(path), mapping), options)

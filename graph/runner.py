@@ -1,0 +1,213 @@
+"""The one runner that talks to Neo4j.
+
+:class:`GraphRunner` owns the process's :class:`neo4j.Driver`, runs named statements from
+:mod:`shopgraph.cypher` in managed transactions (``execute_read`` / ``execute_write``) on the
+configured database, consumes every result inside the transaction and returns plain values.
+Driver exceptions are translated into :mod:`shopgraph.graph.errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from types import TracebackType
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+
+from shopgraph import cypher
+from shopgraph.graph.errors import (
+    BadInputError,
+    ConfigError,
+    GraphUnavailableError,
+    QueryError,
+)
+from shopgraph.graph.settings import Settings
+
+__all__ = ["GraphRunner", "Tx", "WriteCounters"]
+
+_log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+Params = Mapping[str, Any]
+Row = dict[str, Any]
+
+_PROCEDURE_ARGUMENT = re.compile(r"IllegalArgumentException: (?P<reason>.+?)\s*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class WriteCounters:
+    """What a write changed, summed over its statements."""
+
+    nodes_created: int = 0
+    nodes_deleted: int = 0
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    properties_set: int = 0
+    labels_added: int = 0
+
+    def __add__(self, other: WriteCounters) -> WriteCounters:
+        return WriteCounters(
+            *(getattr(self, f.name) + getattr(other, f.name) for f in fields(self))
+        )
+
+    @classmethod
+    def from_summary(cls, counters: neo4j.SummaryCounters) -> WriteCounters:
+        return cls(
+            nodes_created=counters.nodes_created,
+            nodes_deleted=counters.nodes_deleted,
+            relationships_created=counters.relationships_created,
+            relationships_deleted=counters.relationships_deleted,
+            properties_set=counters.properties_set,
+            labels_added=counters.labels_added,
+        )
+
+
+class Tx:
+    """A managed transaction handed to the work function of :meth:`GraphRunner.write_tx`.
+
+    Runs named statements and consumes their results at once; the counters of all statements
+    run through it are summed in :attr:`counters`.
+    """
+
+    def __init__(self, tx: neo4j.ManagedTransaction) -> None:
+        self._tx = tx
+        self.counters = WriteCounters()
+
+    def run(self, name: str, params: Params | None = None) -> list[Row]:
+        """Runs the statement ``<name>.cypher`` and returns its rows as dicts."""
+        result = self._tx.run(cypher.load(name), dict(params or {}))
+        rows = [record.data() for record in result]
+        self.counters = self.counters + WriteCounters.from_summary(result.consume().counters)
+        return rows
+
+
+class GraphRunner:
+    """Owns the Neo4j driver; runs named Cypher statements in managed transactions.
+
+    Use one per process, as a context manager so the driver is closed::
+
+        with GraphRunner.from_settings(Settings.from_env()) as runner:
+            rows = runner.read("graph_stats")
+
+    Args:
+        uri: Bolt or neo4j URI.
+        auth: ``(user, password)`` or ``None`` when the server has auth off.
+        database: Database name passed to every transaction.
+    """
+
+    def __init__(self, uri: str, auth: tuple[str, str] | None, database: str) -> None:
+        self.uri = uri
+        self.database = database
+        with _translated(uri):
+            self._driver = neo4j.GraphDatabase.driver(
+                uri,
+                auth=auth,
+                notifications_min_severity="OFF",
+                max_transaction_retry_time=30.0,
+            )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GraphRunner:
+        """Builds a runner for the server the settings point at."""
+        return cls(settings.bolt_uri, settings.auth, settings.database)
+
+    def __enter__(self) -> GraphRunner:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closes the driver and its connections."""
+        self._driver.close()
+
+    def verify(self) -> str:
+        """Checks that Neo4j answers and returns its agent string, e.g. ``Neo4j/5.26.30``.
+
+        Raises:
+            GraphUnavailableError: When it does not answer or refuses the credentials.
+        """
+        with _translated(self.uri):
+            info = self._driver.get_server_info()
+        return str(info.agent)
+
+    def read(self, name: str, params: Params | None = None) -> list[Row]:
+        """Runs a read statement in a managed read transaction and returns its rows."""
+        with _translated(self.uri), self._session() as session:
+            return session.execute_read(_run_rows, cypher.load(name), dict(params or {}))
+
+    def write(self, name: str, params: Params | None = None) -> list[Row]:
+        """Runs a write statement in a managed write transaction and returns its rows."""
+        return self.write_tx(lambda tx: tx.run(name, params))
+
+    def write_tx(self, work: Callable[[Tx], T]) -> T:
+        """Runs ``work`` in one managed write transaction: all of it commits, or nothing.
+
+        ``work`` may be retried on transient errors, so it must only run statements through
+        the :class:`Tx` it is given.
+        """
+        with _translated(self.uri), self._session() as session:
+            return session.execute_write(lambda tx: work(Tx(tx)))
+
+    def read_tx(self, work: Callable[[Tx], T]) -> T:
+        """Runs ``work`` in one managed read transaction."""
+        with _translated(self.uri), self._session() as session:
+            return session.execute_read(lambda tx: work(Tx(tx)))
+
+    def run_schema(self) -> int:
+        """Creates the constraints and indexes of ``schema.cypher`` (idempotent).
+
+        Returns:
+            The number of statements run.
+        """
+        statements = cypher.schema_statements()
+        with _translated(self.uri), self._session() as session:
+            for statement in statements:
+                session.run(statement).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+        return len(statements)
+
+    def _session(self) -> neo4j.Session:
+        return self._driver.session(database=self.database)
+
+
+def _run_rows(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]) -> list[Row]:
+    return [record.data() for record in tx.run(query, params)]
+
+
+@contextmanager
+def _translated(uri: str) -> Iterator[None]:
+    """Translates driver exceptions into shopgraph errors."""
+    try:
+        yield
+    except neo4j_errors.AuthError as e:
+        raise GraphUnavailableError(
+            f"Neo4j at {uri} refused the credentials ({e.message}); "
+            "check NEO4J_USER and NEO4J_PASSWORD."
+        ) from e
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as e:
+        raise GraphUnavailableError(
+            f"Neo4j at {uri} is not reachable ({e}). Start the embedded server with "
+            "`shopgraph neo4j start`, or point NEO4J_URI at a running Neo4j."
+        ) from e
+    except neo4j_errors.ConfigurationError as e:
+        raise ConfigError(f"The Neo4j connection settings are invalid: {e}") from e
+    except neo4j_errors.Neo4jError as e:
+        code = e.code or "Neo.Unknown"
+        message = e.message or str(e)
+        if code.endswith("DatabaseNotFound"):
+            raise ConfigError(f"Neo4j at {uri} has no database of that name: {message}") from e
+        match = _PROCEDURE_ARGUMENT.search(message)
+        if match:
+            raise BadInputError(match.group("reason")) from e
+        raise QueryError(f"{code}: {message}") from e

@@ -1,0 +1,149 @@
+"""Shared fixtures: one real Neo4j per test session, a clean graph per test, the datasets.
+
+With ``NEO4J_URI`` set the tests use that server (it is wiped between tests: never point the
+suite at a server whose data you want to keep). Otherwise one embedded server starts on a
+free port in a temporary folder and stops at the end.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import pytest
+
+from shopgraph.graph import server
+from shopgraph.graph.client import ShopGraph
+from shopgraph.graph.runner import GraphRunner
+from shopgraph.graph.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: The property that identifies each kind of node.
+KEYS = {
+    "User": "userId",
+    "Item": "itemId",
+    "Brand": "name",
+    "Category": "code",
+    "Session": "sessionId",
+    "Order": "orderId",
+    "Load": "loadId",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The public datasets (``SHOPGRAPH_DATA``, default ``../shared/data`` beside the repo)."""
+    configured = Settings.from_env().data_dir
+    path = configured if configured.is_absolute() else (REPO / configured).resolve()
+    if not (path / "README.md").exists():
+        pytest.fail(f"The datasets are not at {path}: set SHOPGRAPH_DATA to their folder.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings of the test server: the external one, or an embedded one started here."""
+    env = Settings.from_env()
+    if not env.embedded:
+        yield env
+        return
+    embedded = Settings(
+        home=tmp_path_factory.mktemp("neo4j-home"),
+        port=free_port(),
+        heap="1g",
+        pagecache="256m",
+        data_dir=env.data_dir,
+    )
+    server.start(embedded)
+    try:
+        yield embedded
+    finally:
+        server.stop(embedded)
+
+
+def wipe(settings: Settings) -> None:
+    """Deletes every node and relationship (the schema stays)."""
+    with (
+        neo4j.GraphDatabase.driver(settings.bolt_uri, auth=settings.auth) as driver,
+        driver.session(database=settings.database) as session,
+    ):
+        session.run(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
+
+
+@pytest.fixture
+def shop(settings: Settings) -> Iterator[ShopGraph]:
+    """A client on an empty graph with the schema in place."""
+    wipe(settings)
+    with ShopGraph.connect(settings) as client:
+        client.ensure_schema()
+        yield client
+
+
+@pytest.fixture
+def runner(shop: ShopGraph) -> GraphRunner:
+    return shop.runner
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, neo4j.time.DateTime):
+        return value.to_native()
+    if isinstance(value, list):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def _node_key(labels: list[str], props: dict[str, Any]) -> tuple[str, str]:
+    label = next(label for label in labels if label in KEYS)
+    return label, str(props[KEYS[label]])
+
+
+def dump_graph(settings: Settings) -> dict[str, Any]:
+    """The whole shop graph as comparable plain values (bookkeeping ``Load`` nodes left out).
+
+    Nodes are keyed by (label, business key) with all their properties; relationships by
+    (start key, type, end key) with all theirs.
+    """
+    with neo4j.GraphDatabase.driver(settings.bolt_uri, auth=settings.auth) as driver:
+        nodes_rows, _, _ = driver.execute_query(
+            "MATCH (n) WHERE NOT n:Load RETURN labels(n) AS labels, properties(n) AS props",
+            database_=settings.database,
+        )
+        rel_rows, _, _ = driver.execute_query(
+            "MATCH (a)-[r]->(b) RETURN labels(a) AS al, properties(a) AS ap, type(r) AS type, "
+            "properties(r) AS rp, labels(b) AS bl, properties(b) AS bp",
+            database_=settings.database,
+        )
+    nodes = {
+        _node_key(r["labels"], r["props"]): {k: _plain(v) for k, v in r["props"].items()}
+        for r in nodes_rows
+    }
+    rels: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in rel_rows:
+        key = (_node_key(r["al"], r["ap"]), r["type"], _node_key(r["bl"], r["bp"]))
+        if key in rels:
+            raise AssertionError(f"duplicate relationship {key}")
+        rels[key] = {k: _plain(v) for k, v in r["rp"].items()}
+    return {"nodes": nodes, "relationships": rels}
+
+
+@pytest.fixture
+def graph_dump(settings: Settings) -> Callable[[], dict[str, Any]]:
+    return lambda: dump_graph(settings)
+
+
+@pytest.fixture(autouse=True)
+def _run_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs every test in its own folder, so default reject files never land in the repo."""
+    monkeypatch.chdir(tmp_path)
