@@ -42,6 +42,7 @@ __all__ = ["ServerStatus", "build", "start", "status", "stop"]
 _log = logging.getLogger(__name__)
 
 _LAUNCHER_MARK = "shopgraph-launcher"
+_READY = "shopgraph-launcher: ready"
 _JAVA_MIN = 17
 
 
@@ -198,21 +199,36 @@ def start(settings: Settings, *, timeout: float = 180.0) -> ServerStatus:
         json.dumps({"pid": process.pid, "uri": settings.bolt_uri, "started": time.time()}),
         encoding="utf-8",
     )
+    try:
+        return _wait_until_ready(settings, process, log_path, log_start, timeout)
+    except BaseException:
+        _terminate(process.pid, 30.0)
+        _pid_path(settings).unlink(missing_ok=True)
+        raise
+
+
+def _wait_until_ready(
+    settings: Settings,
+    process: subprocess.Popen[bytes],
+    log_path: Path,
+    log_start: int,
+    timeout: float,
+) -> ServerStatus:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         code = process.poll()
         if code is not None:
-            _pid_path(settings).unlink(missing_ok=True)
             raise EmbeddedServerError(
                 f"The embedded Neo4j exited with code {code} while starting:\n"
                 + _log_tail(log_path, log_start)
             )
-        agent = _agent(settings)
-        if agent is not None:
-            return ServerStatus("running", settings.bolt_uri, process.pid, settings.home, agent)
+        if _READY in _log_tail(log_path, log_start):
+            agent = _agent(settings)
+            if agent is not None:
+                return ServerStatus(
+                    "running", settings.bolt_uri, process.pid, settings.home, agent
+                )
         time.sleep(0.25)
-    _terminate(process.pid, 30.0)
-    _pid_path(settings).unlink(missing_ok=True)
     raise EmbeddedServerError(
         f"The embedded Neo4j did not answer on {settings.bolt_uri} within {timeout:.0f} s:\n"
         + _log_tail(log_path, log_start)

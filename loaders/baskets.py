@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from shopgraph.graph.errors import BadInputError
 from shopgraph.loaders.mapping import ColumnMapping, DelimitedSource, RowParser
-from shopgraph.loaders.records import Event, EventType, OrderKind, Reject
+from shopgraph.loaders.records import Event, EventGroup, EventType, OrderKind, Reject
 from shopgraph.loaders.source import EventSource, TextRows
 
 __all__ = [
@@ -84,7 +84,7 @@ class BasketLinesSource(EventSource):
     def position(self) -> int:
         return self._rows.position if self._rows is not None else 0
 
-    def records(self) -> Iterator[Event | Reject]:
+    def records(self) -> Iterator[Event | EventGroup | Reject]:
         with TextRows(self.path, self.delimiter) as rows:
             self._rows = rows
             for row in rows.rows():
@@ -103,8 +103,8 @@ class BasketLinesSource(EventSource):
                     )
                     continue
                 order = f"{self.namespace}:{line - 1}"
-                for item in ids:
-                    yield Event(
+                yield EventGroup(
+                    Event(
                         None,
                         EventType.PURCHASE,
                         item,
@@ -119,6 +119,8 @@ class BasketLinesSource(EventSource):
                         OrderKind.ORDER,
                         None,
                     )
+                    for item in ids
+                )
 
 
 class ParquetSource(EventSource):

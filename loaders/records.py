@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
-__all__ = ["Event", "EventType", "OrderKind", "Reject"]
+__all__ = ["Event", "EventGroup", "EventType", "OrderKind", "Reject"]
 
 
 class EventType(StrEnum):
@@ -46,6 +46,10 @@ class Event(NamedTuple):
     order: str | None
     order_kind: OrderKind
     item_name: str | None
+
+
+class EventGroup(list[Event]):
+    """The events of one input row that holds several (a basket-form line: one per item)."""
 
 
 class Reject(NamedTuple):

@@ -23,7 +23,7 @@ from typing import IO, cast
 
 from shopgraph.graph.errors import BadInputError
 from shopgraph.loaders.batch import BatchBuilder, CatalogCache, GraphBatch
-from shopgraph.loaders.records import Event, Reject
+from shopgraph.loaders.records import Event, EventGroup, Reject
 
 __all__ = ["EventSource", "ParsedChunk", "RejectWriter", "TextRows", "read_rejects"]
 
@@ -76,8 +76,8 @@ class EventSource(ABC):
         """Options that change what the file loads as; part of the load's identity."""
 
     @abstractmethod
-    def records(self) -> Iterator[Event | Reject]:
-        """Yields one event or reject per row, in file order."""
+    def records(self) -> Iterator[Event | EventGroup | Reject]:
+        """Yields one event, group of events or reject per row, in file order."""
 
     @property
     @abstractmethod
@@ -120,6 +120,10 @@ class EventSource(ABC):
                         record.reason, path=self.path, line=record.line, field=record.field
                     )
                 rejects.append(record)
+            elif isinstance(record, EventGroup):
+                for event in record:
+                    builder.add(event)
+                loaded += 1
             else:
                 builder.add(record)
                 loaded += 1

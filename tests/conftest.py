@@ -77,9 +77,7 @@ def wipe(settings: Settings) -> None:
         neo4j.GraphDatabase.driver(settings.bolt_uri, auth=settings.auth) as driver,
         driver.session(database=settings.database) as session,
     ):
-        session.run(
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-        ).consume()
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS").consume()
 
 
 @pytest.fixture

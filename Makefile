@@ -1,0 +1,87 @@
+# shopgraph: the two commands of the README, and the steps they are made of.
+#   make demo   set up everything, start the embedded Neo4j, run the main job on the shipped sample
+#   make test   the whole suite: Java (neo4j-harness) and Python against a real Neo4j, lint, types
+# Everything is installed inside the repository (.venv/, .tools/, cypher/*/target/).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SG := $(VENV)/bin/shopgraph
+MVN := mvn -q -B -f cypher/pom.xml
+export SHOPGRAPH_HOME ?= $(CURDIR)/.shopgraph
+export DOCKER_CONFIG := $(CURDIR)/.tools/docker
+
+SAMPLE := loaders/samples/rees46-2019-10-01-head.csv.gz
+COMPOSE_PLUGIN := .tools/docker/cli-plugins/docker-compose
+
+.PHONY: help setup venv build tools demo test test-java test-python lint typecheck bench clean
+
+help:
+	@echo "make demo   - set up, start Neo4j, load the sample, show the graph"
+	@echo "make test   - the whole test suite (Java + Python + lint + types)"
+	@echo "make setup  - venv with pinned dependencies, Maven build, tools"
+	@echo "make bench  - the benchmarks (appends to benchmarks/RESULTS.md)"
+
+setup: venv build tools
+
+# The venv is rebuilt when pyproject.toml or the pins change.
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev,gnn,eval]'
+	touch $@
+
+build:
+	$(MVN) package -DskipTests
+
+# docker compose (the CLI plugin, for `docker compose config` in the tests): Debian's
+# docker-compose v2 package, unpacked under .tools/ (no Docker engine is needed or installed).
+tools: $(COMPOSE_PLUGIN)
+$(COMPOSE_PLUGIN):
+	bash .ci/fetch-compose-plugin .tools
+
+demo: setup
+	$(SG) neo4j start
+	$(SG) load rees46 $(SAMPLE) --rejects .shopgraph/sample.rejects.csv
+	$(SG) stats
+	@echo
+	@echo "Neo4j runs at bolt://127.0.0.1:$${SHOPGRAPH_NEO4J_PORT:-7687} (data in $(SHOPGRAPH_HOME))."
+	@echo "Queries to try, from any Neo4j client or the Python driver:"
+	@echo "  MATCH (c:Category)<-[:CHILD_OF*0..]-(:Category)<-[:IN_CATEGORY]-(i:Item)"
+	@echo "    RETURN c.code, count(DISTINCT i) AS items ORDER BY items DESC LIMIT 10"
+	@echo "  MATCH (u:User)-[:HAS_SESSION]->(s:Session)-[v:VIEWED]->(i:Item)"
+	@echo "    RETURN u.userId, count(DISTINCT i) AS viewed ORDER BY viewed DESC LIMIT 5"
+	@echo "  MATCH (o:Order)-[:CONTAINS]->(i:Item)-[:HAS_BRAND]->(b:Brand)"
+	@echo "    RETURN b.name, count(*) AS sold ORDER BY sold DESC LIMIT 5"
+	@echo "  CALL shopgraph.version()"
+	@echo "Stop the server with: $(SG) neo4j stop"
+
+test: setup test-java lint typecheck test-python
+
+test-java:
+	$(MVN) test
+
+test-python:
+	$(PY) -m pytest
+
+lint:
+	$(VENV)/bin/ruff check graph gnn loaders cypher tests benchmarks
+	$(VENV)/bin/ruff format --check graph gnn loaders cypher tests benchmarks
+
+# mypy sees the import names of the package-dir mapping through links under .typecheck/.
+typecheck:
+	mkdir -p .typecheck/shopgraph
+	for p in graph gnn loaders cypher; do ln -sfn ../../$$p .typecheck/shopgraph/$$p; done
+	$(VENV)/bin/mypy
+
+bench: setup
+	$(PY) benchmarks/load.py
+
+clean:
+	rm -rf .typecheck .pytest_cache .ruff_cache .mypy_cache
+	$(MVN) clean

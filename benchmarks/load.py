@@ -1,0 +1,168 @@
+"""Load speed and loader memory: 1M generated events, 250k generated events, the REES46 sample.
+
+Each load runs the real CLI (`shopgraph load rees46`) in its own process against a fresh
+embedded Neo4j on this machine, and records events per second and the loader's peak memory
+(max RSS of the loader process; Neo4j's own memory is not the loader's). In the same run, as
+baselines: the parser alone (no Neo4j), which bounds what the loader could reach, and a
+250k-event load, whose peak memory must equal the 1M one's for memory to be flat in file size.
+
+    python benchmarks/load.py [--events 1000000] [--chunk-size 20000]
+
+Results are printed and appended to benchmarks/RESULTS.md. The 1M-event file is SYNTHETIC
+(``shopgraph generate``), calibrated on the REES46 sample; the sample is real.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from shopgraph.graph import server
+from shopgraph.graph.settings import Settings
+from shopgraph.loaders.generate import SyntheticShopConfig, generate_events
+from shopgraph.loaders.rees46 import rees46_source
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OUT = HERE / "out"
+SAMPLE = REPO / "loaders" / "samples" / "rees46-2019-10-01-head.csv.gz"
+
+
+#: Runs the CLI, then prints the process's own peak RSS (KiB) as the last line of stderr.
+_MEASURED_CLI = (
+    "import resource, sys\n"
+    "from shopgraph.graph.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print('peak_rss_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _generated(events: int, seed: int) -> Path:
+    path = OUT / f"synthetic-{events}-seed{seed}.csv.gz"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        generate_events(path, SyntheticShopConfig(events=events, seed=seed))
+    return path
+
+
+def _parse_only(path: Path, chunk_size: int) -> float:
+    """Events per second of parsing and aggregating alone (no Neo4j)."""
+    started = time.perf_counter()
+    rows = sum(chunk.rows_read for chunk in rees46_source(path).chunks(chunk_size))
+    return rows / (time.perf_counter() - started)
+
+
+def _load(path: Path, chunk_size: int, work: Path) -> dict[str, float]:
+    """Loads ``path`` with the CLI into a fresh embedded Neo4j; returns the measurements."""
+    settings = Settings(home=work / f"neo4j-{path.stem}", port=_free_port())
+    server.start(settings)
+    try:
+        env = {**os.environ, "NEO4J_URI": settings.bolt_uri}
+        env.pop("NEO4J_PASSWORD", None)
+        started = time.perf_counter()
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _MEASURED_CLI,
+                "load",
+                "rees46",
+                str(path),
+                "--json",
+                "--chunk-size",
+                str(chunk_size),
+                "--rejects",
+                str(work / "rejects.csv"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seconds = time.perf_counter() - started
+    finally:
+        server.stop(settings)
+    report = json.loads(done.stdout)
+    peak_kib = int(done.stderr.strip().splitlines()[-1].split()[-1])
+    return {
+        "events": report["rows_read"],
+        "seconds": seconds,
+        "events_per_s": report["rows_read"] / seconds,
+        "peak_rss_mib": peak_kib / 1024,
+        "nodes": report["nodes_created"],
+        "relationships": report["relationships_created"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--chunk-size", type=int, default=20_000)
+    args = parser.parse_args()
+
+    big = _generated(args.events, seed=1)
+    small = _generated(args.events // 4, seed=2)
+    with tempfile.TemporaryDirectory(prefix="shopgraph-bench-") as tmp:
+        work = Path(tmp)
+        parse_rate = _parse_only(big, args.chunk_size)
+        sample = _load(SAMPLE, args.chunk_size, work)
+        quarter = _load(small, args.chunk_size, work)
+        full = _load(big, args.chunk_size, work)
+
+    command = "python benchmarks/load.py " + " ".join(sys.argv[1:])
+    lines = [
+        f"\n## Load speed and loader memory ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n",
+        f"- machine: {platform.node()}, {os.cpu_count()} cores, {platform.machine()}, "
+        f"Python {platform.python_version()}; Neo4j 5.26 embedded on the same machine "
+        "(heap 2g, page cache 1g)",
+        f"- command: `{command.strip()}` (chunk size {args.chunk_size})",
+        "",
+        "| input | events | seconds | events/s | loader peak RSS (MiB) | nodes | relationships |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, m in (
+        ("REES46 sample (real)", sample),
+        (f"synthetic {args.events // 4:,}", quarter),
+        (f"synthetic {args.events:,}", full),
+    ):
+        lines.append(
+            f"| {name} | {m['events']:,.0f} | {m['seconds']:.1f} | {m['events_per_s']:,.0f} "
+            f"| {m['peak_rss_mib']:.0f} | {m['nodes']:,.0f} | {m['relationships']:,.0f} |"
+        )
+    lines += [
+        "",
+        f"- baseline in the same run, parsing and aggregating alone (no Neo4j): "
+        f"{parse_rate:,.0f} events/s",
+        f"- goal: >= 50,000 events/s over 1M events: "
+        f"{'met' if full['events_per_s'] >= 50_000 else 'NOT met'} "
+        f"({full['events_per_s']:,.0f} events/s)",
+        f"- memory flat in file size: peak RSS {quarter['peak_rss_mib']:.0f} MiB at "
+        f"{args.events // 4:,} events vs {full['peak_rss_mib']:.0f} MiB at {args.events:,}",
+    ]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    results = HERE / "RESULTS.md"
+    if not results.exists():
+        results.write_text("# Benchmark results\n", encoding="utf-8")
+    with results.open("a", encoding="utf-8") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()
