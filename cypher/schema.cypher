@@ -1,6 +1,8 @@
 // Constraints and indexes of the shop graph, applied before any load (IF NOT EXISTS).
 // Parameters: none. Returns: nothing.
 // Business keys are unique; Neo4j internal ids are never used as public ids.
+// Model embeddings live in two slots (embeddingA, embeddingB), each with its vector index:
+// a new model is written into the slot that is not active, then switched to atomically.
 CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.userId IS UNIQUE;
 CREATE CONSTRAINT item_id IF NOT EXISTS FOR (n:Item) REQUIRE n.itemId IS UNIQUE;
 CREATE CONSTRAINT brand_name IF NOT EXISTS FOR (n:Brand) REQUIRE n.name IS UNIQUE;
@@ -11,4 +13,9 @@ CREATE CONSTRAINT load_id IF NOT EXISTS FOR (n:Load) REQUIRE n.loadId IS UNIQUE;
 CREATE INDEX session_start IF NOT EXISTS FOR (n:Session) ON (n.start);
 CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);
 CREATE INDEX order_kind IF NOT EXISTS FOR (n:Order) ON (n.kind);
-CREATE INDEX category_level IF NOT EXISTS FOR (n:Category) ON (n.level)
+CREATE INDEX category_level IF NOT EXISTS FOR (n:Category) ON (n.level);
+CREATE CONSTRAINT model_version IF NOT EXISTS FOR (n:ModelVersion) REQUIRE n.version IS UNIQUE;
+CREATE VECTOR INDEX item_embedding_a IF NOT EXISTS FOR (n:Item) ON (n.embeddingA)
+  OPTIONS {indexConfig: {`vector.similarity_function`: 'cosine'}};
+CREATE VECTOR INDEX item_embedding_b IF NOT EXISTS FOR (n:Item) ON (n.embeddingB)
+  OPTIONS {indexConfig: {`vector.similarity_function`: 'cosine'}}

@@ -146,6 +146,11 @@ class GraphRunner:
         with _translated(self.uri), self._session() as session:
             return session.execute_read(_run_rows, cypher.load(name), dict(params or {}))
 
+    def read_values(self, name: str, params: Params | None = None) -> list[list[Any]]:
+        """Runs a read statement and returns its rows as lists of values (fast for big reads)."""
+        with _translated(self.uri), self._session() as session:
+            return session.execute_read(_run_values, cypher.load(name), dict(params or {}))
+
     def write(self, name: str, params: Params | None = None) -> list[Row]:
         """Runs a write statement in a managed write transaction and returns its rows."""
         return self.write_tx(lambda tx: tx.run(name, params))
@@ -174,8 +179,13 @@ class GraphRunner:
         with _translated(self.uri), self._session() as session:
             for statement in statements:
                 session.run(statement).consume()
-            session.run("CALL db.awaitIndexes(300)").consume()
+        self.await_indexes()
         return len(statements)
+
+    def await_indexes(self, seconds: int = 300) -> None:
+        """Waits until every index is online (after creating one or writing many vectors)."""
+        with _translated(self.uri), self._session() as session:
+            session.run(cypher.load("await_indexes"), {"seconds": seconds}).consume()
 
     def _session(self) -> neo4j.Session:
         return self._driver.session(database=self.database)
@@ -183,6 +193,12 @@ class GraphRunner:
 
 def _run_rows(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]) -> list[Row]:
     return [record.data() for record in tx.run(query, params)]
+
+
+def _run_values(
+    tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]
+) -> list[list[Any]]:
+    return tx.run(query, params).values()
 
 
 @contextmanager

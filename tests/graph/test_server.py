@@ -9,12 +9,13 @@ from pathlib import Path
 
 import neo4j
 import pytest
-from conftest import free_port
 
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.errors import ConfigError, EmbeddedServerError, GraphUnavailableError
 from shopgraph.graph.settings import Settings
+
+from conftest import free_port
 
 
 def _own(tmp_path: Path, **overrides: object) -> Settings:
@@ -69,7 +70,7 @@ def test_a_busy_port_is_named(tmp_path: Path) -> None:
 
 def test_auth_is_off_only_on_loopback(tmp_path: Path) -> None:
     with pytest.raises(
-        ConfigError, match="Listening on 0.0.0.0 with authentication off is refused"
+        ConfigError, match=r"Listening on 0\.0\.0\.0 with authentication off is refused"
     ):
         server.start(_own(tmp_path, listen_address="0.0.0.0"))
 

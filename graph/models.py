@@ -1,0 +1,244 @@
+"""Model versions in Neo4j: embeddings written back, switched atomically, rolled back.
+
+Embeddings live on the nodes in two slots, ``embeddingA`` and ``embeddingB``, each item slot
+with its own vector index (``item_embedding_a``, ``item_embedding_b``). A ``(:ModelVersion)``
+node per version records its slot and status::
+
+    writing ──▶ ready ──▶ active ◀──▶ previous ──▶ retired
+                          (one)       (one)        (slot overwritten)
+
+:func:`publish_embeddings` writes a new version into the slot that is not active (retiring
+the version that held it), then activates it in one transaction. Readers, the procedures
+among them, read the active version and its slot in the same transaction as the embeddings,
+so they see exactly one complete model, old or new, never a mix. The version active before
+stays in its slot as ``previous`` for :func:`rollback`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from shopgraph.graph.errors import BadInputError, ModelNotTrainedError
+from shopgraph.graph.runner import GraphRunner
+
+__all__ = [
+    "ModelVersionInfo",
+    "PublishReport",
+    "activate",
+    "active_version",
+    "list_versions",
+    "publish_embeddings",
+    "rollback",
+]
+
+_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class ModelVersionInfo:
+    """One model version as stored in the graph."""
+
+    version: str
+    status: str
+    slot: str | None
+    active: bool
+    created_at: datetime | None
+    activated_at: datetime | None
+    dimensions: int
+    users: int
+    items: int
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    """What :func:`publish_embeddings` wrote.
+
+    Attributes:
+        version: The new, now active, version.
+        slot: Its slot.
+        users_written: Users found in the graph and given an embedding.
+        items_written: Items found in the graph and given an embedding.
+        users_missing: Users of the model that are not in the graph.
+        items_missing: Items of the model that are not in the graph.
+        seconds: Wall time.
+    """
+
+    version: str
+    slot: str
+    users_written: int
+    items_written: int
+    users_missing: int
+    items_missing: int
+    seconds: float
+
+
+def list_versions(runner: GraphRunner) -> list[ModelVersionInfo]:
+    """Every model version, newest first."""
+    return [_info(row) for row in runner.read("model_versions")]
+
+
+def active_version(runner: GraphRunner) -> ModelVersionInfo:
+    """The active version.
+
+    Raises:
+        ModelNotTrainedError: When no version is active.
+    """
+    for info in list_versions(runner):
+        if info.active:
+            return info
+    raise ModelNotTrainedError(
+        "No model version is active: train one with `shopgraph train --write-back`."
+    )
+
+
+def publish_embeddings(
+    runner: GraphRunner,
+    version: str,
+    *,
+    user_ids: Sequence[str],
+    user_embeddings: npt.NDArray[np.float32],
+    item_ids: Sequence[str],
+    item_embeddings: npt.NDArray[np.float32],
+    metadata: dict[str, Any],
+    progress: Callable[[int, int], None] | None = None,
+) -> PublishReport:
+    """Writes a model's embeddings into the free slot and makes it the active version.
+
+    Args:
+        runner: The Neo4j runner.
+        version: A new, unique version name.
+        user_ids: Business ids of the rows of ``user_embeddings``.
+        user_embeddings: ``float32 [n_users, d]``.
+        item_ids: Business ids of the rows of ``item_embeddings``.
+        item_embeddings: ``float32 [n_items, d]``.
+        metadata: JSON-ready description (run folder, config, metrics) stored on the version.
+        progress: Called with (rows written, rows in all) after every batch.
+
+    Returns:
+        What was written.
+
+    Raises:
+        ValueError: When shapes disagree or an array holds non-finite values.
+        BadInputError: When the version name is already taken.
+    """
+    started = time.monotonic()
+    if user_embeddings.ndim != 2 or item_embeddings.ndim != 2:
+        raise ValueError("Embeddings must be 2-D arrays [rows, dimensions].")
+    if user_embeddings.shape[1] != item_embeddings.shape[1]:
+        raise ValueError(
+            f"Users have {user_embeddings.shape[1]} dimensions but items have "
+            f"{item_embeddings.shape[1]}."
+        )
+    for name, ids, matrix in (
+        ("user", user_ids, user_embeddings),
+        ("item", item_ids, item_embeddings),
+    ):
+        if len(ids) != len(matrix):
+            raise ValueError(f"{len(ids)} {name} ids but {len(matrix)} {name} embeddings.")
+        if not np.isfinite(matrix).all():
+            raise ValueError(f"The {name} embeddings hold values that are not finite.")
+    if any(info.version == version for info in list_versions(runner)):
+        raise BadInputError(f"model version {version!r} exists already; choose another name")
+    current = next((info for info in list_versions(runner) if info.active), None)
+    slot = "B" if current is not None and current.slot == "A" else "A"
+    runner.write(
+        "model_begin",
+        {
+            "version": version,
+            "slot": slot,
+            "dimensions": int(item_embeddings.shape[1]),
+            "metadata": json.dumps(metadata, sort_keys=True, default=str),
+        },
+    )
+    while runner.write("model_clear_slot", {"slot": slot, "batch": 20_000})[0]["cleared"]:
+        pass
+    total = len(user_ids) + len(item_ids)
+    done = 0
+
+    def write(statement: str, ids: Sequence[str], matrix: npt.NDArray[np.float32]) -> int:
+        nonlocal done
+        written = 0
+        for start in range(0, len(ids), _BATCH):
+            rows = [
+                {"id": key, "embedding": vector}
+                for key, vector in zip(
+                    ids[start : start + _BATCH],
+                    matrix[start : start + _BATCH].astype(np.float64).tolist(),
+                    strict=True,
+                )
+            ]
+            result = runner.write(statement, {"slot": slot, "version": version, "rows": rows})
+            written += int(result[0]["written"]) if result else 0
+            done += len(rows)
+            if progress is not None:
+                progress(done, total)
+        return written
+
+    items_written = write("model_write_items", item_ids, item_embeddings)
+    users_written = write("model_write_users", user_ids, user_embeddings)
+    runner.write("model_finish", {"version": version})
+    runner.await_indexes()
+    activate(runner, version)
+    return PublishReport(
+        version,
+        slot,
+        users_written,
+        items_written,
+        len(user_ids) - users_written,
+        len(item_ids) - items_written,
+        time.monotonic() - started,
+    )
+
+
+def activate(runner: GraphRunner, version: str) -> ModelVersionInfo:
+    """Makes ``version`` (ready, or the previous one) active, atomically.
+
+    Raises:
+        BadInputError: When the version does not exist or cannot be activated (still
+            writing, or retired).
+    """
+    if not runner.write("model_activate", {"version": version}):
+        known = {info.version: info.status for info in list_versions(runner)}
+        if version not in known:
+            raise BadInputError(f"there is no model version {version!r}")
+        raise BadInputError(
+            f"model version {version!r} is {known[version]} and cannot be activated"
+        )
+    return active_version(runner)
+
+
+def rollback(runner: GraphRunner) -> ModelVersionInfo:
+    """Activates the previous version again; the active one becomes previous.
+
+    Raises:
+        ModelNotTrainedError: When there is no previous version to return to.
+    """
+    previous = [info for info in list_versions(runner) if info.status == "previous"]
+    if not previous:
+        raise ModelNotTrainedError("There is no previous model version to roll back to.")
+    return activate(runner, previous[0].version)
+
+
+def _info(row: dict[str, Any]) -> ModelVersionInfo:
+    created, activated = row["createdAt"], row["activatedAt"]
+    return ModelVersionInfo(
+        version=row["version"],
+        status=row["status"],
+        slot=row["slot"],
+        active=bool(row["active"]),
+        created_at=created.to_native() if created is not None else None,
+        activated_at=activated.to_native() if activated is not None else None,
+        dimensions=int(row["dimensions"]),
+        users=int(row["users"]),
+        items=int(row["items"]),
+        metadata=json.loads(row["metadata"]) if row["metadata"] else {},
+    )

@@ -1,0 +1,124 @@
+"""Export of a weighted user-item subgraph from the real Neo4j, and its id map."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shopgraph.gnn.data import IdMap, InteractionData
+from shopgraph.graph.client import ShopGraph
+from shopgraph.graph.export import EventWeights, ExportOptions, export_interactions
+from shopgraph.loaders.rees46 import REES46_COLUMNS
+
+HEADER = ",".join(REES46_COLUMNS)
+ROWS = [
+    # day 1: u1 views i1 twice and buys it; u2 views i2 (electronics) and carts it
+    "2020-01-01 10:00:00 UTC,view,i1,1,home.lamp,b,1.0,u1,s1",
+    "2020-01-01 10:01:00 UTC,view,i1,1,home.lamp,b,1.0,u1,s1",
+    "2020-01-01 10:02:00 UTC,purchase,i1,1,home.lamp,b,1.0,u1,s1",
+    "2020-01-01 11:00:00 UTC,view,i2,2,electronics.audio,b,9.0,u2,s2",
+    "2020-01-01 11:01:00 UTC,cart,i2,2,electronics.audio,b,9.0,u2,s2",
+    # day 11 (ten days later): u1 views i2 and i3; u3 views i3
+    "2020-01-11 10:00:00 UTC,view,i2,2,electronics.audio,b,9.0,u1,s3",
+    "2020-01-11 10:01:00 UTC,view,i3,2,electronics.audio,b,9.0,u1,s3",
+    "2020-01-11 10:02:00 UTC,view,i3,2,electronics.audio,b,9.0,u3,s4",
+]
+
+
+@pytest.fixture
+def small_shop(shop: ShopGraph, tmp_path: Path) -> ShopGraph:
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    shop.load_rees46(path)
+    return shop
+
+
+def _edges(data: InteractionData) -> dict[tuple[str, str], float]:
+    users = data.id_map.user_ids(data.users)
+    items = data.id_map.item_ids(data.items)
+    return {(u, i): float(w) for u, i, w in zip(users, items, data.weights, strict=True)}
+
+
+def test_weights_combine_event_types_recency_and_trust(small_shop: ShopGraph) -> None:
+    data = export_interactions(
+        small_shop.runner, ExportOptions(half_life_days=10.0, weights=EventWeights())
+    )
+    assert data.id_map.users == ("u1", "u2", "u3")
+    assert data.id_map.items == ("i1", "i2", "i3")
+    # now = the latest event (2020-01-11 10:02); day-1 events are ~10 days old: decay ~0.5.
+    now = datetime(2020, 1, 11, 10, 2, tzinfo=UTC)
+
+    def age(t: datetime) -> float:
+        return float(0.5 ** ((now - t).total_seconds() / 86400 / 10))
+
+    expected = {
+        ("u1", "i1"): 1.0 * age(datetime(2020, 1, 1, 10, 1, tzinfo=UTC))
+        + 4.0 * age(datetime(2020, 1, 1, 10, 2, tzinfo=UTC)),
+        ("u2", "i2"): 1.0 * age(datetime(2020, 1, 1, 11, 0, tzinfo=UTC))
+        + 2.0 * age(datetime(2020, 1, 1, 11, 1, tzinfo=UTC)),
+        ("u1", "i2"): 1.0 * age(datetime(2020, 1, 11, 10, 0, tzinfo=UTC)),
+        ("u1", "i3"): 1.0 * age(datetime(2020, 1, 11, 10, 1, tzinfo=UTC)),
+        ("u3", "i3"): 1.0,
+    }
+    edges = _edges(data)
+    assert edges.keys() == expected.keys()
+    for key, weight in expected.items():
+        assert edges[key] == pytest.approx(weight, rel=1e-5)
+
+    # Trust: a relationship weight of 0.25 scales that edge.
+    small_shop.runner.write_tx(
+        lambda tx: tx._tx.run(
+            "MATCH (:Session {sessionId: 's4'})-[r:VIEWED]->() SET r.weight = 0.25"
+        ).consume()
+    )
+    trusted = _edges(export_interactions(small_shop.runner, ExportOptions(half_life_days=None)))
+    assert trusted[("u3", "i3")] == pytest.approx(0.25)
+    untrusted = export_interactions(
+        small_shop.runner, ExportOptions(half_life_days=None, use_trust=False)
+    )
+    assert _edges(untrusted)[("u3", "i3")] == pytest.approx(1.0)
+
+
+def test_window_categories_and_dense_core(small_shop: ShopGraph) -> None:
+    runner = small_shop.runner
+    late = export_interactions(runner, ExportOptions(since=datetime(2020, 1, 5, tzinfo=UTC)))
+    assert set(_edges(late)) == {("u1", "i2"), ("u1", "i3"), ("u3", "i3")}
+
+    audio = export_interactions(runner, ExportOptions(categories=("electronics",)))
+    assert audio.id_map.items == ("i2", "i3")
+    assert ("u1", "i1") not in _edges(audio)
+
+    # Users with >= 2 items and items with >= 2 users, until both hold: u1 (i1, i2, i3),
+    # i2 (u1, u2), i3 (u1, u3) -> u2, u3 have one item each and go, then i2, i3 have one user.
+    core = export_interactions(
+        runner, ExportOptions(min_user_interactions=2, min_item_interactions=2)
+    )
+    assert core.n_interactions == 0
+    core1 = export_interactions(runner, ExportOptions(min_user_interactions=2))
+    assert core1.id_map.users == ("u1",)
+
+    views_only = export_interactions(
+        runner, ExportOptions(weights=EventWeights(cart=0, purchase=0), half_life_days=None)
+    )
+    assert _edges(views_only)[("u2", "i2")] == pytest.approx(1.0)
+
+
+def test_export_is_deterministic(small_shop: ShopGraph) -> None:
+    first = export_interactions(small_shop.runner, ExportOptions())
+    second = export_interactions(small_shop.runner, ExportOptions())
+    assert first.fingerprint == second.fingerprint
+    assert first.id_map == second.id_map
+    np.testing.assert_array_equal(first.weights, second.weights)
+
+
+def test_export_id_map_round_trip(small_shop: ShopGraph, tmp_path: Path) -> None:
+    data = export_interactions(small_shop.runner, ExportOptions())
+    data.id_map.save(tmp_path / "id_map.json")
+    again = IdMap.load(tmp_path / "id_map.json")
+    assert again == data.id_map
+    assert again.user_ids(again.user_index(["u3", "u1"])) == ["u3", "u1"]
+    assert again.item_ids(data.items) == ["i1", "i2", "i3", "i2", "i3"]
+    assert again.user_ids(data.users) == ["u1", "u1", "u1", "u2", "u3"]

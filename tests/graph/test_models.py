@@ -1,0 +1,148 @@
+"""Model versions: write-back into a free slot, atomic switch, list, rollback, vector index."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from shopgraph.graph.client import ShopGraph
+from shopgraph.graph.errors import BadInputError, ModelNotTrainedError
+from shopgraph.graph.models import (
+    activate,
+    active_version,
+    list_versions,
+    publish_embeddings,
+    rollback,
+)
+from shopgraph.graph.runner import GraphRunner
+from shopgraph.loaders.rees46 import REES46_COLUMNS
+
+N_ITEMS = 3000
+N_USERS = 1000
+
+
+@pytest.fixture
+def catalogue(shop: ShopGraph, tmp_path: Path) -> ShopGraph:
+    """A graph with N_USERS users who each viewed three of N_ITEMS items."""
+    rows = [
+        f"2020-01-01 10:00:00 UTC,view,i{(u * 3 + k) % N_ITEMS},1,,b,1.0,u{u},s{u}"
+        for u in range(N_USERS)
+        for k in range(3)
+    ]
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join([",".join(REES46_COLUMNS), *rows]) + "\n", encoding="utf-8")
+    shop.load_rees46(path)
+    return shop
+
+
+def _publish(runner: GraphRunner, version: str, value: float, dims: int = 8) -> Any:
+    users = [f"u{u}" for u in range(N_USERS)] + ["ghost-user"]
+    items = [f"i{i}" for i in range(N_ITEMS)]
+    return publish_embeddings(
+        runner,
+        version,
+        user_ids=users,
+        user_embeddings=np.full((len(users), dims), value, np.float32),
+        item_ids=items,
+        item_embeddings=np.full((len(items), dims), value, np.float32),
+        metadata={"run": version},
+    )
+
+
+READ_ACTIVE = """
+MATCH (m:ModelVersion {active: true})
+MATCH (i:Item)
+WITH m, CASE m.slot WHEN 'A' THEN i.embeddingA ELSE i.embeddingB END AS e
+RETURN m.version AS version, count(e) AS items, collect(DISTINCT e[0]) AS values
+"""
+
+
+def test_publish_list_and_rollback(catalogue: ShopGraph) -> None:
+    runner = catalogue.runner
+    with pytest.raises(ModelNotTrainedError, match="No model version is active"):
+        active_version(runner)
+
+    first = _publish(runner, "v1", 1.0)
+    assert (first.slot, first.items_written, first.users_written) == ("A", N_ITEMS, N_USERS)
+    assert first.users_missing == 1
+    second = _publish(runner, "v2", 2.0)
+    assert second.slot == "B"
+    versions = {v.version: v for v in list_versions(runner)}
+    assert (versions["v2"].status, versions["v2"].active) == ("active", True)
+    assert (versions["v1"].status, versions["v1"].slot) == ("previous", "A")
+    assert versions["v2"].metadata == {"run": "v2"}
+
+    assert rollback(runner).version == "v1"
+    assert active_version(runner).slot == "A"
+    assert {v.version: v.status for v in list_versions(runner)} == {
+        "v1": "active",
+        "v2": "previous",
+    }
+    assert rollback(runner).version == "v2"
+
+    # A third version takes the free slot (A) and retires v1, which can no longer return.
+    third = _publish(runner, "v3", 3.0)
+    assert third.slot == "A"
+    statuses = {v.version: (v.status, v.slot) for v in list_versions(runner)}
+    assert statuses == {"v3": ("active", "A"), "v2": ("previous", "B"), "v1": ("retired", None)}
+    with pytest.raises(BadInputError, match="'v1' is retired and cannot be activated"):
+        activate(runner, "v1")
+    with pytest.raises(BadInputError, match="'v3' exists already"):
+        _publish(runner, "v3", 4.0)
+    rows = runner.read_tx(lambda tx: tx._tx.run(READ_ACTIVE).data())
+    assert rows == [{"version": "v3", "items": N_ITEMS, "values": [3.0]}]
+
+
+def test_active_slot_vector_index_answers(catalogue: ShopGraph) -> None:
+    runner = catalogue.runner
+    users = ["u0"]
+    items = ["i0", "i1", "i2"]
+    publish_embeddings(
+        runner,
+        "tiny",
+        user_ids=users,
+        user_embeddings=np.array([[1, 0, 0]], np.float32),
+        item_ids=items,
+        item_embeddings=np.array([[1, 0, 0], [0.8, 0.2, 0], [0, 0, 1]], np.float32),
+        metadata={},
+    )
+    nearest = runner.read_tx(
+        lambda tx: tx._tx.run(
+            "CALL db.index.vector.queryNodes('item_embedding_a', 2, [1.0, 0.0, 0.0]) "
+            "YIELD node RETURN node.itemId AS id"
+        ).value()
+    )
+    assert nearest == ["i0", "i1"]
+
+
+def test_readers_during_write_back_see_exactly_one_complete_version(
+    catalogue: ShopGraph,
+) -> None:
+    runner = catalogue.runner
+    _publish(runner, "old", 1.0)
+    seen: list[dict[str, Any]] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.extend(runner.read_tx(lambda tx: tx._tx.run(READ_ACTIVE).data()))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        _publish(runner, "new", 2.0, dims=64)
+    finally:
+        stop.set()
+        reader.join()
+    seen.extend(runner.read_tx(lambda tx: tx._tx.run(READ_ACTIVE).data()))
+    assert len(seen) > 3
+    assert {row["version"] for row in seen} == {"old", "new"}
+    for row in seen:
+        assert row["items"] == N_ITEMS
+        assert row["values"] == ([1.0] if row["version"] == "old" else [2.0])
+    versions = [row["version"] for row in seen]
+    assert versions == sorted(versions, key=lambda v: v == "new")  # old ... old, new ... new
