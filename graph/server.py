@@ -225,9 +225,7 @@ def _wait_until_ready(
         if _READY in _log_tail(log_path, log_start):
             agent = _agent(settings)
             if agent is not None:
-                return ServerStatus(
-                    "running", settings.bolt_uri, process.pid, settings.home, agent
-                )
+                return ServerStatus("running", settings.bolt_uri, process.pid, settings.home, agent)
         time.sleep(0.25)
     raise EmbeddedServerError(
         f"The embedded Neo4j did not answer on {settings.bolt_uri} within {timeout:.0f} s:\n"
