@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from shopgraph.graph import recommend as _serving
 from shopgraph.graph.loading import LoadOptions, LoadReport, load_source
+from shopgraph.graph.recommend import (
+    BundleItem,
+    BundleOptions,
+    Candidate,
+    Recommendation,
+    RecommendOptions,
+    WalkOptions,
+)
 from shopgraph.graph.runner import GraphRunner
 from shopgraph.graph.settings import Settings
 from shopgraph.graph.stats import GraphStats, graph_stats
@@ -123,3 +133,27 @@ class ShopGraph:
         if not isinstance(mapping, ColumnMapping):
             mapping = ColumnMapping.from_toml(Path(mapping))
         return self.load(DelimitedSource(Path(path), mapping), options)
+
+    def bundle(
+        self, cart: Sequence[str], k: int = 10, options: BundleOptions | None = None
+    ) -> list[BundleItem]:
+        """Items frequently bought together with ``cart`` (see :func:`~.recommend.bundle`)."""
+        return _serving.bundle(self.runner, cart, k, options)
+
+    def recommend(
+        self, user: str, k: int = 10, options: RecommendOptions | None = None
+    ) -> list[Recommendation]:
+        """Recommendations for a user; unknown users get popular items (reason ``popular``)."""
+        return _serving.recommend(self.runner, user, k, options)
+
+    def similar(
+        self, item: str, k: int = 10, options: WalkOptions | None = None
+    ) -> list[Recommendation]:
+        """Items similar to ``item``, for item pages."""
+        return _serving.similar(self.runner, item, k, options)
+
+    def candidates(
+        self, query: str | Sequence[str], k: int = 100, options: WalkOptions | None = None
+    ) -> list[Candidate]:
+        """Random-walk candidates for a user id or a list of item ids."""
+        return _serving.candidates(self.runner, query, k, options)

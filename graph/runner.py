@@ -25,6 +25,7 @@ from shopgraph.graph.errors import (
     ConfigError,
     GraphUnavailableError,
     QueryError,
+    UnknownEntityError,
 )
 from shopgraph.graph.settings import Settings
 
@@ -37,6 +38,7 @@ Params = Mapping[str, Any]
 Row = dict[str, Any]
 
 _PROCEDURE_ARGUMENT = re.compile(r"IllegalArgumentException: (?P<reason>.+?)\s*$", re.DOTALL)
+_UNKNOWN_IDS = re.compile(r"^Unknown (?P<kind>\w+) ids?: (?P<ids>.+?)\.?$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -225,5 +227,10 @@ def _translated(uri: str) -> Iterator[None]:
             raise ConfigError(f"Neo4j at {uri} has no database of that name: {message}") from e
         match = _PROCEDURE_ARGUMENT.search(message)
         if match:
-            raise BadInputError(match.group("reason")) from e
+            reason = match.group("reason")
+            unknown = _UNKNOWN_IDS.match(reason)
+            if unknown:
+                ids = [part.strip() for part in unknown.group("ids").split(",")]
+                raise UnknownEntityError(unknown.group("kind"), ids) from e
+            raise BadInputError(reason) from e
         raise QueryError(f"{code}: {message}") from e
