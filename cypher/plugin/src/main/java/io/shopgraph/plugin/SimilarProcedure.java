@@ -1,6 +1,7 @@
 package io.shopgraph.plugin;
 
 import io.shopgraph.plugin.walk.Candidate;
+import io.shopgraph.plugin.walk.CypherValues;
 import io.shopgraph.plugin.walk.PixieWalker;
 import io.shopgraph.plugin.walk.QueryItem;
 import io.shopgraph.plugin.walk.WalkConfig;
@@ -46,7 +47,7 @@ public final class SimilarProcedure {
             + " HAS_BRAND 0.3, IN_CATEGORY 0.2, HAS_SESSION 0.5, PLACED 0.5), ttlSeconds (300),"
             + " inStockOnly (true).")
     public Stream<RankedItem> similar(
-            @Name(value = "itemId", description = "The item's id.") Object itemId,
+            @Name(value = "itemId", description = "The item's id.") String itemId,
             @Name(value = "k", defaultValue = "20", description = "How many items, 1 to 1000.")
             long k,
             @Name(value = "config", defaultValue = "{}",
@@ -54,11 +55,11 @@ public final class SimilarProcedure {
             Map<String, Object> config) {
         int limit = WalkInputs.k(k);
         WalkConfig walkConfig = WalkConfig.parse(config, WalkConfig.Use.SIMILAR);
-        if (!(itemId instanceof String id) || id.isBlank()) {
+        if (itemId == null || itemId.isBlank()) {
             throw new IllegalArgumentException("itemId must be an item id (a non-empty string), got "
-                    + WalkInputs.describe(itemId) + ".");
+                    + CypherValues.describe(itemId) + ".");
         }
-        return byWalk(id, limit, walkConfig).stream();
+        return byWalk(itemId, limit, walkConfig).stream();
     }
 
     private List<RankedItem> byWalk(String itemId, int k, WalkConfig config) {

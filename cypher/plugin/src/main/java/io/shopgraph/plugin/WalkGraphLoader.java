@@ -37,7 +37,8 @@ final class WalkGraphLoader {
                 while (nodes.hasNext()) {
                     Node node = nodes.next();
                     if (node.getProperty(kind.keyProperty(), null) instanceof String key
-                            && (kind != NodeKind.ORDER || "order".equals(node.getProperty("kind", null)))) {
+                            && (kind != NodeKind.ORDER
+                                    || "order".equals(node.getProperty("kind", null)))) {
                         ofKind.put(node.getId(), builder.node(kind, key));
                     }
                 }

@@ -1,5 +1,6 @@
 package io.shopgraph.plugin;
 
+import io.shopgraph.plugin.walk.CypherValues;
 import io.shopgraph.plugin.walk.EdgeKind;
 import io.shopgraph.plugin.walk.NodeKind;
 import io.shopgraph.plugin.walk.UserQuery.Interaction;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -81,7 +81,7 @@ final class WalkInputs {
             Object id = raw.get(i);
             if (!(id instanceof String s) || s.isBlank()) {
                 throw new IllegalArgumentException("userIdOrItems must hold item ids (non-empty"
-                        + " strings); element " + (i + 1) + " is " + describe(id) + ".");
+                        + " strings); element " + (i + 1) + " is " + CypherValues.describe(id) + ".");
             }
             ids.add(s);
         }
@@ -91,7 +91,7 @@ final class WalkInputs {
     /** Explains an argument that is neither a user id nor a list of item ids. */
     static IllegalArgumentException notUserOrItems(Object value) {
         return new IllegalArgumentException("userIdOrItems must be a user id (a non-empty string)"
-                + " or a list of item ids, got " + describe(value) + ".");
+                + " or a list of item ids, got " + CypherValues.describe(value) + ".");
     }
 
     /**
@@ -182,30 +182,5 @@ final class WalkInputs {
             }
         }
         return null;
-    }
-
-    static String describe(Object value) {
-        if (value == null) {
-            return "null";
-        }
-        if (value instanceof String s) {
-            return s.isEmpty() ? "an empty string" : "the string '" + s + "'";
-        }
-        if (value instanceof Long || value instanceof Integer) {
-            return "the integer " + value;
-        }
-        if (value instanceof Double) {
-            return "the float " + value;
-        }
-        if (value instanceof Boolean) {
-            return "the boolean " + value;
-        }
-        if (value instanceof List<?>) {
-            return "a list";
-        }
-        if (value instanceof Map<?, ?>) {
-            return "a map";
-        }
-        return "a value of type " + value.getClass().getSimpleName();
     }
 }

@@ -273,7 +273,7 @@ class WalkProceduresTest {
                 "shopgraph.candidates(userIdOrItems :: ANY, k = 20 :: INTEGER, config = {} :: MAP) ::"
                         + " (itemId :: STRING, score :: FLOAT, rank :: INTEGER, reason :: STRING,"
                         + " visits :: INTEGER)",
-                "shopgraph.similar(itemId :: ANY, k = 20 :: INTEGER, config = {} :: MAP) ::"
+                "shopgraph.similar(itemId :: STRING, k = 20 :: INTEGER, config = {} :: MAP) ::"
                         + " (itemId :: STRING, score :: FLOAT, rank :: INTEGER, reason :: STRING)",
                 "shopgraph.walk.refresh() :: (nodes :: INTEGER, relationships :: INTEGER,"
                         + " millis :: INTEGER, bytes :: INTEGER)");

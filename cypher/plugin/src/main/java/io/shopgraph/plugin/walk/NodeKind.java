@@ -15,8 +15,6 @@ public enum NodeKind {
     BRAND("Brand", "name"),
     CATEGORY("Category", "code");
 
-    private static final NodeKind[] VALUES = values();
-
     private final String label;
     private final String keyProperty;
 
@@ -33,9 +31,5 @@ public enum NodeKind {
     /** The property holding the business key, e.g. {@code itemId}. */
     public String keyProperty() {
         return keyProperty;
-    }
-
-    static NodeKind of(int ordinal) {
-        return VALUES[ordinal];
     }
 }

@@ -69,35 +69,83 @@ public final class PixieWalker {
                              boolean stoppedEarly) {}
 
     /**
-     * The result of one {@link #walk}: every visited item that is not excluded, best first.
-     *
-     * @param candidates ranked by score (descending), then item id
-     * @param queries per query item, in query order
+     * The result of one {@link #walk}: every visited item that is not excluded, with per-query
+     * statistics. Candidates are ranked by score (descending), then item id; {@link #top} ranks
+     * only as many as it needs.
      */
-    public record Result(List<Candidate> candidates, List<QueryStats> queries) {
+    public static final class Result {
+        private final Candidate[] pool;
+        private final List<QueryStats> queries;
+
+        Result(Candidate[] pool, List<QueryStats> queries) {
+            this.pool = pool;
+            this.queries = queries;
+        }
+
+        /** Every candidate, ranked. */
+        public List<Candidate> candidates() {
+            return best(pool.length);
+        }
+
+        /** Per query item, in query order. */
+        public List<QueryStats> queries() {
+            return queries;
+        }
 
         /** The first {@code k} candidates. */
         public List<Candidate> top(int k) {
             return top(k, id -> true);
         }
 
-        /** The first {@code k} candidates that {@code keep} accepts, tested in rank order. */
+        /**
+         * The first {@code k} candidates that {@code keep} accepts, tested in rank order (and
+         * again, in the rare case that too many fail, after ranking more candidates).
+         */
         public List<Candidate> top(int k, Predicate<String> keep) {
-            List<Candidate> top = new ArrayList<>(Math.min(k, candidates.size()));
-            for (Candidate candidate : candidates) {
-                if (top.size() == k) {
-                    break;
+            int ranked = Math.min(pool.length, 2 * k + 16);
+            while (true) {
+                List<Candidate> top = new ArrayList<>(Math.min(k, pool.length));
+                for (Candidate candidate : best(ranked)) {
+                    if (top.size() == k) {
+                        break;
+                    }
+                    if (keep.test(candidate.itemId())) {
+                        top.add(candidate);
+                    }
                 }
-                if (keep.test(candidate.itemId())) {
-                    top.add(candidate);
+                if (top.size() == k || ranked == pool.length) {
+                    return top;
                 }
+                ranked = (int) Math.min(pool.length, 4L * ranked);
             }
-            return top;
         }
 
         /** Total steps taken over all query items. */
         public long steps() {
             return queries.stream().mapToLong(QueryStats::steps).sum();
+        }
+
+        /** At least the {@code m} best candidates (more on ties), ranked. */
+        private List<Candidate> best(int m) {
+            List<Candidate> best;
+            if (m >= pool.length) {
+                best = new ArrayList<>(Arrays.asList(pool));
+            } else {
+                double[] scores = new double[pool.length];
+                for (int i = 0; i < pool.length; i++) {
+                    scores[i] = pool[i].score();
+                }
+                Arrays.sort(scores);
+                double threshold = scores[pool.length - m];
+                best = new ArrayList<>(m + 8);
+                for (Candidate candidate : pool) {
+                    if (candidate.score() >= threshold) {
+                        best.add(candidate);
+                    }
+                }
+            }
+            best.sort(RANKING);
+            return best;
         }
     }
 
@@ -161,16 +209,15 @@ public final class PixieWalker {
                 rootSums[position] += root;
             }
         }
-        List<Candidate> candidates = new ArrayList<>(total.size());
+        List<Candidate> pool = new ArrayList<>(total.size());
         for (int p = 0; p < total.size(); p++) {
             int item = total.key(p);
             if (!skip.get(item)) {
-                candidates.add(new Candidate(graph.itemId(item),
+                pool.add(new Candidate(graph.itemId(item),
                         total.count(p) + 2 * crossSums[p], total.count(p)));
             }
         }
-        candidates.sort(RANKING);
-        return new Result(List.copyOf(candidates), List.copyOf(stats));
+        return new Result(pool.toArray(Candidate[]::new), List.copyOf(stats));
     }
 
     /**

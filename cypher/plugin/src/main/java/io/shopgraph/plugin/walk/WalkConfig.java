@@ -36,9 +36,9 @@ import java.util.stream.Collectors;
  *   <li>{@code halfLifeDays} (float greater than 0, default 7.0; {@code shopgraph.candidates}
  *       only): a user's interaction this many days older than the user's latest one weighs
  *       half as much as a query item.
- *   <li>{@code ttlSeconds} (integer, 0 to 31,622,400 (366 days), default 300): once the database has committed
- *       transactions since the projection was built, a projection older than this is rebuilt
- *       in the background; the call itself still walks the current one.
+ *   <li>{@code ttlSeconds} (integer, 0 to 31,622,400 (366 days), default 300): once the
+ *       database has committed transactions since the projection was built, a projection older
+ *       than this is rebuilt in the background; the call itself still walks the current one.
  *   <li>{@code inStockOnly} (boolean, default true): skip items whose {@code inStock} property
  *       is false (items without it count as in stock).
  * </ul>
@@ -146,8 +146,8 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
         Object value = values.get(key);
         if (!(value instanceof Long || value instanceof Integer || value instanceof Short
                 || value instanceof Byte)) {
-            throw new IllegalArgumentException(
-                    "Config key '" + key + "' must be an integer, got " + describe(value) + ".");
+            throw new IllegalArgumentException("Config key '" + key + "' must be an integer, got "
+                    + CypherValues.describe(value) + ".");
         }
         long n = ((Number) value).longValue();
         if (n < min || n > max) {
@@ -163,8 +163,8 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
         }
         Object value = values.get(key);
         if (!(value instanceof Number)) {
-            throw new IllegalArgumentException(
-                    "Config key '" + key + "' must be a number, got " + describe(value) + ".");
+            throw new IllegalArgumentException("Config key '" + key + "' must be a number, got "
+                    + CypherValues.describe(value) + ".");
         }
         return ((Number) value).doubleValue();
     }
@@ -193,8 +193,8 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
         }
         Object value = values.get(key);
         if (!(value instanceof Boolean b)) {
-            throw new IllegalArgumentException(
-                    "Config key '" + key + "' must be a boolean, got " + describe(value) + ".");
+            throw new IllegalArgumentException("Config key '" + key + "' must be a boolean, got "
+                    + CypherValues.describe(value) + ".");
         }
         return b;
     }
@@ -208,7 +208,7 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
             Object value = values.get("typeWeights");
             if (!(value instanceof Map<?, ?> given)) {
                 throw new IllegalArgumentException("Config key 'typeWeights' must be a map from"
-                        + " relationship type to weight, got " + describe(value) + ".");
+                        + " relationship type to weight, got " + CypherValues.describe(value) + ".");
             }
             for (Map.Entry<?, ?> entry : given.entrySet()) {
                 String type = String.valueOf(entry.getKey());
@@ -219,7 +219,8 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
                 if (!(weight instanceof Number number) || !(number.doubleValue() >= 0)
                         || Double.isInfinite(number.doubleValue())) {
                     throw new IllegalArgumentException("Config key 'typeWeights' must give " + type
-                            + " a finite number of at least 0, got " + describe(weight) + ".");
+                            + " a finite number of at least 0, got "
+                            + CypherValues.describe(weight) + ".");
                 }
                 weights.put(kind, number.doubleValue());
             }
@@ -235,26 +236,5 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
                     + "), or no walk can leave its query item.");
         }
         return weights;
-    }
-
-    private static String describe(Object value) {
-        if (value == null) {
-            return "null";
-        }
-        if (value instanceof String s) {
-            return "the string '" + s + "'";
-        }
-        if (value instanceof Boolean || value instanceof Number) {
-            String type = value instanceof Boolean ? "boolean"
-                    : value instanceof Double || value instanceof Float ? "float" : "integer";
-            return "the " + type + " " + value;
-        }
-        if (value instanceof List<?>) {
-            return "a list";
-        }
-        if (value instanceof Map<?, ?>) {
-            return "a map";
-        }
-        return "a value of type " + value.getClass().getSimpleName();
     }
 }

@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  *
  * <p>Relationships whose weight is not finite and positive are not stored: a relationship of
  * weight 0 (fully distrusted) can never be traversed. Memory is about 8 bytes per stored
- * relationship direction plus 4 bytes per segment plus the item ids; see
+ * relationship direction plus 8 bytes per segment plus the item ids; see
  * {@link #estimatedBytes()}.
  */
 public final class WalkGraph {
@@ -37,6 +37,9 @@ public final class WalkGraph {
 
     /** Per node kind, the relationship kinds touching it, in {@link EdgeKind} order. */
     private static final EdgeKind[][] SEGMENT_EDGES = new EdgeKind[KINDS][];
+
+    /** Per node kind, the ordinals of {@link #SEGMENT_EDGES}. */
+    private static final int[][] SEGMENT_TYPES = new int[KINDS][];
 
     /** Per node kind and relationship kind, the segment position within the node, or -1. */
     private static final int[][] SEGMENT_OF = new int[KINDS][EDGE_KINDS];
@@ -52,26 +55,30 @@ public final class WalkGraph {
                 }
             }
             SEGMENT_EDGES[kind.ordinal()] = touching.toArray(EdgeKind[]::new);
+            SEGMENT_TYPES[kind.ordinal()] = touching.stream().mapToInt(Enum::ordinal).toArray();
         }
     }
 
     private final int[] kindStart;
     private final int[] segmentBase;
     private final String[] itemIds;
-    private final int[] segmentStart;
-    private final int[] target;
-    private final float[] cumulative;
+    /** Per segment: its first edge index (high 32 bits) and its total weight (low 32, float). */
+    private final long[] segments;
+    /**
+     * Per relationship direction: the neighbour (high 32 bits) and the running weight within
+     * its segment (low 32 bits, a float), side by side so that a step reads one cache line.
+     */
+    private final long[] edges;
     private final long relationships;
     private final int maxItemDegree;
 
-    private WalkGraph(int[] kindStart, int[] segmentBase, String[] itemIds, int[] segmentStart,
-                      int[] target, float[] cumulative, long relationships) {
+    private WalkGraph(int[] kindStart, int[] segmentBase, String[] itemIds, long[] segments,
+                      long[] edges, long relationships) {
         this.kindStart = kindStart;
         this.segmentBase = segmentBase;
         this.itemIds = itemIds;
-        this.segmentStart = segmentStart;
-        this.target = target;
-        this.cumulative = cumulative;
+        this.segments = segments;
+        this.edges = edges;
         this.relationships = relationships;
         int max = 0;
         for (int item = 0; item < itemIds.length; item++) {
@@ -129,7 +136,7 @@ public final class WalkGraph {
     /** Number of stored relationships of an item, of all kinds. */
     public int degree(int item) {
         int first = segmentBase[0] + item * SEGMENT_EDGES[0].length;
-        return segmentStart[first + SEGMENT_EDGES[0].length] - segmentStart[first];
+        return start(first + SEGMENT_EDGES[0].length) - start(first);
     }
 
     /** Number of an item's relationships whose kind has a positive weight in {@code typeWeights}. */
@@ -139,7 +146,7 @@ public final class WalkGraph {
         int degree = 0;
         for (int j = 0; j < edges.length; j++) {
             if (typeWeights[edges[j].ordinal()] > 0) {
-                degree += segmentStart[first + j + 1] - segmentStart[first + j];
+                degree += start(first + j + 1) - start(first + j);
             }
         }
         return degree;
@@ -162,11 +169,11 @@ public final class WalkGraph {
      */
     public int step(int node, double[] typeWeights, SplittableRandom random) {
         int kind = kindOf(node);
-        EdgeKind[] edges = SEGMENT_EDGES[kind];
-        int first = segmentBase[kind] + (node - kindStart[kind]) * edges.length;
+        int[] types = SEGMENT_TYPES[kind];
+        int first = segmentBase[kind] + (node - kindStart[kind]) * types.length;
         double total = 0;
-        for (int j = 0; j < edges.length; j++) {
-            total += mass(first + j, typeWeights[edges[j].ordinal()]);
+        for (int j = 0; j < types.length; j++) {
+            total += mass(first + j, typeWeights[types[j]]);
         }
         if (!(total > 0)) {
             return -1;
@@ -174,8 +181,8 @@ public final class WalkGraph {
         double r = random.nextDouble() * total;
         int chosen = -1;
         double chosenMass = 0;
-        for (int j = 0; j < edges.length; j++) {
-            double m = mass(first + j, typeWeights[edges[j].ordinal()]);
+        for (int j = 0; j < types.length; j++) {
+            double m = mass(first + j, typeWeights[types[j]]);
             if (m > 0) {
                 chosen = j;
                 chosenMass = m;
@@ -187,8 +194,8 @@ public final class WalkGraph {
         }
         int segment = first + chosen;
         // r is uniform in [0, chosenMass): rescale it to the segment's own weights.
-        double x = Math.min(r, chosenMass) / typeWeights[edges[chosen].ordinal()];
-        return target[search(segmentStart[segment], segmentStart[segment + 1], x)];
+        double x = Math.min(r, chosenMass) / typeWeights[types[chosen]];
+        return (int) (edges[search(start(segment), start(segment + 1), x, total(segment))] >>> 32);
     }
 
     /**
@@ -196,8 +203,8 @@ public final class WalkGraph {
      * Latin-1 strings assumed), not counting JVM alignment slack.
      */
     public long estimatedBytes() {
-        long bytes = 16L * 7 + 4L * (kindStart.length + segmentBase.length + segmentStart.length)
-                + 4L * target.length + 4L * cumulative.length + 8L * itemIds.length;
+        long bytes = 16L * 7 + 4L * (kindStart.length + segmentBase.length) + 8L * segments.length
+                + 8L * edges.length + 8L * itemIds.length;
         for (String id : itemIds) {
             bytes += 24 + 16 + id.length();
         }
@@ -212,21 +219,46 @@ public final class WalkGraph {
         return kind;
     }
 
-    private double mass(int segment, double typeWeight) {
-        int end = segmentStart[segment + 1];
-        if (typeWeight <= 0 || end == segmentStart[segment]) {
-            return 0;
-        }
-        return typeWeight * cumulative[end - 1];
+    private int start(int segment) {
+        return (int) (segments[segment] >>> 32);
     }
 
-    /** The first index in {@code [from, to)} whose running weight exceeds {@code x}, else the last. */
-    private int search(int from, int to, double x) {
+    private float cumulative(int edge) {
+        return Float.intBitsToFloat((int) edges[edge]);
+    }
+
+    private float total(int segment) {
+        return Float.intBitsToFloat((int) segments[segment]);
+    }
+
+    private double mass(int segment, double typeWeight) {
+        return typeWeight > 0 ? typeWeight * total(segment) : 0;
+    }
+
+    /**
+     * The first index in {@code [from, to)} whose running weight exceeds {@code x} (else the
+     * last), for {@code 0 <= x < total}. The first probe interpolates, which is exact when the
+     * weights are equal (as they are until trust scoring lowers some); binary search follows.
+     */
+    private int search(int from, int to, double x, double total) {
+        int last = to - 1;
+        int guess = Math.min(last, from + (int) (x / total * (to - from)));
         int lo = from;
-        int hi = to - 1;
+        int hi = last;
+        if (cumulative(guess) > x) {
+            if (guess == from || cumulative(guess - 1) <= x) {
+                return guess;
+            }
+            hi = guess - 1;
+        } else {
+            if (guess == last) {
+                return last;
+            }
+            lo = guess + 1;
+        }
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (cumulative[mid] > x) {
+            if (cumulative(mid) > x) {
                 hi = mid;
             } else {
                 lo = mid + 1;
@@ -333,6 +365,7 @@ public final class WalkGraph {
             int[] fromSegment = new int[edges];
             int[] toSegment = new int[edges];
             int[] segmentStart = new int[segments + 1];
+            long[] segmentInfo = new long[segments + 1];
             for (int e = 0; e < edges; e++) {
                 EdgeKind kind = EdgeKind.of(edgeKind[e]);
                 int from = nodeOf[kind.from().ordinal()][edgeFrom[e]];
@@ -355,22 +388,25 @@ public final class WalkGraph {
                 packed[fill[fromSegment[e]]++] = ((long) edgeTo[e] << 32) | weightBits;
                 packed[fill[toSegment[e]]++] = ((long) edgeFrom[e] << 32) | weightBits;
             }
-            int[] target = new int[directed];
-            float[] cumulative = new float[directed];
             for (int s = 0; s < segments; s++) {
                 int from = segmentStart[s];
                 int to = segmentStart[s + 1];
                 if (to - from > 1) {
                     Arrays.sort(packed, from, to);
                 }
+                // In place: the weight bits become the running weight's bits.
                 double sum = 0;
+                float total = 0f;
                 for (int i = from; i < to; i++) {
-                    target[i] = (int) (packed[i] >>> 32);
                     sum += Float.intBitsToFloat((int) packed[i]);
-                    cumulative[i] = (float) sum;
+                    total = (float) sum;
+                    packed[i] = (packed[i] & 0xffffffff00000000L)
+                            | (Float.floatToRawIntBits(total) & 0xffffffffL);
                 }
+                segmentInfo[s] = ((long) from << 32) | (Float.floatToRawIntBits(total) & 0xffffffffL);
             }
-            return new WalkGraph(kindStart, segmentBase, itemIds, segmentStart, target, cumulative,
+            segmentInfo[segments] = (long) directed << 32;
+            return new WalkGraph(kindStart, segmentBase, itemIds, segmentInfo, packed,
                     edges);
         }
 
