@@ -76,7 +76,7 @@ public final class CandidatesProcedure {
         Set<String> excluded = new HashSet<>();
         WalkGraph graph;
         if (userIdOrItems instanceof String userId && !userId.isBlank()) {
-            UserHistory history = WalkInputs.userHistory(tx, userId).orElseThrow(
+            UserHistory history = WalkInputs.userHistory(tx, userId, walkConfig).orElseThrow(
                     () -> new IllegalArgumentException("Unknown user id: " + userId + "."));
             queries = UserQuery.select(history.interactions(), walkConfig);
             excluded.addAll(history.bought());

@@ -13,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -111,27 +112,22 @@ final class WalkInputs {
         }
     }
 
-    /** The user's history, or empty when no user has this id. */
-    static Optional<UserHistory> userHistory(Transaction tx, String userId) {
+    /**
+     * The user's history, or empty when no user has this id.
+     *
+     * <p>All orders of {@code kind = 'order'} are read (purchases are never returned, however
+     * old). Sessions are read newest first (by {@code end}, else {@code start}) until they
+     * have shown {@code queryItems} distinct items with a positive worth and the next session
+     * is older than the last one read: the work of a call is bounded by the query, not by
+     * the length of the user's history.
+     */
+    static Optional<UserHistory> userHistory(Transaction tx, String userId, WalkConfig config) {
         Node user = tx.findNode(USER, NodeKind.USER.keyProperty(), userId);
         if (user == null) {
             return Optional.empty();
         }
         List<Interaction> interactions = new ArrayList<>();
         Set<String> bought = new HashSet<>();
-        for (Relationship hasSession : user.getRelationships(Direction.OUTGOING, HAS_SESSION)) {
-            Node session = hasSession.getEndNode();
-            Long sessionAt = firstTime(session.getProperty("end", null),
-                    session.getProperty("start", null));
-            for (Relationship event : session.getRelationships(Direction.OUTGOING, SESSION_EVENTS)) {
-                if (itemId(event.getEndNode()) instanceof String itemId) {
-                    Long at = firstTime(event.getProperty("last", null),
-                            event.getProperty("first", null));
-                    interactions.add(new Interaction(itemId, EdgeKind.valueOf(event.getType().name()),
-                            at != null ? at : sessionAt, weight(event)));
-                }
-            }
-        }
         for (Relationship placed : user.getRelationships(Direction.OUTGOING, PLACED)) {
             Node order = placed.getEndNode();
             if (!"order".equals(order.getProperty("kind", null))) {
@@ -145,7 +141,44 @@ final class WalkInputs {
                 }
             }
         }
+        List<TimedSession> sessions = new ArrayList<>();
+        for (Relationship hasSession : user.getRelationships(Direction.OUTGOING, HAS_SESSION)) {
+            Node session = hasSession.getEndNode();
+            Long at = firstTime(session.getProperty("end", null), session.getProperty("start", null));
+            sessions.add(new TimedSession(session, at));
+        }
+        sessions.sort(Comparator.comparingLong(TimedSession::order));
+        double[] typeWeights = config.typeWeightArray();
+        Set<String> seen = new HashSet<>();
+        long previous = Long.MIN_VALUE;
+        for (TimedSession session : sessions) {
+            if (seen.size() >= config.queryItems() && session.order() > previous) {
+                break;
+            }
+            previous = session.order();
+            for (Relationship event : session.node().getRelationships(Direction.OUTGOING,
+                    SESSION_EVENTS)) {
+                if (itemId(event.getEndNode()) instanceof String itemId) {
+                    EdgeKind kind = EdgeKind.valueOf(event.getType().name());
+                    Long at = firstTime(event.getProperty("last", null),
+                            event.getProperty("first", null));
+                    double weight = weight(event);
+                    interactions.add(new Interaction(itemId, kind, at != null ? at : session.at(),
+                            weight));
+                    if (typeWeights[kind.ordinal()] * weight > 0) {
+                        seen.add(itemId);
+                    }
+                }
+            }
+        }
         return Optional.of(new UserHistory(interactions, bought));
+    }
+
+    /** A session and its time; {@link #order()} sorts newest first, sessions without time last. */
+    private record TimedSession(Node node, Long at) {
+        long order() {
+            return at == null ? Long.MAX_VALUE : -at;
+        }
     }
 
     /**

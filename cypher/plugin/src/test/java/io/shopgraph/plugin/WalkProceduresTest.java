@@ -156,6 +156,14 @@ class WalkProceduresTest {
     }
 
     @Test
+    void queryItemsBoundsTheItemsThatStartWalksAndAreLeftOut() {
+        // One query item: the most recent, i3 (s2 and o1, a day before t0); s1 is not read.
+        List<String> ids = ids("CALL shopgraph.candidates('u1', 10, {seed: 7, queryItems: 1})");
+
+        assertThat(ids).doesNotContain("i3").contains("i1", "i2", "i7", "i4");
+    }
+
+    @Test
     void candidatesForItemsAreThoseOfTheWalkerOnTheSameGraph() {
         List<Record> rows = list(
                 "CALL shopgraph.candidates(['i1', 'i2'], 5, {seed: 7, inStockOnly: false, steps: 2000})");

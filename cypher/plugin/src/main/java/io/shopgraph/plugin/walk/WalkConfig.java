@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
  *       {@code HAS_SESSION} 0.5, {@code PLACED} 0.5). For a user they also weight the event
  *       types of the query items.
  *   <li>{@code queryItems} (integer, 1 to 50, default 20; {@code shopgraph.candidates} only):
- *       how many of a user's most recent items start walks.
+ *       how many of a user's most recent items start walks (and are left out of the result);
+ *       a user's sessions are read newest first only until that many items are known.
  *   <li>{@code halfLifeDays} (float greater than 0, default 7.0; {@code shopgraph.candidates}
  *       only): a user's interaction this many days older than the user's latest one weighs
  *       half as much as a query item.
