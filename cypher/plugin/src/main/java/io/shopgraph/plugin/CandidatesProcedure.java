@@ -80,10 +80,10 @@ public final class CandidatesProcedure {
                     () -> new IllegalArgumentException("Unknown user id: " + userId + "."));
             queries = UserQuery.select(history.interactions(), walkConfig);
             excluded.addAll(history.bought());
-            graph = WalkProjections.current(db, tx, walkConfig.ttlSeconds(), log).graph();
+            graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log).graph();
         } else if (userIdOrItems instanceof List<?> list) {
             List<String> ids = WalkInputs.itemList(list);
-            graph = WalkProjections.current(db, tx, walkConfig.ttlSeconds(), log).graph();
+            graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log).graph();
             WalkInputs.requireKnownItems(tx, graph, ids);
             queries = new ArrayList<>(ids.size());
             for (String id : ids) {

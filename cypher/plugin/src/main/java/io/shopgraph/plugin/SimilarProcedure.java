@@ -63,7 +63,7 @@ public final class SimilarProcedure {
     }
 
     private List<RankedItem> byWalk(String itemId, int k, WalkConfig config) {
-        WalkGraph graph = WalkProjections.current(db, tx, config.ttlSeconds(), log).graph();
+        WalkGraph graph = WalkProjections.current(db, config.ttlSeconds(), log).graph();
         WalkInputs.requireKnownItems(tx, graph, List.of(itemId));
         List<Candidate> top = new PixieWalker(graph)
                 .walk(List.of(new QueryItem(itemId, 1.0)), Set.of(), config)

@@ -39,32 +39,35 @@ final class WalkProjections {
     private record Database(String identity, ProjectionCache cache, LongSupplier lastTxId) {}
 
     /**
-     * The snapshot to walk on for the caller's database, building it in the caller's
-     * transaction if there is none yet.
+     * The snapshot to walk on for the caller's database, building it first if there is none
+     * yet (the caller waits).
      */
-    static Snapshot current(GraphDatabaseService db, Transaction tx, long ttlSeconds, Log log) {
+    static Snapshot current(GraphDatabaseService db, long ttlSeconds, Log log) {
         Database database = database(db, log);
         return database.cache().get(database.lastTxId().getAsLong(), ttlSeconds * 1000,
-                () -> build(tx, database, db.databaseName(), log),
-                () -> {
-                    try (Transaction own = db.beginTx()) {
-                        return build(own, database, db.databaseName(), log);
-                    }
-                });
+                () -> build(db, database, log));
     }
 
-    /** Rebuilds the caller's database's projection in the caller's transaction. */
-    static Snapshot refresh(GraphDatabaseService db, Transaction tx, Log log) {
+    /** Rebuilds the caller's database's projection and waits for it. */
+    static Snapshot refresh(GraphDatabaseService db, Log log) {
         Database database = database(db, log);
-        return database.cache().refresh(() -> build(tx, database, db.databaseName(), log));
+        return database.cache().refresh(() -> build(db, database, log));
     }
 
-    private static Snapshot build(Transaction tx, Database database, String name, Log log) {
+    /**
+     * Builds a snapshot in a read transaction of its own, so that it holds committed data only
+     * (never the uncommitted writes of a caller's transaction).
+     */
+    private static Snapshot build(GraphDatabaseService db, Database database, Log log) {
         long txId = database.lastTxId().getAsLong();
         long builtAt = database.cache().now();
         long start = System.nanoTime();
-        WalkGraph graph = WalkGraphLoader.load(tx);
+        WalkGraph graph;
+        try (Transaction tx = db.beginTx()) {
+            graph = WalkGraphLoader.load(tx);
+        }
         long millis = (System.nanoTime() - start) / 1_000_000;
+        String name = db.databaseName();
         log.info("shopgraph: walk projection of database '%s' built in %d ms: %d nodes, %d"
                         + " relationships, about %d MiB, as of transaction %d.", name, millis,
                 graph.nodeCount(), graph.relationshipCount(), graph.estimatedBytes() >> 20, txId);

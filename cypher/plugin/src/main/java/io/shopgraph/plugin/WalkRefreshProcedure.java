@@ -3,7 +3,6 @@ package io.shopgraph.plugin;
 import io.shopgraph.plugin.walk.ProjectionCache.Snapshot;
 import java.util.stream.Stream;
 import org.neo4j.graphdb.GraphDatabaseService;
-import org.neo4j.graphdb.Transaction;
 import org.neo4j.logging.Log;
 import org.neo4j.procedure.Context;
 import org.neo4j.procedure.Description;
@@ -13,14 +12,12 @@ import org.neo4j.procedure.Procedure;
 /**
  * {@code CALL shopgraph.walk.refresh()}: rebuilds the in-memory walk projection of the current
  * database now, so that {@code shopgraph.candidates} and {@code shopgraph.similar} see every
- * write committed before the call. Without it, the projection is built on first use and
+ * write committed before the call (the projection is read in a transaction of its own, so
+ * it never holds uncommitted writes, not even those of the calling transaction). Without it, the projection is built on first use and
  * rebuilt in the background once the database changed and the projection is older than the
  * calls' {@code ttlSeconds} (see {@link io.shopgraph.plugin.walk.ProjectionCache}).
  */
 public final class WalkRefreshProcedure {
-
-    @Context
-    public Transaction tx;
 
     @Context
     public GraphDatabaseService db;
@@ -43,7 +40,7 @@ public final class WalkRefreshProcedure {
             + " shopgraph.similar walk, from the current database, and waits for it. Yields nodes,"
             + " relationships, millis (build time), bytes (approximate heap).")
     public Stream<RefreshRow> refresh() {
-        Snapshot snapshot = WalkProjections.refresh(db, tx, log);
+        Snapshot snapshot = WalkProjections.refresh(db, log);
         return Stream.of(new RefreshRow(snapshot.graph().nodeCount(),
                 snapshot.graph().relationshipCount(), snapshot.buildMillis(),
                 snapshot.graph().estimatedBytes()));

@@ -28,6 +28,7 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
+import org.neo4j.driver.Transaction;
 import org.neo4j.driver.exceptions.ClientException;
 import org.neo4j.harness.Neo4j;
 import org.neo4j.harness.Neo4jBuilders;
@@ -121,6 +122,18 @@ class WalkProceduresTest {
         assertThat(row.get("relationships").asLong()).isEqualTo(22);
         assertThat(row.get("millis").asLong()).isNotNegative();
         assertThat(row.get("bytes").asLong()).isPositive();
+    }
+
+    @Test
+    void theProjectionHoldsCommittedDataOnly() {
+        try (Session session = driver.session(); Transaction tx = session.beginTransaction()) {
+            tx.run("CREATE (:Item {itemId: 'uncommitted'})").consume();
+
+            Record row = tx.run("CALL shopgraph.walk.refresh()").single();
+
+            assertThat(row.get("nodes").asLong()).isEqualTo(19);
+            tx.rollback();
+        }
     }
 
     @Test

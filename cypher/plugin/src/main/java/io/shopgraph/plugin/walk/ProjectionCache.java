@@ -63,17 +63,16 @@ public final class ProjectionCache {
      *
      * @param txId the database's last committed transaction id now, or {@link #UNKNOWN_TX}
      * @param ttlMillis how old a snapshot of an older transaction id may get before a rebuild
-     * @param buildNow builds a snapshot in the caller's transaction, for the first call
-     * @param buildLater builds a snapshot in a transaction of its own, for background rebuilds
+     * @param build builds a snapshot; called in the caller's thread for the first snapshot,
+     *     in the background executor for rebuilds
      * @return the current snapshot
      */
-    public Snapshot get(long txId, long ttlMillis, Supplier<Snapshot> buildNow,
-                        Supplier<Snapshot> buildLater) {
+    public Snapshot get(long txId, long ttlMillis, Supplier<Snapshot> build) {
         Snapshot snapshot = current;
         if (snapshot == null) {
             synchronized (buildLock) {
                 if (current == null) {
-                    current = buildNow.get();
+                    current = build.get();
                 }
                 return current;
             }
@@ -84,7 +83,7 @@ public final class ProjectionCache {
                 background.execute(() -> {
                     try {
                         synchronized (buildLock) {
-                            current = buildLater.get();
+                            current = build.get();
                         }
                     } catch (RuntimeException e) {
                         onBackgroundFailure.accept(e);
@@ -101,9 +100,9 @@ public final class ProjectionCache {
     }
 
     /** Rebuilds now (after any build under way) and returns the new snapshot. */
-    public Snapshot refresh(Supplier<Snapshot> buildNow) {
+    public Snapshot refresh(Supplier<Snapshot> build) {
         synchronized (buildLock) {
-            current = buildNow.get();
+            current = build.get();
             return current;
         }
     }

@@ -28,7 +28,7 @@ class ProjectionCacheTest {
     }
 
     private Snapshot get(long txId) {
-        return cache.get(txId, TTL, buildAt(txId), buildAt(txId));
+        return cache.get(txId, TTL, buildAt(txId));
     }
 
     @Test
@@ -72,7 +72,7 @@ class ProjectionCacheTest {
     void aFailedBackgroundRebuildKeepsTheOldSnapshotAndIsTriedAgain() {
         Snapshot first = get(10);
         clock.addAndGet(TTL);
-        cache.get(11, TTL, buildAt(11), () -> {
+        cache.get(11, TTL, () -> {
             throw new IllegalStateException("database is shutting down");
         });
         background.remove(0).run();
