@@ -1,0 +1,241 @@
+package io.shopgraph.plugin.walk;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The validated config of a random-walk procedure, parsed from the Cypher {@code $config} map.
+ *
+ * <p>Keys (all optional):
+ * <ul>
+ *   <li>{@code steps} (integer, 1 to 1,000,000, default 10,000): total step budget of one call,
+ *       shared among the query items. A step is one relationship traversal (item to session,
+ *       session to item, session to user, ...).
+ *   <li>{@code restart} (float, greater than 0 and at most 1, default 0.3): probability that a
+ *       walk jumps back to its query item each time it lands on an item, so walks average
+ *       1 / restart item-to-item moves (3.3 by default): close enough to stay relevant, far
+ *       enough to reach items the query was never seen with.
+ *   <li>{@code seed} (integer, default 42): seed of the walks; the same projection, query and
+ *       config give the same result.
+ *   <li>{@code nP} (integer, 0 to 1,000,000, default 200) and {@code nV} (integer, 1 to
+ *       1,000,000, default 4): early stopping; a query item's walks stop once {@code nP}
+ *       candidate items have been visited at least {@code nV} times each ({@code nP = 0}
+ *       turns it off). Raise {@code nP} when asking for many more than 200 results.
+ *   <li>{@code typeWeights} (map of relationship type to float at least 0): per-type factor of
+ *       the transition probabilities, merged over the defaults of {@link EdgeKind}
+ *       ({@code VIEWED} 1.0, {@code ADDED_TO_CART} 2.0, {@code REMOVED_FROM_CART} 0.0,
+ *       {@code CONTAINS} 3.0, {@code HAS_BRAND} 0.3, {@code IN_CATEGORY} 0.2,
+ *       {@code HAS_SESSION} 0.5, {@code PLACED} 0.5). For a user they also weight the event
+ *       types of the query items.
+ *   <li>{@code queryItems} (integer, 1 to 50, default 20; {@code shopgraph.candidates} only):
+ *       how many of a user's most recent items start walks (and are left out of the result);
+ *       a user's sessions are read newest first only until that many items are known.
+ *   <li>{@code halfLifeDays} (float greater than 0, default 7.0; {@code shopgraph.candidates}
+ *       only): a user's interaction this many days older than the user's latest one weighs
+ *       half as much as a query item.
+ *   <li>{@code ttlSeconds} (integer, 0 to 31,622,400 (366 days), default 300): once the
+ *       database has committed transactions since the projection was built, a projection older
+ *       than this is rebuilt in the background; the call itself still walks the current one.
+ *   <li>{@code inStockOnly} (boolean, default true): skip items whose {@code inStock} property
+ *       is false (items without it count as in stock).
+ * </ul>
+ *
+ * @param steps total step budget
+ * @param restart restart probability on landing on an item
+ * @param seed walk seed
+ * @param nP early stopping: number of items that must reach {@code nV} visits, 0 for none
+ * @param nV early stopping: visits an item needs to count towards {@code nP}
+ * @param typeWeights type weight of every relationship kind
+ * @param queryItems how many of a user's recent items start walks
+ * @param halfLifeDays recency half-life of a user's interactions, in days
+ * @param ttlSeconds how old a projection may get, once the database changed, before a rebuild
+ * @param inStockOnly whether items with {@code inStock = false} are skipped
+ */
+public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
+                         Map<EdgeKind, Double> typeWeights, int queryItems, double halfLifeDays,
+                         long ttlSeconds, boolean inStockOnly) {
+
+    public static final int DEFAULT_STEPS = 10_000;
+    public static final int MAX_STEPS = 1_000_000;
+    public static final double DEFAULT_RESTART = 0.3;
+    public static final long DEFAULT_SEED = 42;
+    public static final int DEFAULT_NP = 200;
+    public static final int DEFAULT_NV = 4;
+    public static final int DEFAULT_QUERY_ITEMS = 20;
+    public static final int MAX_QUERY_ITEMS = 50;
+    public static final double DEFAULT_HALF_LIFE_DAYS = 7.0;
+    public static final long DEFAULT_TTL_SECONDS = 300;
+    public static final long MAX_TTL_SECONDS = 366L * 24 * 3600;
+
+    /** Which procedure a config is for; each accepts its own keys. */
+    public enum Use {
+        CANDIDATES(List.of("steps", "restart", "seed", "nP", "nV", "typeWeights", "queryItems",
+                "halfLifeDays", "ttlSeconds", "inStockOnly")),
+        SIMILAR(List.of("steps", "restart", "seed", "nP", "nV", "typeWeights", "ttlSeconds",
+                "inStockOnly"));
+
+        private final List<String> keys;
+
+        Use(List<String> keys) {
+            this.keys = keys;
+        }
+
+        /** The keys this procedure accepts, in documentation order. */
+        public List<String> keys() {
+            return keys;
+        }
+    }
+
+    public WalkConfig {
+        EnumMap<EdgeKind, Double> copy = new EnumMap<>(EdgeKind.class);
+        for (EdgeKind kind : EdgeKind.values()) {
+            copy.put(kind, typeWeights.getOrDefault(kind, kind.defaultWeight()));
+        }
+        typeWeights = Collections.unmodifiableMap(copy);
+    }
+
+    /** The config with every default. */
+    public static WalkConfig defaults() {
+        return parse(Map.of(), Use.CANDIDATES);
+    }
+
+    /**
+     * Parses and validates a config map; missing keys take their defaults.
+     *
+     * @param raw the map given to the procedure (null means empty)
+     * @param use the procedure it is for, which decides the accepted keys
+     * @return the config
+     * @throws IllegalArgumentException naming the key, for an unknown key, a value of the wrong
+     *     type or a value out of range
+     */
+    public static WalkConfig parse(Map<String, ?> raw, Use use) {
+        Map<String, ?> values = raw == null ? Map.of() : raw;
+        for (String key : values.keySet()) {
+            if (!use.keys().contains(key)) {
+                throw new IllegalArgumentException("Unknown config key '" + key + "'; known keys: "
+                        + String.join(", ", use.keys()) + ".");
+            }
+        }
+        return new WalkConfig(
+                (int) integer(values, "steps", DEFAULT_STEPS, 1, MAX_STEPS),
+                restart(values),
+                integer(values, "seed", DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE),
+                (int) integer(values, "nP", DEFAULT_NP, 0, 1_000_000),
+                (int) integer(values, "nV", DEFAULT_NV, 1, 1_000_000),
+                typeWeights(values),
+                (int) integer(values, "queryItems", DEFAULT_QUERY_ITEMS, 1, MAX_QUERY_ITEMS),
+                halfLifeDays(values),
+                integer(values, "ttlSeconds", DEFAULT_TTL_SECONDS, 0, MAX_TTL_SECONDS),
+                bool(values, "inStockOnly", true));
+    }
+
+    /** The type weights as an array indexed by {@link EdgeKind} ordinal. */
+    public double[] typeWeightArray() {
+        double[] weights = new double[EdgeKind.values().length];
+        typeWeights.forEach((kind, weight) -> weights[kind.ordinal()] = weight);
+        return weights;
+    }
+
+    private static long integer(Map<String, ?> values, String key, long fallback, long min, long max) {
+        if (!values.containsKey(key)) {
+            return fallback;
+        }
+        Object value = values.get(key);
+        if (!(value instanceof Long || value instanceof Integer || value instanceof Short
+                || value instanceof Byte)) {
+            throw new IllegalArgumentException("Config key '" + key + "' must be an integer, got "
+                    + CypherValues.describe(value) + ".");
+        }
+        long n = ((Number) value).longValue();
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("Config key '" + key + "' must be between " + min
+                    + " and " + max + ", got " + n + ".");
+        }
+        return n;
+    }
+
+    private static double number(Map<String, ?> values, String key, double fallback) {
+        if (!values.containsKey(key)) {
+            return fallback;
+        }
+        Object value = values.get(key);
+        if (!(value instanceof Number)) {
+            throw new IllegalArgumentException("Config key '" + key + "' must be a number, got "
+                    + CypherValues.describe(value) + ".");
+        }
+        return ((Number) value).doubleValue();
+    }
+
+    private static double restart(Map<String, ?> values) {
+        double restart = number(values, "restart", DEFAULT_RESTART);
+        if (!(restart > 0 && restart <= 1)) {
+            throw new IllegalArgumentException("Config key 'restart' must be greater than 0 and at"
+                    + " most 1, got " + restart + ".");
+        }
+        return restart;
+    }
+
+    private static double halfLifeDays(Map<String, ?> values) {
+        double days = number(values, "halfLifeDays", DEFAULT_HALF_LIFE_DAYS);
+        if (!(days > 0) || Double.isInfinite(days)) {
+            throw new IllegalArgumentException("Config key 'halfLifeDays' must be a finite number"
+                    + " greater than 0, got " + days + ".");
+        }
+        return days;
+    }
+
+    private static boolean bool(Map<String, ?> values, String key, boolean fallback) {
+        if (!values.containsKey(key)) {
+            return fallback;
+        }
+        Object value = values.get(key);
+        if (!(value instanceof Boolean b)) {
+            throw new IllegalArgumentException("Config key '" + key + "' must be a boolean, got "
+                    + CypherValues.describe(value) + ".");
+        }
+        return b;
+    }
+
+    private static Map<EdgeKind, Double> typeWeights(Map<String, ?> values) {
+        EnumMap<EdgeKind, Double> weights = new EnumMap<>(EdgeKind.class);
+        for (EdgeKind kind : EdgeKind.values()) {
+            weights.put(kind, kind.defaultWeight());
+        }
+        if (values.containsKey("typeWeights")) {
+            Object value = values.get("typeWeights");
+            if (!(value instanceof Map<?, ?> given)) {
+                throw new IllegalArgumentException("Config key 'typeWeights' must be a map from"
+                        + " relationship type to weight, got " + CypherValues.describe(value) + ".");
+            }
+            for (Map.Entry<?, ?> entry : given.entrySet()) {
+                String type = String.valueOf(entry.getKey());
+                EdgeKind kind = EdgeKind.byName(type).orElseThrow(() -> new IllegalArgumentException(
+                        "Config key 'typeWeights' names unknown relationship type '" + type
+                                + "'; known types: " + EdgeKind.names() + "."));
+                Object weight = entry.getValue();
+                if (!(weight instanceof Number number) || !(number.doubleValue() >= 0)
+                        || Double.isInfinite(number.doubleValue())) {
+                    throw new IllegalArgumentException("Config key 'typeWeights' must give " + type
+                            + " a finite number of at least 0, got "
+                            + CypherValues.describe(weight) + ".");
+                }
+                weights.put(kind, number.doubleValue());
+            }
+        }
+        boolean itemsCanMove = weights.entrySet().stream().anyMatch(e -> e.getValue() > 0
+                && (e.getKey().from() == NodeKind.ITEM || e.getKey().to() == NodeKind.ITEM));
+        if (!itemsCanMove) {
+            throw new IllegalArgumentException("Config key 'typeWeights' must give a positive"
+                    + " weight to at least one relationship type of items ("
+                    + Arrays.stream(EdgeKind.values())
+                            .filter(k -> k.from() == NodeKind.ITEM || k.to() == NodeKind.ITEM)
+                            .map(Enum::name).collect(Collectors.joining(", "))
+                    + "), or no walk can leave its query item.");
+        }
+        return weights;
+    }
+}
