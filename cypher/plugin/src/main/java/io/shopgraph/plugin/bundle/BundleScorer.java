@@ -1,0 +1,425 @@
+package io.shopgraph.plugin.bundle;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Frequently bought together: the co-purchase score of {@code CoPurchaseScorer} in
+ * {@code gnn/bundles.py} (the reference; its module docstring defines every number), computed by
+ * a traversal from the cart items, cart item {@code i} -> baskets {@code b} holding {@code i} ->
+ * other items {@code j} of {@code b}, with no item-item matrix.
+ *
+ * <p>Per path, {@code m = w(b) d(b) r(b,i) r(b,j)} and {@code e = m h(b)}; per cart item, both are
+ * summed per (user, {@code j}) and scaled by {@code f = min(1, userCap / m_u)}, a basket without a
+ * user being its own user; then {@code contribution(i,j) = e(i,j) / n(i)^alpha / (n(j) +
+ * smoothing)^beta} (0 when {@code n(i) = 0}) and {@code score(j)} is its sum over the cart.
+ * Baskets of fewer than 2 or more than {@code maxBasketSize} items, and sources of weight 0, are
+ * not visited. Items without a mass ({@link BasketSource#mass} {@code NaN}) are never ranked.
+ *
+ * <p>Work and memory scale with the paths from the cart, not with the graph. Not thread-safe:
+ * one scorer per call.
+ */
+public final class BundleScorer {
+
+    /** Largest cart. */
+    public static final int MAX_CART = 50;
+    /** Largest {@code k}. */
+    public static final int MAX_K = 1000;
+
+    private static final Source[] SOURCES = Source.values();
+    private static final int S = SOURCES.length;
+
+    private final BasketSource source;
+    private final BundleStats stats;
+    private final ScoringConfig scoring;
+
+    // Candidates (items reached from the cart), by dense slot.
+    private final LongIntMap slots = new LongIntMap(1024);
+    private long[] items = new long[1024];
+    private double[] masses = new double[1024];
+    private double[] scores = new double[1024];
+    private double[] supports = new double[1024];
+    private double[] sourceScores = new double[1024 * S];
+    private int[] firstContribution = new int[1024];
+    private int candidates;
+
+    // Contributions (cart position, value) per candidate, as linked lists.
+    private int[] contributionCart = new int[1024];
+    private double[] contributionValue = new double[1024];
+    private int[] contributionNext = new int[1024];
+    private int contributions;
+
+    // Per cart item: (user, candidate) groups.
+    private final LongIntMap users = new LongIntMap(256);
+    private final LongIntMap groups = new LongIntMap(1024);
+    private int[] groupSlot = new int[1024];
+    private double[] groupM = new double[1024];
+    private double[] groupE = new double[1024 * S];
+    private int userCount;
+    private int groupCount;
+
+    // Per cart item: the pair sums n(i, j) and e(i, j) by source, by candidate slot.
+    private double[] pairN = new double[1024];
+    private double[] pairE = new double[1024 * S];
+    private int[] pairStamp = new int[1024]; // cart position + 1 of the pair sums held
+    private int[] touched = new int[1024];
+
+    private final PathVisitor visitor = new PathVisitor();
+
+    /**
+     * @param source the baskets and masses
+     * @param stats {@code now}, {@code N} and the mass-relevant knobs of the last refresh
+     * @param scoring the score's knobs
+     */
+    public BundleScorer(BasketSource source, BundleStats stats, ScoringConfig scoring) {
+        this.source = source;
+        this.stats = stats;
+        this.scoring = scoring;
+    }
+
+    /**
+     * The top-{@code k} bundle items for a cart: items with {@code score > 0}, not in the cart,
+     * by score descending, ties by item id ascending, that pass {@code selection}.
+     *
+     * @param cart 1 to {@link #MAX_CART} item handles (repeats count once)
+     * @param k how many items, 1 to {@link #MAX_K}
+     * @param selection filters and brand limit, applied in rank order
+     * @return up to {@code k} items, best first
+     * @throws IllegalArgumentException if the cart or {@code k} is out of range
+     * @throws IllegalStateException if the scorer was used before
+     */
+    public List<ScoredItem> recommend(long[] cart, int k, Selection selection) {
+        if (cart.length < 1 || cart.length > MAX_CART) {
+            throw new IllegalArgumentException(
+                    "A cart must have 1 to " + MAX_CART + " items, got " + cart.length + ".");
+        }
+        if (k < 1 || k > MAX_K) {
+            throw new IllegalArgumentException("k must be between 1 and " + MAX_K + ", got " + k + ".");
+        }
+        if (candidates > 0 || contributions > 0) {
+            throw new IllegalStateException("A BundleScorer answers one call; create another.");
+        }
+        long[] distinct = Arrays.stream(cart).distinct().toArray();
+        double cartMass = 0.0;
+        for (int position = 0; position < distinct.length; position++) {
+            double mass = source.mass(distinct[position]);
+            if (mass > 0.0) {
+                cartMass += mass;
+            }
+            addCartItem(position, distinct[position], mass);
+        }
+        return rank(distinct, cartMass, k, selection);
+    }
+
+    private void addCartItem(int position, long item, double mass) {
+        users.clear();
+        groups.clear();
+        userCount = 0;
+        groupCount = 0;
+        visitor.item = item;
+        for (Source s : SOURCES) {
+            if (stats.mass().weight(s) > 0.0) {
+                visitor.source = s;
+                source.forEachBasket(item, s, visitor);
+            }
+        }
+        // Cap each user's evidence, then sum per candidate.
+        int touchedCount = 0;
+        double cap = stats.mass().userCap();
+        for (int g = 0; g < groupCount; g++) {
+            int c = groupSlot[g];
+            double m = groupM[g];
+            double f = m > cap ? cap / m : 1.0;
+            if (pairStamp[c] != position + 1) {
+                pairStamp[c] = position + 1;
+                touched = grow(touched, touchedCount + 1);
+                touched[touchedCount++] = c;
+            }
+            pairN[c] += f * m;
+            for (int s = 0; s < S; s++) {
+                pairE[c * S + s] += f * groupE[g * S + s];
+            }
+        }
+        double alphaTerm = Math.pow(mass, scoring.alpha());
+        for (int t = 0; t < touchedCount; t++) {
+            int c = touched[t];
+            supports[c] += pairN[c];
+            double candidateMass = candidateMass(c);
+            if (mass > 0.0 && !Double.isNaN(candidateMass)) {
+                double denominator = Math.pow(candidateMass + scoring.smoothing(), scoring.beta());
+                double contribution = 0.0;
+                for (int s = 0; s < S; s++) {
+                    double part = pairE[c * S + s] / alphaTerm / denominator;
+                    sourceScores[c * S + s] += part;
+                    contribution += part;
+                }
+                scores[c] += contribution;
+                if (contribution > 0.0) {
+                    addContribution(c, position, contribution);
+                }
+            }
+            pairN[c] = 0.0;
+            Arrays.fill(pairE, c * S, c * S + S, 0.0);
+        }
+    }
+
+    private double candidateMass(int c) {
+        if (masses[c] == -1.0) {
+            masses[c] = source.mass(items[c]);
+        }
+        return masses[c];
+    }
+
+    /** Visits the baskets of one cart item, then their items: one path at a time. */
+    private final class PathVisitor implements BasketSource.BasketVisitor, BasketSource.ItemVisitor {
+        long item;
+        Source source;
+        private double basketItemWeight;
+        private double sizeWeight;
+        private int user;
+
+        @Override
+        public void visit(BasketSource.Basket basket, double itemWeight) {
+            int size = basket.size();
+            if (size < 2 || size > scoring.maxBasketSize()) {
+                return;
+            }
+            double weight = stats.mass().basketWeight(source, stats.nowMillis(), basket.timeMillis());
+            basketItemWeight = weight * itemWeight;
+            if (basketItemWeight == 0.0) {
+                return; // no evidence: every m and e of this basket is 0
+            }
+            sizeWeight = scoring.sizeWeight(size);
+            long handle = basket.user();
+            if (handle == BasketSource.NO_USER) {
+                user = userCount++;
+            } else {
+                int known = users.get(handle);
+                if (known < 0) {
+                    known = userCount++;
+                    users.put(handle, known);
+                }
+                user = known;
+            }
+            basket.forEachItem(this);
+        }
+
+        @Override
+        public void visit(long other, double weight) {
+            if (other == item) {
+                return;
+            }
+            double m = basketItemWeight * weight;
+            if (m == 0.0) {
+                return;
+            }
+            int c = candidate(other);
+            long key = ((long) user << 32) | c;
+            int g = groups.get(key);
+            if (g < 0) {
+                g = newGroup(c);
+                groups.put(key, g);
+            }
+            groupM[g] += m;
+            groupE[g * S + source.ordinal()] += m * sizeWeight;
+        }
+    }
+
+    private int candidate(long item) {
+        int c = slots.get(item);
+        if (c >= 0) {
+            return c;
+        }
+        c = candidates++;
+        if (c == items.length) {
+            int size = items.length * 2;
+            items = Arrays.copyOf(items, size);
+            masses = Arrays.copyOf(masses, size);
+            scores = Arrays.copyOf(scores, size);
+            supports = Arrays.copyOf(supports, size);
+            sourceScores = Arrays.copyOf(sourceScores, size * S);
+            firstContribution = Arrays.copyOf(firstContribution, size);
+            pairN = Arrays.copyOf(pairN, size);
+            pairE = Arrays.copyOf(pairE, size * S);
+            pairStamp = Arrays.copyOf(pairStamp, size);
+        }
+        items[c] = item;
+        masses[c] = -1.0; // not read yet
+        firstContribution[c] = -1;
+        slots.put(item, c);
+        return c;
+    }
+
+    private int newGroup(int c) {
+        int g = groupCount++;
+        if (g == groupSlot.length) {
+            int size = groupSlot.length * 2;
+            groupSlot = Arrays.copyOf(groupSlot, size);
+            groupM = Arrays.copyOf(groupM, size);
+            groupE = Arrays.copyOf(groupE, size * S);
+        }
+        groupSlot[g] = c;
+        groupM[g] = 0.0;
+        Arrays.fill(groupE, g * S, g * S + S, 0.0);
+        return g;
+    }
+
+    private void addContribution(int c, int position, double value) {
+        int n = contributions++;
+        if (n == contributionCart.length) {
+            int size = contributionCart.length * 2;
+            contributionCart = Arrays.copyOf(contributionCart, size);
+            contributionValue = Arrays.copyOf(contributionValue, size);
+            contributionNext = Arrays.copyOf(contributionNext, size);
+        }
+        contributionCart[n] = position;
+        contributionValue[n] = value;
+        contributionNext[n] = firstContribution[c];
+        firstContribution[c] = n;
+    }
+
+    private static int[] grow(int[] array, int needed) {
+        return needed <= array.length ? array : Arrays.copyOf(array, Math.max(needed, array.length * 2));
+    }
+
+    // --- ranking --------------------------------------------------------------------------
+
+    private List<ScoredItem> rank(long[] cart, double cartMass, int k, Selection selection) {
+        LongIntMap inCart = new LongIntMap(cart.length);
+        for (int position = 0; position < cart.length; position++) {
+            inCart.put(cart[position], position);
+        }
+        int[] heap = new int[candidates];
+        int size = 0;
+        for (int c = 0; c < candidates; c++) {
+            if (scores[c] > 0.0 && inCart.get(items[c]) < 0 && !Double.isNaN(candidateMass(c))) {
+                heap[size++] = c;
+            }
+        }
+        Ranking ranking = new Ranking(heap, size);
+        String[] cartIds = new String[cart.length];
+        LongIntMap brandCounts = new LongIntMap(16);
+        List<ScoredItem> out = new ArrayList<>(Math.min(k, size));
+        while (out.size() < k && !ranking.isEmpty()) {
+            int c = ranking.pop();
+            long item = items[c];
+            if (!selection.admissible().test(item) || !roomForBrands(item, selection, brandCounts)) {
+                continue;
+            }
+            double confidence = cartMass > 0.0 ? supports[c] / cartMass : 0.0;
+            double lift = masses[c] > 0.0 ? confidence * stats.basketMass() / masses[c] : 0.0;
+            out.add(new ScoredItem(item, ranking.id(c), scores[c], supports[c], confidence, lift,
+                    reason(c), because(c, cart, cartIds)));
+        }
+        return out;
+    }
+
+    private static boolean roomForBrands(long item, Selection selection, LongIntMap counts) {
+        if (selection.maxPerBrand() == Selection.NO_LIMIT) {
+            return true;
+        }
+        long[] brands = selection.brands().apply(item);
+        for (long brand : brands) {
+            if (Math.max(0, counts.get(brand)) >= selection.maxPerBrand()) {
+                return false;
+            }
+        }
+        for (long brand : brands) {
+            counts.put(brand, Math.max(0, counts.get(brand)) + 1);
+        }
+        return true;
+    }
+
+    private Source reason(int c) {
+        int best = 0;
+        for (int s = 1; s < S; s++) {
+            if (sourceScores[c * S + s] > sourceScores[c * S + best]) {
+                best = s;
+            }
+        }
+        return SOURCES[best];
+    }
+
+    private List<String> because(int c, long[] cart, String[] cartIds) {
+        List<Integer> entries = new ArrayList<>();
+        for (int n = firstContribution[c]; n >= 0; n = contributionNext[n]) {
+            entries.add(n);
+        }
+        for (int n : entries) {
+            int position = contributionCart[n];
+            if (cartIds[position] == null) {
+                cartIds[position] = source.itemId(cart[position]);
+            }
+        }
+        entries.sort((a, b) -> {
+            int byValue = Double.compare(contributionValue[b], contributionValue[a]);
+            return byValue != 0 ? byValue
+                    : cartIds[contributionCart[a]].compareTo(cartIds[contributionCart[b]]);
+        });
+        List<String> ids = new ArrayList<>(entries.size());
+        for (int n : entries) {
+            ids.add(cartIds[contributionCart[n]]);
+        }
+        return List.copyOf(ids);
+    }
+
+    /**
+     * A binary heap of candidate slots, best first: score descending, then item id ascending
+     * (ids are read only for candidates whose scores tie). Popping {@code r} of {@code n}
+     * candidates costs {@code O(n + r log n)}.
+     */
+    private final class Ranking {
+        private final int[] heap;
+        private int size;
+        private final String[] ids = new String[candidates];
+
+        Ranking(int[] heap, int size) {
+            this.heap = heap;
+            this.size = size;
+            for (int n = size / 2 - 1; n >= 0; n--) {
+                down(n);
+            }
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        int pop() {
+            int top = heap[0];
+            heap[0] = heap[--size];
+            down(0);
+            return top;
+        }
+
+        String id(int c) {
+            if (ids[c] == null) {
+                ids[c] = source.itemId(items[c]);
+            }
+            return ids[c];
+        }
+
+        private boolean before(int a, int b) {
+            int byScore = Double.compare(scores[b], scores[a]);
+            return byScore != 0 ? byScore < 0 : id(a).compareTo(id(b)) < 0;
+        }
+
+        private void down(int n) {
+            while (true) {
+                int left = 2 * n + 1;
+                if (left >= size) {
+                    return;
+                }
+                int best = left + 1 < size && before(heap[left + 1], heap[left]) ? left + 1 : left;
+                if (!before(heap[best], heap[n])) {
+                    return;
+                }
+                int swap = heap[n];
+                heap[n] = heap[best];
+                heap[best] = swap;
+                n = best;
+            }
+        }
+    }
+}
