@@ -29,8 +29,15 @@ SEED = 20261126
 CONFIGS = {
     "defaults": CoPurchaseConfig(half_life=300.0),
     "tight": CoPurchaseConfig(
-        cart_weight=0.8, view_weight=0.3, alpha=1.0, beta=0.3, smoothing=2.0, size_exponent=1.0,
-        half_life=50.0, user_cap=1.5, max_basket_size=4,
+        cart_weight=0.8,
+        view_weight=0.3,
+        alpha=1.0,
+        beta=0.3,
+        smoothing=2.0,
+        size_exponent=1.0,
+        half_life=50.0,
+        user_cap=1.5,
+        max_basket_size=4,
     ),
     "flat": CoPurchaseConfig(
         alpha=0.0, beta=0.0, smoothing=0.0, size_exponent=0.0, half_life=None, user_cap=1.0
@@ -65,8 +72,14 @@ def main() -> None:
         lines.append(
             " ".join(
                 [
-                    "config", name, repr(cfg.order_weight), repr(cfg.cart_weight),
-                    repr(cfg.view_weight), repr(cfg.alpha), repr(cfg.beta), repr(cfg.smoothing),
+                    "config",
+                    name,
+                    repr(cfg.order_weight),
+                    repr(cfg.cart_weight),
+                    repr(cfg.view_weight),
+                    repr(cfg.alpha),
+                    repr(cfg.beta),
+                    repr(cfg.smoothing),
                     repr(cfg.size_exponent),
                     "none" if cfg.half_life is None else repr(cfg.half_life),
                     repr(cfg.user_cap),
