@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.Transaction;
+import org.neo4j.kernel.api.KernelTransaction;
 import org.neo4j.procedure.Context;
 import org.neo4j.procedure.Description;
 import org.neo4j.procedure.Mode;
@@ -24,6 +25,9 @@ public final class BundleProcedure {
 
     @Context
     public Transaction tx;
+
+    @Context
+    public KernelTransaction ktx;
 
     /**
      * One recommended item: the shared {@code itemId, score, rank, reason} columns, then the
@@ -69,8 +73,10 @@ public final class BundleProcedure {
                 "Bundle statistics are missing: run CALL shopgraph.bundle.refresh() after loading data."));
         parsed.requireSameMass(stats.mass());
         Selection selection = GraphSelection.of(tx, parsed.options());
-        List<ScoredItem> top = new BundleScorer(new GraphBasketSource(tx), stats, parsed.scoring())
-                .recommend(handles, (int) k, selection);
+        List<ScoredItem> top;
+        try (GraphBasketSource baskets = new GraphBasketSource(ktx)) {
+            top = new BundleScorer(baskets, stats, parsed.scoring()).recommend(handles, (int) k, selection);
+        }
         List<BundleRow> rows = new ArrayList<>(top.size());
         for (ScoredItem item : top) {
             rows.add(new BundleRow(item.itemId(), item.score(), rows.size() + 1, item.reason().reason(),

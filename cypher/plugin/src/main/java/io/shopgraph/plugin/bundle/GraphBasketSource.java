@@ -1,93 +1,252 @@
 package io.shopgraph.plugin.bundle;
 
+import java.time.temporal.ChronoField;
 import org.neo4j.graphdb.Direction;
 import org.neo4j.graphdb.Node;
-import org.neo4j.graphdb.Relationship;
-import org.neo4j.graphdb.RelationshipType;
-import org.neo4j.graphdb.ResourceIterable;
-import org.neo4j.graphdb.Transaction;
+import org.neo4j.internal.kernel.api.CursorFactory;
+import org.neo4j.internal.kernel.api.NodeCursor;
+import org.neo4j.internal.kernel.api.PropertyCursor;
+import org.neo4j.internal.kernel.api.Read;
+import org.neo4j.internal.kernel.api.RelationshipTraversalCursor;
+import org.neo4j.internal.kernel.api.TokenRead;
+import org.neo4j.io.pagecache.context.CursorContext;
+import org.neo4j.kernel.api.KernelTransaction;
+import org.neo4j.memory.MemoryTracker;
+import org.neo4j.storageengine.api.PropertySelection;
+import org.neo4j.storageengine.api.RelationshipSelection;
+import org.neo4j.token.api.TokenConstants;
+import org.neo4j.values.storable.DateTimeValue;
+import org.neo4j.values.storable.NumberValue;
+import org.neo4j.values.storable.TextValue;
+import org.neo4j.values.storable.Value;
+import org.neo4j.values.storable.Values;
 
 /**
- * The baskets of the graph ({@link GraphModel}) read with the core API in the caller's
- * transaction, nothing cached: item and user handles are node ids, used only as join keys
- * within this transaction. Masses are {@code Item.bundleMass} ({@code NaN} when absent).
+ * The baskets of the graph ({@link GraphModel}), read in the caller's transaction with the
+ * kernel's cursors: tokens are resolved once, properties are read from the cursor already on the
+ * relationship or node, and neighbours are plain node ids, so a path costs one relationship
+ * record and its properties. Nothing is cached between calls. Item and user handles are node
+ * ids, used only as join keys within this transaction. Masses are {@code Item.bundleMass}
+ * ({@code NaN} when absent). Close it after the call.
  */
-@SuppressWarnings("removal") // Entity.getId() and Transaction.getNodeById(): join keys within one transaction.
-final class GraphBasketSource implements BasketSource {
+final class GraphBasketSource implements BasketSource, AutoCloseable {
 
-    private final Transaction tx;
+    private static final Source[] SOURCES = Source.values();
+    private static final Value ORDER_KIND = Values.stringValue(GraphModel.KIND_ORDER);
+
+    private final Read read;
+    private final NodeCursor itemNode;
+    private final NodeCursor basketNode;
+    private final NodeCursor otherNode;
+    private final RelationshipTraversalCursor itemRelationships;
+    private final RelationshipTraversalCursor basketRelationships;
+    private final RelationshipTraversalCursor userRelationships;
+    private final PropertyCursor properties;
+
+    private final int[] itemTypes = new int[SOURCES.length];
+    private final int placed;
+    private final int hasSession;
+    private final PropertySelection weight;
+    private final PropertySelection mass;
+    private final PropertySelection itemId;
+    private final PropertySelection userId;
+    private final PropertySelection kind;
+    private final PropertySelection at;
+    private final PropertySelection start;
     private final GraphBasket basket = new GraphBasket();
 
-    GraphBasketSource(Transaction tx) {
-        this.tx = tx;
+    GraphBasketSource(KernelTransaction ktx) {
+        read = ktx.dataRead();
+        TokenRead tokens = ktx.tokenRead();
+        for (Source source : SOURCES) {
+            itemTypes[source.ordinal()] = tokens.relationshipType(GraphModel.itemType(source).name());
+        }
+        placed = tokens.relationshipType(GraphModel.PLACED.name());
+        hasSession = tokens.relationshipType(GraphModel.HAS_SESSION.name());
+        weight = key(tokens, "weight");
+        mass = key(tokens, GraphModel.MASS);
+        itemId = key(tokens, GraphModel.ITEM_ID);
+        userId = key(tokens, GraphModel.USER_ID);
+        kind = key(tokens, "kind");
+        at = key(tokens, GraphModel.timeKey(Source.ORDER));
+        start = key(tokens, GraphModel.timeKey(Source.CART));
+        CursorFactory cursors = ktx.cursors();
+        CursorContext context = ktx.cursorContext();
+        MemoryTracker memory = ktx.memoryTracker();
+        itemNode = cursors.allocateNodeCursor(context, memory);
+        basketNode = cursors.allocateNodeCursor(context, memory);
+        otherNode = cursors.allocateNodeCursor(context, memory);
+        itemRelationships = cursors.allocateRelationshipTraversalCursor(context, memory);
+        basketRelationships = cursors.allocateRelationshipTraversalCursor(context, memory);
+        userRelationships = cursors.allocateRelationshipTraversalCursor(context, memory);
+        properties = cursors.allocatePropertyCursor(context, memory);
+    }
+
+    /** A property key, or null when no entity has ever had it. */
+    private static PropertySelection key(TokenRead tokens, String name) {
+        int token = tokens.propertyKey(name);
+        return token == TokenConstants.NO_TOKEN ? null : PropertySelection.selection(token);
     }
 
     /** The handle of an item node. */
+    @SuppressWarnings("removal") // Entity.getId(): a join key within this transaction.
     static long handle(Node item) {
         return item.getId();
     }
 
     @Override
     public void forEachBasket(long item, Source source, BasketVisitor visitor) {
-        Node node = tx.getNodeById(item);
-        RelationshipType type = GraphModel.itemType(source);
-        try (ResourceIterable<Relationship> baskets = node.getRelationships(Direction.INCOMING, type)) {
-            for (Relationship holds : baskets) {
-                Node b = holds.getStartNode();
-                if (source == Source.ORDER && !GraphModel.isOrder(b)) {
-                    continue;
-                }
-                basket.reset(b, source, type);
-                visitor.visit(basket, GraphModel.weight(holds));
+        int type = itemTypes[source.ordinal()];
+        if (type == TokenConstants.NO_TOKEN) {
+            return;
+        }
+        read.singleNode(item, itemNode);
+        if (!itemNode.next()) {
+            return;
+        }
+        itemNode.relationships(itemRelationships, RelationshipSelection.selection(type, Direction.INCOMING));
+        while (itemRelationships.next()) {
+            double itemWeight = weight(itemRelationships);
+            read.singleNode(itemRelationships.sourceNodeReference(), basketNode);
+            if (!basketNode.next()) {
+                continue;
             }
+            if (source == Source.ORDER && !ORDER_KIND.equals(value(basketNode, kind))) {
+                continue;
+            }
+            basket.reset(source, type);
+            visitor.visit(basket, itemWeight);
         }
     }
 
     @Override
     public double mass(long item) {
-        Object mass = tx.getNodeById(item).getProperty(GraphModel.MASS, null);
-        return mass instanceof Number number ? number.doubleValue() : Double.NaN;
+        read.singleNode(item, otherNode);
+        if (!otherNode.next()) {
+            return Double.NaN;
+        }
+        return value(otherNode, mass) instanceof NumberValue number ? number.doubleValue() : Double.NaN;
     }
 
     @Override
     public String itemId(long item) {
-        return String.valueOf(tx.getNodeById(item).getProperty(GraphModel.ITEM_ID, null));
+        read.singleNode(item, otherNode);
+        if (!otherNode.next()) {
+            return "null";
+        }
+        Value id = value(otherNode, itemId);
+        return id instanceof TextValue text ? text.stringValue() : String.valueOf(id.asObjectCopy());
     }
 
-    /** One basket node, reused from basket to basket. */
-    private static final class GraphBasket implements Basket {
-        private Node node;
-        private Source source;
-        private RelationshipType type;
+    @Override
+    public void close() {
+        itemNode.close();
+        basketNode.close();
+        otherNode.close();
+        itemRelationships.close();
+        basketRelationships.close();
+        userRelationships.close();
+        properties.close();
+    }
 
-        void reset(Node basket, Source basketSource, RelationshipType itemType) {
-            node = basket;
+    /** {@code r(b, i)}: the relationship's weight, 1.0 when absent. */
+    private double weight(RelationshipTraversalCursor relationship) {
+        if (weight == null) {
+            return 1.0;
+        }
+        relationship.properties(properties, weight);
+        if (!properties.next()) {
+            return 1.0;
+        }
+        Value value = properties.propertyValue();
+        if (value instanceof NumberValue number) {
+            return number.doubleValue();
+        }
+        throw new IllegalArgumentException("A relationship weight must be a number, got " + value + ".");
+    }
+
+    private Value value(NodeCursor node, PropertySelection key) {
+        if (key == null) {
+            return Values.NO_VALUE;
+        }
+        node.properties(properties, key);
+        return properties.next() ? properties.propertyValue() : Values.NO_VALUE;
+    }
+
+    /** The basket under {@link #basketNode}, reused from basket to basket. */
+    private final class GraphBasket implements Basket {
+        private Source source;
+        private int type;
+
+        void reset(Source basketSource, int itemType) {
             source = basketSource;
             type = itemType;
         }
 
         @Override
         public int size() {
-            return node.getDegree(type, Direction.OUTGOING);
+            return basketNode.degree(RelationshipSelection.selection(type, Direction.OUTGOING));
         }
 
         @Override
         public long timeMillis() {
-            return GraphModel.epochMillis(GraphModel.time(node, source));
+            Value time = value(basketNode, source == Source.ORDER ? at : start);
+            if (time instanceof DateTimeValue dateTime) {
+                return dateTime.getLong(ChronoField.INSTANT_SECONDS) * 1000L
+                        + dateTime.getLong(ChronoField.MILLI_OF_SECOND);
+            }
+            if (time == Values.NO_VALUE) {
+                return MassConfig.NO_TIME;
+            }
+            throw new IllegalArgumentException((source == Source.ORDER ? "An order" : "A session") + " has "
+                    + GraphModel.timeKey(source) + " of type " + time.getTypeName()
+                    + "; basket times must be DATETIME values or null.");
         }
 
         @Override
         public long user() {
-            Node user = GraphModel.user(node, GraphModel.userType(source));
-            return user == null ? NO_USER : user.getId();
+            int users = source == Source.ORDER ? placed : hasSession;
+            if (users == TokenConstants.NO_TOKEN) {
+                return NO_USER;
+            }
+            basketNode.relationships(userRelationships, RelationshipSelection.selection(users, Direction.INCOMING));
+            long best = NO_USER;
+            String bestId = null;
+            int count = 0;
+            while (userRelationships.next()) {
+                long user = userRelationships.sourceNodeReference();
+                if (count++ == 0) {
+                    best = user;
+                    continue;
+                }
+                // Several users: the smallest userId (users without one last), as GraphModel.user.
+                if (count == 2) {
+                    bestId = userId(best);
+                }
+                String id = userId(user);
+                if (id != null && (bestId == null || id.compareTo(bestId) < 0)) {
+                    best = user;
+                    bestId = id;
+                }
+            }
+            return best;
+        }
+
+        private String userId(long user) {
+            read.singleNode(user, otherNode);
+            if (!otherNode.next()) {
+                return null;
+            }
+            Value id = value(otherNode, userId);
+            return id == Values.NO_VALUE ? null : id instanceof TextValue text ? text.stringValue()
+                    : String.valueOf(id.asObjectCopy());
         }
 
         @Override
         public void forEachItem(ItemVisitor visitor) {
-            try (ResourceIterable<Relationship> items = node.getRelationships(Direction.OUTGOING, type)) {
-                for (Relationship holds : items) {
-                    visitor.visit(holds.getEndNode().getId(), GraphModel.weight(holds));
-                }
+            basketNode.relationships(basketRelationships, RelationshipSelection.selection(type, Direction.OUTGOING));
+            while (basketRelationships.next()) {
+                visitor.visit(basketRelationships.targetNodeReference(), weight(basketRelationships));
             }
         }
     }

@@ -65,6 +65,8 @@ class BundleProceduresTest {
                 // it again (2 s each) whenever the statistics change.
                 .withConfig(GraphDatabaseSettings.cypher_min_replan_interval, Duration.ofHours(1))
                 .withConfig(GraphDatabaseSettings.query_statistics_divergence_threshold, 1.0)
+                // As the launcher and docker-compose: shopgraph.bundle reads with kernel cursors.
+                .withConfig(GraphDatabaseSettings.procedure_unrestricted, List.of("shopgraph.*"))
                 .withProcedure(BundleProcedure.class)
                 .withProcedure(BundleRefreshProcedure.class)
                 .build();
