@@ -80,22 +80,28 @@ WITH p, cart, cartMass, i, j, user,
      sum(CASE source WHEN 'view' THEN m * h ELSE 0.0 END) AS eView
 WITH p, cart, cartMass, i, j, mu, eOrder, eCart, eView,
      CASE WHEN mu > p.userCap THEN p.userCap / mu ELSE 1.0 END AS f
-// Per pair: n(i,j) and e(i,j) by source; contribution(i,j) = e(i,j) / n(i)^alpha / (n(j) + smoothing)^beta.
+// Per pair: n(i,j), and e(i,j) / n(i)^alpha by source (0 when n(i) = 0).
 WITH p, cart, cartMass, i, j,
      sum(f * mu) AS nij, sum(f * eOrder) AS eOrder, sum(f * eCart) AS eCart, sum(f * eView) AS eView
-WITH p, cart, cartMass, i, j, nij, eOrder, eCart, eView,
-     i.bundleMass ^ p.alpha AS a, (j.bundleMass + p.smoothing) ^ p.beta AS denominator
 WITH p, cart, cartMass, i, j, nij,
-     CASE WHEN i.bundleMass > 0 THEN eOrder / a / denominator ELSE 0.0 END AS cOrder,
-     CASE WHEN i.bundleMass > 0 THEN eCart / a / denominator ELSE 0.0 END AS cCart,
-     CASE WHEN i.bundleMass > 0 THEN eView / a / denominator ELSE 0.0 END AS cView
-WITH p, cart, cartMass, i, j, nij, cOrder, cCart, cView, cOrder + cCart + cView AS contribution
-ORDER BY contribution DESC, i.itemId ASC
-// Per candidate: score, support, the score's share by source, and the contributing cart items.
+     CASE WHEN i.bundleMass > 0 THEN eOrder / (i.bundleMass ^ p.alpha) ELSE 0.0 END AS nOrder,
+     CASE WHEN i.bundleMass > 0 THEN eCart / (i.bundleMass ^ p.alpha) ELSE 0.0 END AS nCart,
+     CASE WHEN i.bundleMass > 0 THEN eView / (i.bundleMass ^ p.alpha) ELSE 0.0 END AS nView
+WITH p, cart, cartMass, i, j, nij, nOrder, nCart, nView, nOrder + nCart + nView AS numerator
+ORDER BY numerator DESC, i.itemId ASC
+// Per candidate: contribution(i,j) = numerator(i,j) / (n(j) + smoothing)^beta, where n(j) is
+// Item.bundleMass raised to the largest n(i,j) if below it (only when baskets were added after
+// the last refresh; otherwise n(j) >= n(i,j) always); score = sum of contributions.
 WITH p, cart, cartMass, j,
-     sum(contribution) AS score, sum(nij) AS support,
-     sum(cOrder) AS sOrder, sum(cCart) AS sCart, sum(cView) AS sView,
-     collect(CASE WHEN contribution > 0 THEN i.itemId END) AS because
+     sum(numerator) AS numerator, sum(nOrder) AS nOrder, sum(nCart) AS nCart, sum(nView) AS nView,
+     sum(nij) AS support, max(nij) AS pairMass,
+     collect(CASE WHEN numerator > 0 THEN i.itemId END) AS because
+WITH p, cart, cartMass, j, numerator, nOrder, nCart, nView, support, because,
+     CASE WHEN j.bundleMass < pairMass THEN pairMass ELSE j.bundleMass END AS mass
+WITH p, cart, cartMass, j, numerator, nOrder, nCart, nView, support, because, mass,
+     (mass + p.smoothing) ^ p.beta AS denominator
+WITH p, cart, cartMass, j, support, because, mass, numerator / denominator AS score,
+     nOrder / denominator AS sOrder, nCart / denominator AS sCart, nView / denominator AS sView
 WHERE score > 0 AND NOT j IN cart
   AND (p.user IS NULL
        OR NOT EXISTS { (:User {userId: p.user})-[:PLACED]->(:Order {kind: 'order'})-[:CONTAINS]->(j) })
@@ -103,13 +109,13 @@ WHERE score > 0 AND NOT j IN cart
        OR EXISTS { (j)-[:IN_CATEGORY]->()-[:CHILD_OF*0..]->(c) WHERE c.code IN p.categories })
   AND (NOT p.inStockOnly OR j.inStock IS NULL OR j.inStock <> false)
   AND (p.maxPrice IS NULL OR j.price <= p.maxPrice)
-WITH p, cartMass, j, score, support, because,
+WITH p, cartMass, j, score, support, because, mass,
      CASE WHEN sOrder >= sCart AND sOrder >= sView THEN 'bought together'
           WHEN sCart >= sView THEN 'added to cart together'
           ELSE 'viewed together' END AS reason
 ORDER BY score DESC, j.itemId ASC
 WITH p, cartMass,
-     collect({item: j, score: score, support: support, because: because, reason: reason,
+     collect({item: j, score: score, support: support, because: because, reason: reason, mass: mass,
               brands: CASE WHEN p.maxPerBrand IS NULL THEN []
                            ELSE COLLECT { MATCH (j)-[:HAS_BRAND]->(brand) RETURN DISTINCT brand } END}) AS ranked
 // The first $k in rank order that leave room in each of their brands.
@@ -124,7 +130,6 @@ WITH p, cartMass, kept[rank - 1] AS row, rank
 WITH p, row, rank, CASE WHEN cartMass > 0 THEN row.support / cartMass ELSE 0.0 END AS confidence
 RETURN row.item.itemId AS itemId, row.score AS score, rank, row.reason AS reason,
        row.support AS support, confidence,
-       CASE WHEN row.item.bundleMass > 0
-            THEN confidence * p.basketMass / row.item.bundleMass ELSE 0.0 END AS lift,
+       CASE WHEN row.mass > 0 THEN confidence * p.basketMass / row.mass ELSE 0.0 END AS lift,
        row.because AS because
 ORDER BY rank

@@ -17,8 +17,15 @@ import java.util.List;
  * Baskets of fewer than 2 or more than {@code maxBasketSize} items, and sources of weight 0, are
  * not visited. Items without a mass ({@link BasketSource#mass} {@code NaN}) are never ranked.
  *
- * <p>Work and memory scale with the paths from the cart, not with the graph. Not thread-safe:
- * one scorer per call.
+ * <p>Work and memory scale with the paths from the cart, not with the graph. A candidate's mass
+ * is read only when it may still reach the top: all of its contributions share the denominator
+ * {@code (n(j) + smoothing)^beta}, and {@code n(j) >= n(i,j)} for every cart item (a pair's
+ * capped support never exceeds the item's capped mass), so {@code numerator(j) / (max_i n(i,j) +
+ * smoothing)^beta} bounds its score without the mass; candidates are scored exactly in the
+ * order of that bound until the best exact score beats every bound left (a threshold
+ * algorithm). The mass used is {@code max(n(j), max_i n(i,j))}: the same number on consistent
+ * statistics, and a lower bound of the true mass when baskets were added after the last
+ * refresh, so the bound always holds. Not thread-safe: one scorer per call.
  */
 public final class BundleScorer {
 
@@ -37,14 +44,15 @@ public final class BundleScorer {
     // Candidates (items reached from the cart), by dense slot.
     private final LongIntMap slots = new LongIntMap(1024);
     private long[] items = new long[1024];
-    private double[] masses = new double[1024];
-    private double[] scores = new double[1024];
-    private double[] supports = new double[1024];
-    private double[] sourceScores = new double[1024 * S];
+    private double[] masses = new double[1024]; // n(j), read lazily; UNREAD until then
+    private double[] supports = new double[1024]; // sum_i n(i,j)
+    private double[] lowerMasses = new double[1024]; // max_i n(i,j) <= n(j)
+    private double[] numerators = new double[1024 * S]; // sum_i e(i,j) / n(i)^alpha, by source
+    private double[] scores = new double[1024]; // numerator / (n(j) + smoothing)^beta, once read
     private int[] firstContribution = new int[1024];
     private int candidates;
 
-    // Contributions (cart position, value) per candidate, as linked lists.
+    // Numerators e(i,j) / n(i)^alpha per candidate and cart position, as linked lists.
     private int[] contributionCart = new int[1024];
     private double[] contributionValue = new double[1024];
     private int[] contributionNext = new int[1024];
@@ -66,6 +74,8 @@ public final class BundleScorer {
     private int[] touched = new int[1024];
 
     private final PathVisitor visitor = new PathVisitor();
+
+    private static final double UNREAD = -1.0;
 
     /**
      * @param source the baskets and masses
@@ -145,18 +155,16 @@ public final class BundleScorer {
         for (int t = 0; t < touchedCount; t++) {
             int c = touched[t];
             supports[c] += pairN[c];
-            double candidateMass = candidateMass(c);
-            if (mass > 0.0 && !Double.isNaN(candidateMass)) {
-                double denominator = Math.pow(candidateMass + scoring.smoothing(), scoring.beta());
-                double contribution = 0.0;
+            lowerMasses[c] = Math.max(lowerMasses[c], pairN[c]);
+            if (mass > 0.0) {
+                double numerator = 0.0;
                 for (int s = 0; s < S; s++) {
-                    double part = pairE[c * S + s] / alphaTerm / denominator;
-                    sourceScores[c * S + s] += part;
-                    contribution += part;
+                    double part = pairE[c * S + s] / alphaTerm;
+                    numerators[c * S + s] += part;
+                    numerator += part;
                 }
-                scores[c] += contribution;
-                if (contribution > 0.0) {
-                    addContribution(c, position, contribution);
+                if (numerator > 0.0) {
+                    addContribution(c, position, numerator);
                 }
             }
             pairN[c] = 0.0;
@@ -164,11 +172,26 @@ public final class BundleScorer {
         }
     }
 
-    private double candidateMass(int c) {
-        if (masses[c] == -1.0) {
-            masses[c] = source.mass(items[c]);
+    /** {@code (n(j) + smoothing)^beta}, reading the mass on first use (NaN: no mass). */
+    private double denominator(int c) {
+        return Math.pow(mass(c) + scoring.smoothing(), scoring.beta());
+    }
+
+    /** {@code max(n(j), max_i n(i,j))}, read on first use; NaN when the item has no mass. */
+    private double mass(int c) {
+        if (masses[c] == UNREAD) {
+            double stored = source.mass(items[c]);
+            masses[c] = Double.isNaN(stored) ? stored : Math.max(stored, lowerMasses[c]);
         }
         return masses[c];
+    }
+
+    private double numerator(int c) {
+        double sum = 0.0;
+        for (int s = 0; s < S; s++) {
+            sum += numerators[c * S + s];
+        }
+        return sum;
     }
 
     /** Visits the baskets of one cart item, then their items: one path at a time. */
@@ -236,16 +259,17 @@ public final class BundleScorer {
             int size = items.length * 2;
             items = Arrays.copyOf(items, size);
             masses = Arrays.copyOf(masses, size);
-            scores = Arrays.copyOf(scores, size);
             supports = Arrays.copyOf(supports, size);
-            sourceScores = Arrays.copyOf(sourceScores, size * S);
+            lowerMasses = Arrays.copyOf(lowerMasses, size);
+            numerators = Arrays.copyOf(numerators, size * S);
+            scores = Arrays.copyOf(scores, size);
             firstContribution = Arrays.copyOf(firstContribution, size);
             pairN = Arrays.copyOf(pairN, size);
             pairE = Arrays.copyOf(pairE, size * S);
             pairStamp = Arrays.copyOf(pairStamp, size);
         }
         items[c] = item;
-        masses[c] = -1.0; // not read yet
+        masses[c] = UNREAD;
         firstContribution[c] = -1;
         slots.put(item, c);
         return c;
@@ -290,29 +314,57 @@ public final class BundleScorer {
         for (int position = 0; position < cart.length; position++) {
             inCart.put(cart[position], position);
         }
-        int[] heap = new int[candidates];
-        int size = 0;
+        // Candidates by bound; scored exactly, and ranked, only while they may reach the top.
+        double[] bounds = new double[candidates];
+        IntHeap byBound = new IntHeap(candidates, (a, b) -> bounds[a] > bounds[b]);
         for (int c = 0; c < candidates; c++) {
-            if (scores[c] > 0.0 && inCart.get(items[c]) < 0 && !Double.isNaN(candidateMass(c))) {
-                heap[size++] = c;
+            double numerator = numerator(c);
+            if (numerator > 0.0 && inCart.get(items[c]) < 0) {
+                bounds[c] = numerator / Math.pow(lowerMasses[c] + scoring.smoothing(), scoring.beta());
+                byBound.add(c);
             }
         }
-        Ranking ranking = new Ranking(heap, size);
+        byBound.heapify();
+        String[] ids = new String[candidates];
+        IntHeap ranked = new IntHeap(candidates, (a, b) -> {
+            int byScore = Double.compare(scores[b], scores[a]);
+            return byScore != 0 ? byScore < 0 : id(a, ids).compareTo(id(b, ids)) < 0;
+        });
         String[] cartIds = new String[cart.length];
         LongIntMap brandCounts = new LongIntMap(16);
-        List<ScoredItem> out = new ArrayList<>(Math.min(k, size));
-        while (out.size() < k && !ranking.isEmpty()) {
-            int c = ranking.pop();
+        List<ScoredItem> out = new ArrayList<>(Math.min(k, 64));
+        while (out.size() < k) {
+            while (!byBound.isEmpty()
+                    && (ranked.isEmpty() || bounds[byBound.peek()] >= scores[ranked.peek()])) {
+                int c = byBound.pop();
+                double denominator = denominator(c);
+                if (Double.isNaN(denominator)) {
+                    continue;
+                }
+                scores[c] = numerator(c) / denominator; // at most bounds[c]: mass(c) >= lowerMasses[c]
+                ranked.push(c);
+            }
+            if (ranked.isEmpty()) {
+                break;
+            }
+            int c = ranked.pop();
             long item = items[c];
             if (!selection.admissible().test(item) || !roomForBrands(item, selection, brandCounts)) {
                 continue;
             }
             double confidence = cartMass > 0.0 ? supports[c] / cartMass : 0.0;
             double lift = masses[c] > 0.0 ? confidence * stats.basketMass() / masses[c] : 0.0;
-            out.add(new ScoredItem(item, ranking.id(c), scores[c], supports[c], confidence, lift,
+            out.add(new ScoredItem(item, id(c, ids), scores[c], supports[c], confidence, lift,
                     reason(c), because(c, cart, cartIds)));
         }
         return out;
+    }
+
+    private String id(int c, String[] ids) {
+        if (ids[c] == null) {
+            ids[c] = source.itemId(items[c]);
+        }
+        return ids[c];
     }
 
     private static boolean roomForBrands(long item, Selection selection, LongIntMap counts) {
@@ -331,29 +383,31 @@ public final class BundleScorer {
         return true;
     }
 
+    /** The source with the largest share of the score; ties: orders, carts, views. */
     private Source reason(int c) {
+        double denominator = denominator(c);
         int best = 0;
         for (int s = 1; s < S; s++) {
-            if (sourceScores[c * S + s] > sourceScores[c * S + best]) {
+            if (numerators[c * S + s] / denominator > numerators[c * S + best] / denominator) {
                 best = s;
             }
         }
         return SOURCES[best];
     }
 
+    /** The cart items with a positive contribution, by contribution descending, ties by id. */
     private List<String> because(int c, long[] cart, String[] cartIds) {
+        double denominator = denominator(c);
         List<Integer> entries = new ArrayList<>();
         for (int n = firstContribution[c]; n >= 0; n = contributionNext[n]) {
             entries.add(n);
-        }
-        for (int n : entries) {
             int position = contributionCart[n];
             if (cartIds[position] == null) {
                 cartIds[position] = source.itemId(cart[position]);
             }
         }
         entries.sort((a, b) -> {
-            int byValue = Double.compare(contributionValue[b], contributionValue[a]);
+            int byValue = Double.compare(contributionValue[b] / denominator, contributionValue[a] / denominator);
             return byValue != 0 ? byValue
                     : cartIds[contributionCart[a]].compareTo(cartIds[contributionCart[b]]);
         });
@@ -362,64 +416,5 @@ public final class BundleScorer {
             ids.add(cartIds[contributionCart[n]]);
         }
         return List.copyOf(ids);
-    }
-
-    /**
-     * A binary heap of candidate slots, best first: score descending, then item id ascending
-     * (ids are read only for candidates whose scores tie). Popping {@code r} of {@code n}
-     * candidates costs {@code O(n + r log n)}.
-     */
-    private final class Ranking {
-        private final int[] heap;
-        private int size;
-        private final String[] ids = new String[candidates];
-
-        Ranking(int[] heap, int size) {
-            this.heap = heap;
-            this.size = size;
-            for (int n = size / 2 - 1; n >= 0; n--) {
-                down(n);
-            }
-        }
-
-        boolean isEmpty() {
-            return size == 0;
-        }
-
-        int pop() {
-            int top = heap[0];
-            heap[0] = heap[--size];
-            down(0);
-            return top;
-        }
-
-        String id(int c) {
-            if (ids[c] == null) {
-                ids[c] = source.itemId(items[c]);
-            }
-            return ids[c];
-        }
-
-        private boolean before(int a, int b) {
-            int byScore = Double.compare(scores[b], scores[a]);
-            return byScore != 0 ? byScore < 0 : id(a).compareTo(id(b)) < 0;
-        }
-
-        private void down(int n) {
-            while (true) {
-                int left = 2 * n + 1;
-                if (left >= size) {
-                    return;
-                }
-                int best = left + 1 < size && before(heap[left + 1], heap[left]) ? left + 1 : left;
-                if (!before(heap[best], heap[n])) {
-                    return;
-                }
-                int swap = heap[n];
-                heap[n] = heap[best];
-                heap[best] = swap;
-                n = best;
-            }
-        }
     }
 }

@@ -232,6 +232,77 @@ class BundleScorerTest {
         expect(got.get(0), "B", 0.09375, 4.0, 1.0, 7.0 / 3, "A");
     }
 
+    /** A source that counts mass reads and may report a stale (too small) mass for one item. */
+    private static final class CountingSource implements BasketSource {
+        private final MemoryBaskets baskets;
+        private final String staleItem;
+        private final double staleMass;
+        int massReads;
+
+        CountingSource(MemoryBaskets baskets, String staleItem, double staleMass) {
+            this.baskets = baskets;
+            this.staleItem = staleItem;
+            this.staleMass = staleMass;
+        }
+
+        @Override
+        public void forEachBasket(long item, Source source, BasketVisitor visitor) {
+            baskets.forEachBasket(item, source, visitor);
+        }
+
+        @Override
+        public double mass(long item) {
+            massReads++;
+            return baskets.itemId(item).equals(staleItem) ? staleMass : baskets.mass(item);
+        }
+
+        @Override
+        public String itemId(long item) {
+            return baskets.itemId(item);
+        }
+    }
+
+    @Test
+    void massesAreReadOnlyForCandidatesThatMayReachTheTop() {
+        // A with B in 5 orders, and with each of X00..X59 in one order.
+        List<Basket> baskets = new java.util.ArrayList<>();
+        for (int n = 0; n < 5; n++) {
+            baskets.add(new Basket(n, List.of("A", "B"), 0.0, Source.ORDER, null, null));
+        }
+        for (int n = 0; n < 60; n++) {
+            baskets.add(new Basket(5 + n, List.of("A", String.format("X%02d", n)), 0.0, Source.ORDER, null, null));
+        }
+        MemoryBaskets shop = new MemoryBaskets(baskets, NO_DECAY);
+        CountingSource counting = new CountingSource(shop, null, 0.0);
+        List<ScoredItem> top = new BundleScorer(counting, shop.stats(), ScoringConfig.DEFAULTS)
+                .recommend(shop.handles("A"), 3, Selection.ALL);
+
+        assertThat(top).extracting(ScoredItem::itemId).containsExactly("B", "X00", "X01");
+        // Masses read: A, B, and every X (their bounds tie with the exact score of X00).
+        assertThat(counting.massReads).isEqualTo(1 + 1 + 60);
+        List<ScoredItem> all = new BundleScorer(shop, shop.stats(), ScoringConfig.DEFAULTS)
+                .recommend(shop.handles("A"), 1000, Selection.ALL);
+        assertThat(all).hasSize(61);
+        assertThat(all.subList(0, 3)).isEqualTo(top);
+        CountingSource one = new CountingSource(shop, null, 0.0);
+        new BundleScorer(one, shop.stats(), ScoringConfig.DEFAULTS).recommend(shop.handles("A"), 1, Selection.ALL);
+        // B's exact score beats the bound of every X: no X mass is read.
+        assertThat(one.massReads).isEqualTo(2);
+    }
+
+    @Test
+    void aStaleMassBelowAPairSupportIsRaisedToIt() {
+        // A with B in 3 orders, with C in 1. Stored n(C) = 0 (stale): C scores with n(C) = n(A,C) = 1.
+        MemoryBaskets shop = new MemoryBaskets(orders("AB", "AB", "AB", "AC"), NO_DECAY);
+        ScoringConfig beta1 = new ScoringConfig(0.0, 1.0, 1.0, 0.0, ScoringConfig.NO_LIMIT);
+        CountingSource stale = new CountingSource(shop, "C", 0.0);
+        List<ScoredItem> got = new BundleScorer(stale, shop.stats(), beta1).recommend(shop.handles("A"), 10, Selection.ALL);
+        // B: 3 / (3 + 1) = 0.75; C: 1 / (max(0, 1) + 1) = 0.5; lift of C: (1/4) / (1/4).
+        assertThat(got).extracting(ScoredItem::itemId, ScoredItem::score)
+                .containsExactly(Tuple.tuple("B", 0.75), Tuple.tuple("C", 0.5));
+        assertThat(got.get(1).lift()).isEqualTo(1.0);
+    }
+
     @Test
     void scoresDoNotDependOnTheOrderOfTheCart() {
         MemoryBaskets shop = new MemoryBaskets(SHOP, NO_DECAY);
