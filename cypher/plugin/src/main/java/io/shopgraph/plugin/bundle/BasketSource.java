@@ -33,9 +33,8 @@ public interface BasketSource {
          * One basket that holds the visited item.
          *
          * @param basket the basket, valid only during this call
-         * @param itemWeight {@code r(b, i)}, the visited item's relationship weight in it
          */
-        void visit(Basket basket, double itemWeight);
+        void visit(Basket basket);
     }
 
     /** One basket, read lazily: the scorer asks only for what it needs. */
@@ -49,8 +48,11 @@ public interface BasketSource {
         /** Its user's handle (at least 0), or {@link #NO_USER}. */
         long user();
 
-        /** Calls {@code visitor} with each of its items and relationship weight {@code r(b, j)}. */
-        void forEachItem(ItemVisitor visitor);
+        /** {@code r(b, i)}: the visited item's relationship weight in it. */
+        double itemWeight();
+
+        /** Calls {@code visitor} with each of its other items and their weight {@code r(b, j)}. */
+        void forEachOtherItem(ItemVisitor visitor);
     }
 
     /** Receives the items of a basket. */

@@ -74,7 +74,7 @@ public final class BundleProcedure {
         parsed.requireSameMass(stats.mass());
         Selection selection = GraphSelection.of(tx, parsed.options());
         List<ScoredItem> top;
-        try (GraphBasketSource baskets = new GraphBasketSource(ktx)) {
+        try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources())) {
             top = new BundleScorer(baskets, stats, parsed.scoring()).recommend(handles, (int) k, selection);
         }
         List<BundleRow> rows = new ArrayList<>(top.size());

@@ -203,13 +203,13 @@ public final class BundleScorer {
         private int user;
 
         @Override
-        public void visit(BasketSource.Basket basket, double itemWeight) {
+        public void visit(BasketSource.Basket basket) {
             int size = basket.size();
             if (size < 2 || size > scoring.maxBasketSize()) {
                 return;
             }
             double weight = stats.mass().basketWeight(source, stats.nowMillis(), basket.timeMillis());
-            basketItemWeight = weight * itemWeight;
+            basketItemWeight = weight * basket.itemWeight();
             if (basketItemWeight == 0.0) {
                 return; // no evidence: every m and e of this basket is 0
             }
@@ -225,7 +225,7 @@ public final class BundleScorer {
                 }
                 user = known;
             }
-            basket.forEachItem(this);
+            basket.forEachOtherItem(this);
         }
 
         @Override

@@ -1,5 +1,8 @@
 package io.shopgraph.plugin.bundle;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
  * What {@code shopgraph.bundle.refresh} computes besides the item masses, stored on the
  * {@code (:BundleStats {key: 'default'})} node.
@@ -10,5 +13,14 @@ package io.shopgraph.plugin.bundle;
  * @param basketMass {@code N}, the capped sum of basket weights over users
  * @param baskets how many baskets were counted
  * @param items how many distinct items the counted baskets hold
+ * @param weightedSources the sources with a relationship weight other than 1.0 (or absent);
+ *     for the others, weights need not be read until the next refresh
  */
-public record BundleStats(MassConfig mass, long nowMillis, double basketMass, long baskets, long items) {}
+public record BundleStats(MassConfig mass, long nowMillis, double basketMass, long baskets, long items,
+                          Set<Source> weightedSources) {
+
+    /** Copies {@code weightedSources}. */
+    public BundleStats {
+        weightedSources = weightedSources.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(weightedSources));
+    }
+}

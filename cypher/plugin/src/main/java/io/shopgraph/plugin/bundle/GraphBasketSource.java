@@ -1,6 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
 import java.time.temporal.ChronoField;
+import java.util.Set;
 import org.neo4j.graphdb.Direction;
 import org.neo4j.graphdb.Node;
 import org.neo4j.internal.kernel.api.CursorFactory;
@@ -27,7 +28,9 @@ import org.neo4j.values.storable.Values;
  * relationship or node, and neighbours are plain node ids, so a path costs one relationship
  * record and its properties. Nothing is cached between calls. Item and user handles are node
  * ids, used only as join keys within this transaction. Masses are {@code Item.bundleMass}
- * ({@code NaN} when absent). Close it after the call.
+ * ({@code NaN} when absent). Relationship weights are read only for the sources in which the
+ * last refresh saw a weight other than 1.0 (the masses depend on the weights too, so a change
+ * of weights needs a refresh anyway). Close it after the call.
  */
 final class GraphBasketSource implements BasketSource, AutoCloseable {
 
@@ -44,6 +47,7 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
     private final PropertyCursor properties;
 
     private final int[] itemTypes = new int[SOURCES.length];
+    private final boolean[] weighted = new boolean[SOURCES.length];
     private final int placed;
     private final int hasSession;
     private final PropertySelection weight;
@@ -55,11 +59,16 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
     private final PropertySelection start;
     private final GraphBasket basket = new GraphBasket();
 
-    GraphBasketSource(KernelTransaction ktx) {
+    /**
+     * @param ktx the caller's transaction
+     * @param weightedSources the sources whose relationship weights must be read
+     */
+    GraphBasketSource(KernelTransaction ktx, Set<Source> weightedSources) {
         read = ktx.dataRead();
         TokenRead tokens = ktx.tokenRead();
         for (Source source : SOURCES) {
             itemTypes[source.ordinal()] = tokens.relationshipType(GraphModel.itemType(source).name());
+            weighted[source.ordinal()] = weightedSources.contains(source);
         }
         placed = tokens.relationshipType(GraphModel.PLACED.name());
         hasSession = tokens.relationshipType(GraphModel.HAS_SESSION.name());
@@ -106,7 +115,6 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
         }
         itemNode.relationships(itemRelationships, RelationshipSelection.selection(type, Direction.INCOMING));
         while (itemRelationships.next()) {
-            double itemWeight = weight(itemRelationships);
             read.singleNode(itemRelationships.sourceNodeReference(), basketNode);
             if (!basketNode.next()) {
                 continue;
@@ -114,8 +122,8 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
             if (source == Source.ORDER && !ORDER_KIND.equals(value(basketNode, kind))) {
                 continue;
             }
-            basket.reset(source, type);
-            visitor.visit(basket, itemWeight);
+            basket.reset(source, type, item);
+            visitor.visit(basket);
         }
     }
 
@@ -149,9 +157,9 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
         properties.close();
     }
 
-    /** {@code r(b, i)}: the relationship's weight, 1.0 when absent. */
-    private double weight(RelationshipTraversalCursor relationship) {
-        if (weight == null) {
+    /** {@code r(b, i)}: the relationship's weight, 1.0 when absent or not read for this source. */
+    private double weight(RelationshipTraversalCursor relationship, Source source) {
+        if (weight == null || !weighted[source.ordinal()]) {
             return 1.0;
         }
         relationship.properties(properties, weight);
@@ -173,14 +181,24 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
         return properties.next() ? properties.propertyValue() : Values.NO_VALUE;
     }
 
-    /** The basket under {@link #basketNode}, reused from basket to basket. */
+    /**
+     * The basket under {@link #basketNode}, reached from the visited item by the relationship
+     * under {@link #itemRelationships}; reused from basket to basket.
+     */
     private final class GraphBasket implements Basket {
         private Source source;
         private int type;
+        private long visited;
 
-        void reset(Source basketSource, int itemType) {
+        void reset(Source basketSource, int itemType, long visitedItem) {
             source = basketSource;
             type = itemType;
+            visited = visitedItem;
+        }
+
+        @Override
+        public double itemWeight() {
+            return weight(itemRelationships, source);
         }
 
         @Override
@@ -243,10 +261,13 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
         }
 
         @Override
-        public void forEachItem(ItemVisitor visitor) {
+        public void forEachOtherItem(ItemVisitor visitor) {
             basketNode.relationships(basketRelationships, RelationshipSelection.selection(type, Direction.OUTGOING));
             while (basketRelationships.next()) {
-                visitor.visit(basketRelationships.targetNodeReference(), weight(basketRelationships));
+                long item = basketRelationships.targetNodeReference();
+                if (item != visited) {
+                    visitor.visit(item, weight(basketRelationships, source));
+                }
             }
         }
     }

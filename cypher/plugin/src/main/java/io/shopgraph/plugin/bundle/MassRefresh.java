@@ -3,7 +3,9 @@ package io.shopgraph.plugin.bundle;
 import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.neo4j.graphdb.Direction;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.Node;
@@ -44,6 +46,7 @@ final class MassRefresh {
     private int baskets;
     private Temporal now;
     private long nowMillis = MassConfig.NO_TIME;
+    private final Contents contents = new Contents();
 
     MassRefresh(GraphDatabaseService db, Transaction tx, MassConfig config) {
         this.db = db;
@@ -63,7 +66,7 @@ final class MassRefresh {
         count(counter);
         write(counter);
         BundleStats stats = new BundleStats(config, nowMillis, counter.basketMass(), counter.baskets(),
-                counter.items());
+                counter.items(), contents.weighted);
         try (Transaction write = db.beginTx()) {
             StatsStore.write(write, stats, now);
             write.commit();
@@ -141,7 +144,6 @@ final class MassRefresh {
         for (int b = 0; b < baskets; b++) {
             order[next[basketGroup[b]]++] = b;
         }
-        Contents contents = new Contents();
         for (int g = 0; g < groups; g++) {
             counter.beginUser();
             for (int n = start[g]; n < start[g + 1]; n++) {
@@ -156,11 +158,12 @@ final class MassRefresh {
         }
     }
 
-    /** One basket's items and weights, in reused arrays. */
+    /** One basket's items and weights, in reused arrays; and the sources with a weight other than 1. */
     private static final class Contents {
         long[] items = new long[64];
         double[] weights = new double[64];
         int size;
+        final Set<Source> weighted = EnumSet.noneOf(Source.class);
 
         void read(Node basket, Source source) {
             size = 0;
@@ -174,6 +177,9 @@ final class MassRefresh {
                                 + GraphModel.basketId(basket, source) + "' and item '"
                                 + line.getEndNode().getProperty(GraphModel.ITEM_ID, "?") + "' is " + weight
                                 + "; weights must be between 0 and 1.");
+                    }
+                    if (weight != 1.0) {
+                        weighted.add(source);
                     }
                     if (size == items.length) {
                         items = Arrays.copyOf(items, size * 2);

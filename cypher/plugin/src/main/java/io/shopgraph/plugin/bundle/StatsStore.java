@@ -3,7 +3,10 @@ package io.shopgraph.plugin.bundle;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.time.temporal.Temporal;
+import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.Transaction;
 
@@ -11,7 +14,8 @@ import org.neo4j.graphdb.Transaction;
  * The one {@code (:BundleStats {key: 'default'})} node: {@code now} (DATETIME, absent when no
  * counted basket has a time), {@code basketMass}, {@code baskets}, {@code items} and the
  * mass-relevant knobs ({@code orderWeight}, {@code cartWeight}, {@code viewWeight},
- * {@code halfLifeDays} (absent: no decay), {@code userCap}).
+ * {@code halfLifeDays} (absent: no decay), {@code userCap}), and {@code weightedSources}: the
+ * sources ('order', 'cart', 'view') that had a relationship weight other than 1.0 (absent: all).
  */
 final class StatsStore {
     static final String KEY = "default";
@@ -29,8 +33,16 @@ final class StatsStore {
                 number(node, "viewWeight"), halfLife == null ? MassConfig.NO_DECAY : ((Number) halfLife).doubleValue(),
                 number(node, "userCap"));
         Object now = node.getProperty("now", null);
+        Set<Source> weighted = EnumSet.allOf(Source.class);
+        if (node.getProperty("weightedSources", null) instanceof String[] names) {
+            weighted = EnumSet.noneOf(Source.class);
+            for (String name : names) {
+                weighted.add(Source.valueOf(name.toUpperCase(Locale.ROOT)));
+            }
+        }
         return Optional.of(new BundleStats(mass, GraphModel.epochMillis((Temporal) now),
-                number(node, "basketMass"), (long) number(node, "baskets"), (long) number(node, "items")));
+                number(node, "basketMass"), (long) number(node, "baskets"), (long) number(node, "items"),
+                weighted));
     }
 
     /** Creates or overwrites the node. */
@@ -61,6 +73,8 @@ final class StatsStore {
             node.setProperty("halfLifeDays", mass.halfLifeDays());
         }
         node.setProperty("userCap", mass.userCap());
+        node.setProperty("weightedSources", stats.weightedSources().stream().sorted()
+                .map(source -> source.name().toLowerCase(Locale.ROOT)).toArray(String[]::new));
     }
 
     private static double number(Node node, String key) {

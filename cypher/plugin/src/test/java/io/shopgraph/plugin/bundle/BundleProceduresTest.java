@@ -281,6 +281,9 @@ class BundleProceduresTest {
         assertThat(stats.get("baskets").asLong()).isEqualTo(4);
         assertThat(stats.get("now").isNull()).isTrue();
         assertThat(stats.get("basketMass").asDouble()).isCloseTo(1.0 + 0.5 + 0.1 + 0.1, EXACT);
+        // Only the order has a weight other than 1 (views without a weight count as 1).
+        assertThat(run("MATCH (s:BundleStats) RETURN s.weightedSources AS w").get(0).get("w").asList(Value::asString))
+                .containsExactly("order");
         // B: 1 * 0.5; C: cart 0.5; D: two views of 0.1. n(A) = 1 + 0.5 + 0.2 = 1.7.
         List<Record> rows = bundle(List.of("A"), 10, FLAT);
         assertThat(ids(rows)).containsExactly("B", "C", "D");

@@ -5,7 +5,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Baskets in memory, shaped like {@code Basket} of {@code gnn/bundle_protocol.py}, with the
@@ -68,7 +70,10 @@ final class MemoryBaskets implements BasketSource {
             }
             counter.endUser();
         }
-        stats = new BundleStats(config, now, counter.basketMass(), counter.baskets(), counter.items());
+        Set<Source> weighted = this.baskets.stream()
+                .filter(b -> b.weights() != null && Arrays.stream(b.weights()).anyMatch(w -> w != 1.0))
+                .map(Basket::source).collect(Collectors.toSet());
+        stats = new BundleStats(config, now, counter.basketMass(), counter.baskets(), counter.items(), weighted);
     }
 
     /** Orders 0, 1, ... at times 0, 1, ..., each a string of one-letter items ("ABM"). */
@@ -118,12 +123,12 @@ final class MemoryBaskets implements BasketSource {
         for (Basket b : baskets) {
             int position = b.items().indexOf(id);
             if (b.source() == source && position >= 0) {
-                visitor.visit(view(b), b.weight(position));
+                visitor.visit(view(b, position));
             }
         }
     }
 
-    private BasketSource.Basket view(Basket b) {
+    private BasketSource.Basket view(Basket b, int visited) {
         return new BasketSource.Basket() {
             @Override
             public int size() {
@@ -141,9 +146,16 @@ final class MemoryBaskets implements BasketSource {
             }
 
             @Override
-            public void forEachItem(ItemVisitor visitor) {
+            public double itemWeight() {
+                return b.weight(visited);
+            }
+
+            @Override
+            public void forEachOtherItem(ItemVisitor visitor) {
                 for (int n = 0; n < b.items().size(); n++) {
-                    visitor.visit(handle(b.items().get(n)), b.weight(n));
+                    if (n != visited) {
+                        visitor.visit(handle(b.items().get(n)), b.weight(n));
+                    }
                 }
             }
         };
