@@ -218,10 +218,9 @@ public final class BundleScorer {
             if (handle == BasketSource.NO_USER) {
                 user = userCount++;
             } else {
-                int known = users.get(handle);
+                int known = users.getOrPut(handle, userCount);
                 if (known < 0) {
                     known = userCount++;
-                    users.put(handle, known);
                 }
                 user = known;
             }
@@ -238,11 +237,9 @@ public final class BundleScorer {
                 return;
             }
             int c = candidate(other);
-            long key = ((long) user << 32) | c;
-            int g = groups.get(key);
+            int g = groups.getOrPut(((long) user << 32) | c, groupCount);
             if (g < 0) {
                 g = newGroup(c);
-                groups.put(key, g);
             }
             groupM[g] += m;
             groupE[g * S + source.ordinal()] += m * sizeWeight;
@@ -250,7 +247,7 @@ public final class BundleScorer {
     }
 
     private int candidate(long item) {
-        int c = slots.get(item);
+        int c = slots.getOrPut(item, candidates);
         if (c >= 0) {
             return c;
         }
@@ -271,7 +268,6 @@ public final class BundleScorer {
         items[c] = item;
         masses[c] = UNREAD;
         firstContribution[c] = -1;
-        slots.put(item, c);
         return c;
     }
 

@@ -38,6 +38,30 @@ final class LongIntMap {
         return -1;
     }
 
+    /**
+     * The value of {@code key}; if absent, sets it to {@code value} and answers {@code -1 - value}
+     * (negative: the caller knows it is new). One probe instead of {@link #get} then {@link #put}.
+     */
+    int getOrPut(long key, int value) {
+        if (key == EMPTY) {
+            throw new IllegalArgumentException("LongIntMap cannot hold the key " + EMPTY + ".");
+        }
+        if (2 * (size + 1) > keys.length) {
+            grow();
+        }
+        int slot = slot(key);
+        while (keys[slot] != EMPTY) {
+            if (keys[slot] == key) {
+                return values[slot];
+            }
+            slot = (slot + 1) & mask;
+        }
+        keys[slot] = key;
+        values[slot] = value;
+        size++;
+        return -1 - value;
+    }
+
     /** Sets {@code key} to {@code value} ({@code key} must not be {@link Long#MIN_VALUE}). */
     void put(long key, int value) {
         if (key == EMPTY) {
