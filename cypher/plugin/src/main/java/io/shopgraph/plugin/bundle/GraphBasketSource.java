@@ -1,6 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
 import java.time.temporal.ChronoField;
+import java.util.Arrays;
 import java.util.Set;
 import org.neo4j.graphdb.Direction;
 import org.neo4j.graphdb.Node;
@@ -183,17 +184,30 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
 
     /**
      * The basket under {@link #basketNode}, reached from the visited item by the relationship
-     * under {@link #itemRelationships}; reused from basket to basket.
+     * under {@link #itemRelationships}; reused from basket to basket. A sparse basket node (all
+     * its relationships in one chain: sessions, and orders of fewer than 50 lines) is read in one
+     * pass that counts its items, keeps the other items with their weights and finds its users;
+     * a dense one answers its size from the relationship group counts and is read by type.
      */
     private final class GraphBasket implements Basket {
         private Source source;
         private int type;
+        private int userType;
         private long visited;
+        private boolean scanned;
+        private int size;
+        private long[] others = new long[64];
+        private double[] otherWeights = new double[64];
+        private int otherCount;
+        private long[] users = new long[4];
+        private int userCount;
 
         void reset(Source basketSource, int itemType, long visitedItem) {
             source = basketSource;
             type = itemType;
+            userType = source == Source.ORDER ? placed : hasSession;
             visited = visitedItem;
+            scanned = false;
         }
 
         @Override
@@ -203,7 +217,42 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
 
         @Override
         public int size() {
-            return basketNode.degree(RelationshipSelection.selection(type, Direction.OUTGOING));
+            if (basketNode.supportsFastDegreeLookup()) {
+                return basketNode.degree(RelationshipSelection.selection(type, Direction.OUTGOING));
+            }
+            scan();
+            return size;
+        }
+
+        /** One pass over a sparse basket's relationships: its items (and weights) and users. */
+        private void scan() {
+            long basket = basketNode.nodeReference();
+            size = 0;
+            otherCount = 0;
+            userCount = 0;
+            basketNode.relationships(basketRelationships, RelationshipSelection.ALL_RELATIONSHIPS);
+            while (basketRelationships.next()) {
+                int relationshipType = basketRelationships.type();
+                if (relationshipType == type && basketRelationships.sourceNodeReference() == basket) {
+                    size++;
+                    long item = basketRelationships.targetNodeReference();
+                    if (item != visited) {
+                        if (otherCount == others.length) {
+                            others = Arrays.copyOf(others, otherCount * 2);
+                            otherWeights = Arrays.copyOf(otherWeights, otherCount * 2);
+                        }
+                        others[otherCount] = item;
+                        otherWeights[otherCount] = weight(basketRelationships, source);
+                        otherCount++;
+                    }
+                } else if (relationshipType == userType && basketRelationships.targetNodeReference() == basket) {
+                    if (userCount == users.length) {
+                        users = Arrays.copyOf(users, userCount * 2);
+                    }
+                    users[userCount++] = basketRelationships.sourceNodeReference();
+                }
+            }
+            scanned = true;
         }
 
         @Override
@@ -223,27 +272,29 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
 
         @Override
         public long user() {
-            int users = source == Source.ORDER ? placed : hasSession;
-            if (users == TokenConstants.NO_TOKEN) {
+            if (userType == TokenConstants.NO_TOKEN) {
                 return NO_USER;
             }
-            basketNode.relationships(userRelationships, RelationshipSelection.selection(users, Direction.INCOMING));
-            long best = NO_USER;
-            String bestId = null;
-            int count = 0;
-            while (userRelationships.next()) {
-                long user = userRelationships.sourceNodeReference();
-                if (count++ == 0) {
-                    best = user;
-                    continue;
+            if (!scanned) {
+                userCount = 0;
+                basketNode.relationships(userRelationships, RelationshipSelection.selection(userType, Direction.INCOMING));
+                while (userRelationships.next()) {
+                    if (userCount == users.length) {
+                        users = Arrays.copyOf(users, userCount * 2);
+                    }
+                    users[userCount++] = userRelationships.sourceNodeReference();
                 }
-                // Several users: the smallest userId (users without one last), as GraphModel.user.
-                if (count == 2) {
-                    bestId = userId(best);
-                }
-                String id = userId(user);
+            }
+            if (userCount <= 1) {
+                return userCount == 0 ? NO_USER : users[0];
+            }
+            // Several users: the smallest userId (users without one last), as GraphModel.user.
+            long best = users[0];
+            String bestId = userId(best);
+            for (int n = 1; n < userCount; n++) {
+                String id = userId(users[n]);
                 if (id != null && (bestId == null || id.compareTo(bestId) < 0)) {
-                    best = user;
+                    best = users[n];
                     bestId = id;
                 }
             }
@@ -262,6 +313,12 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
 
         @Override
         public void forEachOtherItem(ItemVisitor visitor) {
+            if (scanned) {
+                for (int n = 0; n < otherCount; n++) {
+                    visitor.visit(others[n], otherWeights[n]);
+                }
+                return;
+            }
             basketNode.relationships(basketRelationships, RelationshipSelection.selection(type, Direction.OUTGOING));
             while (basketRelationships.next()) {
                 long item = basketRelationships.targetNodeReference();

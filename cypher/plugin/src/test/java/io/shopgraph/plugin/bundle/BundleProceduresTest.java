@@ -446,7 +446,8 @@ class BundleProceduresTest {
     /**
      * A seeded random shop: 60 items (brands, categories two levels deep, prices, stock), 40
      * users, 300 sessions (a third anonymous, some without start; views, carts, removals) and
-     * 150 orders (some without user, some of two users, some cancelled), weights in [0, 1].
+     * 154 orders (some without user, some of two users, some cancelled, 4 wholesale orders of 55
+     * to 60 lines, dense nodes), weights in [0, 1].
      */
     private void randomShop(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -461,8 +462,9 @@ class BundleProceduresTest {
             items.add(item);
         }
         List<Map<String, Object>> baskets = new ArrayList<>();
-        for (int n = 0; n < 450; n++) {
+        for (int n = 0; n < 454; n++) {
             boolean order = n >= 300;
+            boolean wholesale = n >= 450; // 55 to 60 lines: a dense node (50 relationships or more)
             Map<String, Object> basket = new HashMap<>();
             basket.put("id", (order ? "o" : "s") + n);
             basket.put("order", order);
@@ -479,7 +481,7 @@ class BundleProceduresTest {
             for (String type : List.of("contains", "views", "carts", "removals")) {
                 List<List<Object>> lines = new ArrayList<>();
                 boolean used = order == type.equals("contains") && (!type.equals("carts") || random.nextBoolean());
-                int count = used ? random.nextInt(type.equals("views") ? 7 : 5) : 0;
+                int count = !used ? 0 : wholesale ? 200 : random.nextInt(type.equals("views") ? 7 : 5);
                 for (int k = 0; k < count; k++) {
                     // Skewed popularity: low ids more often.
                     int item = (int) Math.min(59, Math.floor(Math.pow(random.nextDouble(), 2) * 60));
@@ -488,7 +490,8 @@ class BundleProceduresTest {
                 }
                 Map<Object, List<Object>> distinct = new LinkedHashMap<>();
                 lines.forEach(line -> distinct.putIfAbsent(line.get(0), line));
-                basket.put(type, new ArrayList<>(distinct.values()));
+                basket.put(type, new ArrayList<>(distinct.values()).subList(0, Math.min(distinct.size(),
+                        wholesale ? 55 + random.nextInt(6) : distinct.size())));
             }
             baskets.add(basket);
         }
