@@ -1,24 +1,21 @@
 package io.shopgraph.plugin.bundle;
 
-import java.util.Arrays;
-
 /**
  * A {@code long -> int} hash map without boxing (open addressing, linear probing); values are
- * dense slots chosen by the caller. {@link #get} answers -1 for an absent key.
+ * dense slots chosen by the caller. {@link #get} answers -1 for an absent key. Keys and values
+ * share one array, so a probe touches one cache line.
  */
 final class LongIntMap {
     private static final long EMPTY = Long.MIN_VALUE;
 
-    private long[] keys;
-    private int[] values;
+    private long[] table; // key at 2n, value at 2n + 1
     private int size;
     private int mask;
 
     LongIntMap(int expected) {
         int capacity = Integer.highestOneBit(Math.max(8, expected) * 2 - 1) << 1;
-        keys = new long[capacity];
-        Arrays.fill(keys, EMPTY);
-        values = new int[capacity];
+        table = new long[2 * capacity];
+        clearKeys(table);
         mask = capacity - 1;
     }
 
@@ -29,9 +26,9 @@ final class LongIntMap {
     /** The value of {@code key}, or -1. */
     int get(long key) {
         int slot = slot(key);
-        while (keys[slot] != EMPTY) {
-            if (keys[slot] == key) {
-                return values[slot];
+        while (table[2 * slot] != EMPTY) {
+            if (table[2 * slot] == key) {
+                return (int) table[2 * slot + 1];
             }
             slot = (slot + 1) & mask;
         }
@@ -43,49 +40,57 @@ final class LongIntMap {
      * (negative: the caller knows it is new). One probe instead of {@link #get} then {@link #put}.
      */
     int getOrPut(long key, int value) {
-        if (key == EMPTY) {
-            throw new IllegalArgumentException("LongIntMap cannot hold the key " + EMPTY + ".");
-        }
-        if (2 * (size + 1) > keys.length) {
+        requireKey(key);
+        if (2 * (size + 1) > mask + 1) {
             grow();
         }
         int slot = slot(key);
-        while (keys[slot] != EMPTY) {
-            if (keys[slot] == key) {
-                return values[slot];
+        while (table[2 * slot] != EMPTY) {
+            if (table[2 * slot] == key) {
+                return (int) table[2 * slot + 1];
             }
             slot = (slot + 1) & mask;
         }
-        keys[slot] = key;
-        values[slot] = value;
+        table[2 * slot] = key;
+        table[2 * slot + 1] = value;
         size++;
         return -1 - value;
     }
 
     /** Sets {@code key} to {@code value} ({@code key} must not be {@link Long#MIN_VALUE}). */
     void put(long key, int value) {
-        if (key == EMPTY) {
-            throw new IllegalArgumentException("LongIntMap cannot hold the key " + EMPTY + ".");
-        }
-        if (2 * (size + 1) > keys.length) {
+        requireKey(key);
+        if (2 * (size + 1) > mask + 1) {
             grow();
         }
         int slot = slot(key);
-        while (keys[slot] != EMPTY && keys[slot] != key) {
+        while (table[2 * slot] != EMPTY && table[2 * slot] != key) {
             slot = (slot + 1) & mask;
         }
-        if (keys[slot] == EMPTY) {
+        if (table[2 * slot] == EMPTY) {
             size++;
         }
-        keys[slot] = key;
-        values[slot] = value;
+        table[2 * slot] = key;
+        table[2 * slot + 1] = value;
     }
 
     /** Removes every key, keeping the capacity. */
     void clear() {
         if (size > 0) {
-            Arrays.fill(keys, EMPTY);
+            clearKeys(table);
             size = 0;
+        }
+    }
+
+    private static void requireKey(long key) {
+        if (key == EMPTY) {
+            throw new IllegalArgumentException("LongIntMap cannot hold the key " + EMPTY + ".");
+        }
+    }
+
+    private static void clearKeys(long[] table) {
+        for (int n = 0; n < table.length; n += 2) {
+            table[n] = EMPTY;
         }
     }
 
@@ -95,16 +100,14 @@ final class LongIntMap {
     }
 
     private void grow() {
-        long[] oldKeys = keys;
-        int[] oldValues = values;
-        keys = new long[oldKeys.length * 2];
-        Arrays.fill(keys, EMPTY);
-        values = new int[oldKeys.length * 2];
-        mask = keys.length - 1;
+        long[] old = table;
+        table = new long[old.length * 2];
+        clearKeys(table);
+        mask = table.length / 2 - 1;
         size = 0;
-        for (int n = 0; n < oldKeys.length; n++) {
-            if (oldKeys[n] != EMPTY) {
-                put(oldKeys[n], oldValues[n]);
+        for (int n = 0; n < old.length; n += 2) {
+            if (old[n] != EMPTY) {
+                put(old[n], (int) old[n + 1]);
             }
         }
     }
