@@ -58,7 +58,16 @@ public final class BundleScorer {
     private int[] contributionNext = new int[1024];
     private int contributions;
 
-    // Per cart item: (user, candidate) groups.
+    // Per cart item: its paths (user, candidate, m, e, source), and each user's baskets.
+    private int[] pathUser = new int[4096];
+    private int[] pathCandidate = new int[4096];
+    private double[] pathM = new double[4096];
+    private double[] pathE = new double[4096];
+    private byte[] pathSource = new byte[4096];
+    private int pathCount;
+    private int[] userBaskets = new int[256];
+
+    // Per cart item: (user, candidate) groups, for users with several baskets holding it.
     private final LongIntMap users = new LongIntMap(256);
     private final LongIntMap groups = new LongIntMap(1024);
     private int[] groupSlot = new int[1024];
@@ -127,6 +136,7 @@ public final class BundleScorer {
         groups.clear();
         userCount = 0;
         groupCount = 0;
+        pathCount = 0;
         visitor.item = item;
         for (Source s : SOURCES) {
             if (stats.mass().weight(s) > 0.0) {
@@ -134,9 +144,31 @@ public final class BundleScorer {
                 source.forEachBasket(item, s, visitor);
             }
         }
-        // Cap each user's evidence, then sum per candidate.
+        // Cap each user's evidence, f = min(1, cap / m_u), then sum per candidate. A user with one
+        // basket holding the cart item has one path per candidate: no grouping needed.
         int touchedCount = 0;
         double cap = stats.mass().userCap();
+        for (int p = 0; p < pathCount; p++) {
+            int c = pathCandidate[p];
+            if (userBaskets[pathUser[p]] > 1) {
+                int g = groups.getOrPut(((long) pathUser[p] << 32) | c, groupCount);
+                if (g < 0) {
+                    g = newGroup(c);
+                }
+                groupM[g] += pathM[p];
+                groupE[g * S + pathSource[p]] += pathE[p];
+                continue;
+            }
+            double m = pathM[p];
+            double f = m > cap ? cap / m : 1.0;
+            if (pairStamp[c] != position + 1) {
+                pairStamp[c] = position + 1;
+                touched = grow(touched, touchedCount + 1);
+                touched[touchedCount++] = c;
+            }
+            pairN[c] += f * m;
+            pairE[c * S + pathSource[p]] += f * pathE[p];
+        }
         for (int g = 0; g < groupCount; g++) {
             int c = groupSlot[g];
             double m = groupM[g];
@@ -215,15 +247,16 @@ public final class BundleScorer {
             }
             sizeWeight = scoring.sizeWeight(size);
             long handle = basket.user();
-            if (handle == BasketSource.NO_USER) {
-                user = userCount++;
-            } else {
-                int known = users.getOrPut(handle, userCount);
-                if (known < 0) {
-                    known = userCount++;
+            int known = handle == BasketSource.NO_USER ? -1 - userCount : users.getOrPut(handle, userCount);
+            if (known < 0) {
+                known = userCount++;
+                if (known == userBaskets.length) {
+                    userBaskets = Arrays.copyOf(userBaskets, known * 2);
                 }
-                user = known;
+                userBaskets[known] = 0;
             }
+            user = known;
+            userBaskets[user]++;
             basket.forEachOtherItem(this);
         }
 
@@ -236,13 +269,20 @@ public final class BundleScorer {
             if (m == 0.0) {
                 return;
             }
-            int c = candidate(other);
-            int g = groups.getOrPut(((long) user << 32) | c, groupCount);
-            if (g < 0) {
-                g = newGroup(c);
+            int p = pathCount++;
+            if (p == pathM.length) {
+                int size = p * 2;
+                pathUser = Arrays.copyOf(pathUser, size);
+                pathCandidate = Arrays.copyOf(pathCandidate, size);
+                pathM = Arrays.copyOf(pathM, size);
+                pathE = Arrays.copyOf(pathE, size);
+                pathSource = Arrays.copyOf(pathSource, size);
             }
-            groupM[g] += m;
-            groupE[g * S + source.ordinal()] += m * sizeWeight;
+            pathUser[p] = user;
+            pathCandidate[p] = candidate(other);
+            pathM[p] = m;
+            pathE[p] = m * sizeWeight;
+            pathSource[p] = (byte) source.ordinal();
         }
     }
 
