@@ -19,7 +19,9 @@ import org.neo4j.procedure.Procedure;
  * {@code CALL shopgraph.bundle($cart, $k, $config)}: frequently bought together for a cart; a thin
  * adapter that validates, looks the cart up by index and runs {@link BundleScorer} over
  * {@link GraphBasketSource} with the statistics of the last {@code shopgraph.bundle.refresh}.
- * {@code cypher/bundle.cypher} computes the same ranking in Cypher.
+ * {@code cypher/bundle.cypher} computes the same ranking in Cypher. It reads with the kernel's
+ * cursors ({@link KernelTransaction}), so the server must allow
+ * {@code dbms.security.procedures.unrestricted=shopgraph.*} (the launcher and docker-compose do).
  */
 public final class BundleProcedure {
 

@@ -15,7 +15,8 @@ import org.neo4j.procedure.Procedure;
 /**
  * {@code CALL shopgraph.bundle.refresh($config)}: the item masses and statistics that
  * {@code shopgraph.bundle} scores with; a thin adapter over {@link MassRefresh}. Run it after
- * loading data, in a transaction of its own (it commits its writes in batches).
+ * loading data or changing relationship weights (trust scoring), in a transaction of its own
+ * (it commits its writes in batches, which an enclosing transaction would not see).
  */
 public final class BundleRefreshProcedure {
 
@@ -40,9 +41,10 @@ public final class BundleRefreshProcedure {
     @Description("Computes what shopgraph.bundle scores with: Item.bundleMass n(i) for every item"
             + " and one (:BundleStats {key: 'default'}) node with N, now (the newest basket's time)"
             + " and the config used. Baskets: orders of kind 'order', and each session's carted and"
-            + " viewed items. Run it after loading data, in its own transaction (writes commit in"
-            + " batches of 10,000 items). Config keys (all optional): orderWeight (1.0), cartWeight"
-            + " (0.5), viewWeight (0.1), halfLifeDays (135.0; null for no decay), userCap (1.0)."
+            + " viewed items. Run it after loading data or changing weights, in its own transaction"
+            + " (writes commit in batches of 10,000 items). Config keys (all optional): orderWeight"
+            + " (1.0), cartWeight (0.5), viewWeight (0.1), halfLifeDays (135.0; null for no decay),"
+            + " userCap (1.0)."
             + " Yields items, baskets, now, basketMass, millis.")
     public Stream<RefreshRow> refresh(
             @Name(value = "config", defaultValue = "{}",

@@ -83,6 +83,7 @@ public final class BundleScorer {
     private int[] touched = new int[1024];
 
     private final PathVisitor visitor = new PathVisitor();
+    private boolean used;
 
     private static final double UNREAD = -1.0;
 
@@ -116,9 +117,10 @@ public final class BundleScorer {
         if (k < 1 || k > MAX_K) {
             throw new IllegalArgumentException("k must be between 1 and " + MAX_K + ", got " + k + ".");
         }
-        if (candidates > 0 || contributions > 0) {
+        if (used) {
             throw new IllegalStateException("A BundleScorer answers one call; create another.");
         }
+        used = true;
         long[] distinct = Arrays.stream(cart).distinct().toArray();
         double cartMass = 0.0;
         for (int position = 0; position < distinct.length; position++) {

@@ -277,7 +277,8 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
             }
             if (!scanned) {
                 userCount = 0;
-                basketNode.relationships(userRelationships, RelationshipSelection.selection(userType, Direction.INCOMING));
+                basketNode.relationships(userRelationships,
+                        RelationshipSelection.selection(userType, Direction.INCOMING));
                 while (userRelationships.next()) {
                     if (userCount == users.length) {
                         users = Arrays.copyOf(users, userCount * 2);
