@@ -20,8 +20,10 @@ import org.neo4j.procedure.Procedure;
  * adapter that validates, looks the cart up by index and runs {@link BundleScorer} over
  * {@link GraphBasketSource} with the statistics of the last {@code shopgraph.bundle.refresh}.
  * {@code cypher/bundle.cypher} computes the same ranking in Cypher. It reads with the kernel's
- * cursors ({@link KernelTransaction}), so the server must allow
- * {@code dbms.security.procedures.unrestricted=shopgraph.*} (the launcher and docker-compose do).
+ * cursors ({@link KernelTransaction}, a component outside the procedure sandbox), so where
+ * procedures are sandboxed the server must allow
+ * {@code dbms.security.procedures.unrestricted=shopgraph.*}, as the launcher and docker-compose
+ * do.
  */
 public final class BundleProcedure {
 
