@@ -15,6 +15,7 @@ CREATE INDEX order_at IF NOT EXISTS FOR (n:Order) ON (n.at);
 CREATE INDEX order_kind IF NOT EXISTS FOR (n:Order) ON (n.kind);
 CREATE INDEX category_level IF NOT EXISTS FOR (n:Category) ON (n.level);
 CREATE CONSTRAINT model_version IF NOT EXISTS FOR (n:ModelVersion) REQUIRE n.version IS UNIQUE;
+CREATE CONSTRAINT bundle_stats_key IF NOT EXISTS FOR (n:BundleStats) REQUIRE n.key IS UNIQUE;
 CREATE VECTOR INDEX item_embedding_a IF NOT EXISTS FOR (n:Item) ON (n.embeddingA)
   OPTIONS {indexConfig: {`vector.similarity_function`: 'cosine'}};
 CREATE VECTOR INDEX item_embedding_b IF NOT EXISTS FOR (n:Item) ON (n.embeddingB)

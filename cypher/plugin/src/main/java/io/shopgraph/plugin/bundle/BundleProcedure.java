@@ -1,0 +1,122 @@
+package io.shopgraph.plugin.bundle;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.neo4j.graphdb.Node;
+import org.neo4j.graphdb.Transaction;
+import org.neo4j.kernel.api.KernelTransaction;
+import org.neo4j.procedure.Context;
+import org.neo4j.procedure.Description;
+import org.neo4j.procedure.Mode;
+import org.neo4j.procedure.Name;
+import org.neo4j.procedure.Procedure;
+
+/**
+ * {@code CALL shopgraph.bundle($cart, $k, $config)}: frequently bought together for a cart; a thin
+ * adapter that validates, looks the cart up by index and runs {@link BundleScorer} over
+ * {@link GraphBasketSource} with the statistics of the last {@code shopgraph.bundle.refresh}.
+ * {@code cypher/bundle.cypher} computes the same ranking in Cypher. It reads with the kernel's
+ * cursors ({@link KernelTransaction}, a component outside the procedure sandbox), so where
+ * procedures are sandboxed the server must allow
+ * {@code dbms.security.procedures.unrestricted=shopgraph.*}, as the launcher and docker-compose
+ * do.
+ */
+public final class BundleProcedure {
+
+    @Context
+    public Transaction tx;
+
+    @Context
+    public KernelTransaction ktx;
+
+    /**
+     * One recommended item: the shared {@code itemId, score, rank, reason} columns, then the
+     * numbers of {@link ScoredItem}.
+     *
+     * @param itemId the item's id
+     * @param score the co-purchase score (higher is better)
+     * @param rank 1, 2, ... in order
+     * @param reason "bought together", "added to cart together" or "viewed together": the
+     *     source with the largest share of the score
+     * @param support {@code sum over cart items i of n(i, j)}
+     * @param confidence {@code support / sum of n(i)} over the cart
+     * @param lift {@code confidence / (n(j) / N)}
+     * @param because the cart items that contributed, strongest first
+     */
+    public record BundleRow(String itemId, double score, long rank, String reason, double support,
+                            double confidence, double lift, List<String> because) {}
+
+    @Procedure(name = "shopgraph.bundle", mode = Mode.READ)
+    @Description("Frequently bought together for a cart: the co-purchase score of gnn/bundles.py"
+            + " (asymmetric cosine with basket-size, recency and per-user caps) by a traversal cart"
+            + " item -> order or session -> other item, with the masses of the last"
+            + " shopgraph.bundle.refresh(). Yields itemId, score, rank, reason, support, confidence,"
+            + " lift, because. Config keys (all optional): alpha (0.5), beta (0.6), smoothing (10.0),"
+            + " sizeExponent (0.5), maxBasketSize (null: no limit); filters user (leave out what this"
+            + " user bought), maxPerBrand, categories (codes, descendants included), inStockOnly"
+            + " (true), maxPrice; orderWeight, cartWeight, viewWeight, halfLifeDays, userCap may be"
+            + " given only with the values of the last refresh.")
+    public Stream<BundleRow> bundle(
+            @Name(value = "cart", description = "The cart: 1 to 50 item ids (repeats count once).")
+            List<String> cart,
+            @Name(value = "k", defaultValue = "10", description = "How many items, 1 to 1000.")
+            long k,
+            @Name(value = "config", defaultValue = "{}",
+                    description = "Score knobs and filters; see the procedure description for the keys.")
+            Map<String, Object> config) {
+        if (k < 1 || k > BundleScorer.MAX_K) {
+            throw new IllegalArgumentException("k must be between 1 and " + BundleScorer.MAX_K + ", got " + k + ".");
+        }
+        BundleConfig parsed = BundleConfig.parse(config);
+        long[] handles = lookUp(cart);
+        BundleStats stats = StatsStore.read(tx).orElseThrow(() -> new IllegalArgumentException(
+                "Bundle statistics are missing: run CALL shopgraph.bundle.refresh() after loading data."));
+        parsed.requireSameMass(stats.mass());
+        Selection selection = GraphSelection.of(tx, parsed.options());
+        List<ScoredItem> top;
+        try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources())) {
+            top = new BundleScorer(baskets, stats, parsed.scoring()).recommend(handles, (int) k, selection);
+        }
+        List<BundleRow> rows = new ArrayList<>(top.size());
+        for (ScoredItem item : top) {
+            rows.add(new BundleRow(item.itemId(), item.score(), rows.size() + 1, item.reason().reason(),
+                    item.support(), item.confidence(), item.lift(), item.because()));
+        }
+        return rows.stream();
+    }
+
+    /** The cart's item handles (repeats as given), or an error naming every unknown id. */
+    private long[] lookUp(List<String> cart) {
+        if (cart == null) {
+            throw new IllegalArgumentException("cart must be a list of 1 to " + BundleScorer.MAX_CART
+                    + " item ids, got null.");
+        }
+        if (cart.isEmpty() || cart.size() > BundleScorer.MAX_CART) {
+            throw new IllegalArgumentException("A cart must have 1 to " + BundleScorer.MAX_CART
+                    + " items, got " + cart.size() + ".");
+        }
+        Set<String> unknown = new LinkedHashSet<>();
+        long[] handles = new long[cart.size()];
+        for (int n = 0; n < cart.size(); n++) {
+            String id = cart.get(n);
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException("cart must hold item ids (non-empty strings), got "
+                        + BundleConfig.describe(id) + " at position " + (n + 1) + ".");
+            }
+            Node item = tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id);
+            if (item == null) {
+                unknown.add(id);
+            } else {
+                handles[n] = GraphBasketSource.handle(item);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("Unknown item ids: " + String.join(", ", unknown) + ".");
+        }
+        return handles;
+    }
+}

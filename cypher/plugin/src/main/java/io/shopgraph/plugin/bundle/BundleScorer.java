@@ -1,0 +1,458 @@
+package io.shopgraph.plugin.bundle;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Frequently bought together: the co-purchase score of {@code CoPurchaseScorer} in
+ * {@code gnn/bundles.py} (the reference; its module docstring defines every number), computed by
+ * a traversal from the cart items, cart item {@code i} -> baskets {@code b} holding {@code i} ->
+ * other items {@code j} of {@code b}, with no item-item matrix.
+ *
+ * <p>Per path, {@code m = w(b) d(b) r(b,i) r(b,j)} and {@code e = m h(b)}; per cart item, both are
+ * summed per (user, {@code j}) and scaled by {@code f = min(1, userCap / m_u)}, a basket without a
+ * user being its own user; then {@code contribution(i,j) = e(i,j) / n(i)^alpha / (n(j) +
+ * smoothing)^beta} (0 when {@code n(i) = 0}) and {@code score(j)} is its sum over the cart.
+ * Baskets of fewer than 2 or more than {@code maxBasketSize} items, and sources of weight 0, are
+ * not visited. Items without a mass ({@link BasketSource#mass} {@code NaN}) are never ranked.
+ *
+ * <p>Work and memory scale with the paths from the cart, not with the graph. A candidate's mass
+ * is read only when it may still reach the top: all of its contributions share the denominator
+ * {@code (n(j) + smoothing)^beta}, and {@code n(j) >= n(i,j)} for every cart item (a pair's
+ * capped support never exceeds the item's capped mass), so {@code numerator(j) / (max_i n(i,j) +
+ * smoothing)^beta} bounds its score without the mass; candidates are scored exactly in the
+ * order of that bound until the best exact score beats every bound left (a threshold
+ * algorithm). The mass used is {@code max(n(j), max_i n(i,j))}: the same number on consistent
+ * statistics, and a lower bound of the true mass when baskets were added after the last
+ * refresh, so the bound always holds. Not thread-safe: one scorer per call.
+ */
+public final class BundleScorer {
+
+    /** Largest cart. */
+    public static final int MAX_CART = 50;
+    /** Largest {@code k}. */
+    public static final int MAX_K = 1000;
+
+    private static final Source[] SOURCES = Source.values();
+    private static final int S = SOURCES.length;
+
+    private final BasketSource source;
+    private final BundleStats stats;
+    private final ScoringConfig scoring;
+
+    // Candidates (items reached from the cart), by dense slot.
+    private final LongIntMap slots = new LongIntMap(1024);
+    private long[] items = new long[1024];
+    private double[] masses = new double[1024]; // n(j), read lazily; UNREAD until then
+    private double[] supports = new double[1024]; // sum_i n(i,j)
+    private double[] lowerMasses = new double[1024]; // max_i n(i,j) <= n(j)
+    private double[] numerators = new double[1024 * S]; // sum_i e(i,j) / n(i)^alpha, by source
+    private double[] scores = new double[1024]; // numerator / (n(j) + smoothing)^beta, once read
+    private int[] firstContribution = new int[1024];
+    private int candidates;
+
+    // Numerators e(i,j) / n(i)^alpha per candidate and cart position, as linked lists.
+    private int[] contributionCart = new int[1024];
+    private double[] contributionValue = new double[1024];
+    private int[] contributionNext = new int[1024];
+    private int contributions;
+
+    // Per cart item: its paths (user, candidate, m, e, source), and each user's baskets.
+    private int[] pathUser = new int[4096];
+    private int[] pathCandidate = new int[4096];
+    private double[] pathM = new double[4096];
+    private double[] pathE = new double[4096];
+    private byte[] pathSource = new byte[4096];
+    private int pathCount;
+    private int[] userBaskets = new int[256];
+
+    // Per cart item: (user, candidate) groups, for users with several baskets holding it.
+    private final LongIntMap users = new LongIntMap(256);
+    private final LongIntMap groups = new LongIntMap(1024);
+    private int[] groupSlot = new int[1024];
+    private double[] groupM = new double[1024];
+    private double[] groupE = new double[1024 * S];
+    private int userCount;
+    private int groupCount;
+
+    // Per cart item: the pair sums n(i, j) and e(i, j) by source, by candidate slot.
+    private double[] pairN = new double[1024];
+    private double[] pairE = new double[1024 * S];
+    private int[] pairStamp = new int[1024]; // cart position + 1 of the pair sums held
+    private int[] touched = new int[1024];
+
+    private final PathVisitor visitor = new PathVisitor();
+    private boolean used;
+
+    private static final double UNREAD = -1.0;
+
+    /**
+     * @param source the baskets and masses
+     * @param stats {@code now}, {@code N} and the mass-relevant knobs of the last refresh
+     * @param scoring the score's knobs
+     */
+    public BundleScorer(BasketSource source, BundleStats stats, ScoringConfig scoring) {
+        this.source = source;
+        this.stats = stats;
+        this.scoring = scoring;
+    }
+
+    /**
+     * The top-{@code k} bundle items for a cart: items with {@code score > 0}, not in the cart,
+     * by score descending, ties by item id ascending, that pass {@code selection}.
+     *
+     * @param cart 1 to {@link #MAX_CART} item handles (repeats count once)
+     * @param k how many items, 1 to {@link #MAX_K}
+     * @param selection filters and brand limit, applied in rank order
+     * @return up to {@code k} items, best first
+     * @throws IllegalArgumentException if the cart or {@code k} is out of range
+     * @throws IllegalStateException if the scorer was used before
+     */
+    public List<ScoredItem> recommend(long[] cart, int k, Selection selection) {
+        if (cart.length < 1 || cart.length > MAX_CART) {
+            throw new IllegalArgumentException(
+                    "A cart must have 1 to " + MAX_CART + " items, got " + cart.length + ".");
+        }
+        if (k < 1 || k > MAX_K) {
+            throw new IllegalArgumentException("k must be between 1 and " + MAX_K + ", got " + k + ".");
+        }
+        if (used) {
+            throw new IllegalStateException("A BundleScorer answers one call; create another.");
+        }
+        used = true;
+        long[] distinct = Arrays.stream(cart).distinct().toArray();
+        double cartMass = 0.0;
+        for (int position = 0; position < distinct.length; position++) {
+            double mass = source.mass(distinct[position]);
+            if (mass > 0.0) {
+                cartMass += mass;
+            }
+            addCartItem(position, distinct[position], mass);
+        }
+        return rank(distinct, cartMass, k, selection);
+    }
+
+    private void addCartItem(int position, long item, double mass) {
+        users.clear();
+        groups.clear();
+        userCount = 0;
+        groupCount = 0;
+        pathCount = 0;
+        visitor.item = item;
+        for (Source s : SOURCES) {
+            if (stats.mass().weight(s) > 0.0) {
+                visitor.source = s;
+                source.forEachBasket(item, s, visitor);
+            }
+        }
+        // Cap each user's evidence, f = min(1, cap / m_u), then sum per candidate. A user with one
+        // basket holding the cart item has one path per candidate: no grouping needed.
+        int touchedCount = 0;
+        double cap = stats.mass().userCap();
+        for (int p = 0; p < pathCount; p++) {
+            int c = pathCandidate[p];
+            if (userBaskets[pathUser[p]] > 1) {
+                int g = groups.getOrPut(((long) pathUser[p] << 32) | c, groupCount);
+                if (g < 0) {
+                    g = newGroup(c);
+                }
+                groupM[g] += pathM[p];
+                groupE[g * S + pathSource[p]] += pathE[p];
+                continue;
+            }
+            double m = pathM[p];
+            double f = m > cap ? cap / m : 1.0;
+            if (pairStamp[c] != position + 1) {
+                pairStamp[c] = position + 1;
+                touched = grow(touched, touchedCount + 1);
+                touched[touchedCount++] = c;
+            }
+            pairN[c] += f * m;
+            pairE[c * S + pathSource[p]] += f * pathE[p];
+        }
+        for (int g = 0; g < groupCount; g++) {
+            int c = groupSlot[g];
+            double m = groupM[g];
+            double f = m > cap ? cap / m : 1.0;
+            if (pairStamp[c] != position + 1) {
+                pairStamp[c] = position + 1;
+                touched = grow(touched, touchedCount + 1);
+                touched[touchedCount++] = c;
+            }
+            pairN[c] += f * m;
+            for (int s = 0; s < S; s++) {
+                pairE[c * S + s] += f * groupE[g * S + s];
+            }
+        }
+        double alphaTerm = Math.pow(mass, scoring.alpha());
+        for (int t = 0; t < touchedCount; t++) {
+            int c = touched[t];
+            supports[c] += pairN[c];
+            lowerMasses[c] = Math.max(lowerMasses[c], pairN[c]);
+            if (mass > 0.0) {
+                double numerator = 0.0;
+                for (int s = 0; s < S; s++) {
+                    double part = pairE[c * S + s] / alphaTerm;
+                    numerators[c * S + s] += part;
+                    numerator += part;
+                }
+                if (numerator > 0.0) {
+                    addContribution(c, position, numerator);
+                }
+            }
+            pairN[c] = 0.0;
+            Arrays.fill(pairE, c * S, c * S + S, 0.0);
+        }
+    }
+
+    /** {@code (n(j) + smoothing)^beta}, reading the mass on first use (NaN: no mass). */
+    private double denominator(int c) {
+        return Math.pow(mass(c) + scoring.smoothing(), scoring.beta());
+    }
+
+    /** {@code max(n(j), max_i n(i,j))}, read on first use; NaN when the item has no mass. */
+    private double mass(int c) {
+        if (masses[c] == UNREAD) {
+            double stored = source.mass(items[c]);
+            masses[c] = Double.isNaN(stored) ? stored : Math.max(stored, lowerMasses[c]);
+        }
+        return masses[c];
+    }
+
+    private double numerator(int c) {
+        double sum = 0.0;
+        for (int s = 0; s < S; s++) {
+            sum += numerators[c * S + s];
+        }
+        return sum;
+    }
+
+    /** Visits the baskets of one cart item, then their items: one path at a time. */
+    private final class PathVisitor implements BasketSource.BasketVisitor, BasketSource.ItemVisitor {
+        long item;
+        Source source;
+        private double basketItemWeight;
+        private double sizeWeight;
+        private int user;
+
+        @Override
+        public void visit(BasketSource.Basket basket) {
+            int size = basket.size();
+            if (size < 2 || size > scoring.maxBasketSize()) {
+                return;
+            }
+            double weight = stats.mass().basketWeight(source, stats.nowMillis(), basket.timeMillis());
+            basketItemWeight = weight * basket.itemWeight();
+            if (basketItemWeight == 0.0) {
+                return; // no evidence: every m and e of this basket is 0
+            }
+            sizeWeight = scoring.sizeWeight(size);
+            long handle = basket.user();
+            int known = handle == BasketSource.NO_USER ? -1 - userCount : users.getOrPut(handle, userCount);
+            if (known < 0) {
+                known = userCount++;
+                if (known == userBaskets.length) {
+                    userBaskets = Arrays.copyOf(userBaskets, known * 2);
+                }
+                userBaskets[known] = 0;
+            }
+            user = known;
+            userBaskets[user]++;
+            basket.forEachOtherItem(this);
+        }
+
+        @Override
+        public void visit(long other, double weight) {
+            if (other == item) {
+                return;
+            }
+            double m = basketItemWeight * weight;
+            if (m == 0.0) {
+                return;
+            }
+            int p = pathCount++;
+            if (p == pathM.length) {
+                int size = p * 2;
+                pathUser = Arrays.copyOf(pathUser, size);
+                pathCandidate = Arrays.copyOf(pathCandidate, size);
+                pathM = Arrays.copyOf(pathM, size);
+                pathE = Arrays.copyOf(pathE, size);
+                pathSource = Arrays.copyOf(pathSource, size);
+            }
+            pathUser[p] = user;
+            pathCandidate[p] = candidate(other);
+            pathM[p] = m;
+            pathE[p] = m * sizeWeight;
+            pathSource[p] = (byte) source.ordinal();
+        }
+    }
+
+    private int candidate(long item) {
+        int c = slots.getOrPut(item, candidates);
+        if (c >= 0) {
+            return c;
+        }
+        c = candidates++;
+        if (c == items.length) {
+            int size = items.length * 2;
+            items = Arrays.copyOf(items, size);
+            masses = Arrays.copyOf(masses, size);
+            supports = Arrays.copyOf(supports, size);
+            lowerMasses = Arrays.copyOf(lowerMasses, size);
+            numerators = Arrays.copyOf(numerators, size * S);
+            scores = Arrays.copyOf(scores, size);
+            firstContribution = Arrays.copyOf(firstContribution, size);
+            pairN = Arrays.copyOf(pairN, size);
+            pairE = Arrays.copyOf(pairE, size * S);
+            pairStamp = Arrays.copyOf(pairStamp, size);
+        }
+        items[c] = item;
+        masses[c] = UNREAD;
+        firstContribution[c] = -1;
+        return c;
+    }
+
+    private int newGroup(int c) {
+        int g = groupCount++;
+        if (g == groupSlot.length) {
+            int size = groupSlot.length * 2;
+            groupSlot = Arrays.copyOf(groupSlot, size);
+            groupM = Arrays.copyOf(groupM, size);
+            groupE = Arrays.copyOf(groupE, size * S);
+        }
+        groupSlot[g] = c;
+        groupM[g] = 0.0;
+        Arrays.fill(groupE, g * S, g * S + S, 0.0);
+        return g;
+    }
+
+    private void addContribution(int c, int position, double value) {
+        int n = contributions++;
+        if (n == contributionCart.length) {
+            int size = contributionCart.length * 2;
+            contributionCart = Arrays.copyOf(contributionCart, size);
+            contributionValue = Arrays.copyOf(contributionValue, size);
+            contributionNext = Arrays.copyOf(contributionNext, size);
+        }
+        contributionCart[n] = position;
+        contributionValue[n] = value;
+        contributionNext[n] = firstContribution[c];
+        firstContribution[c] = n;
+    }
+
+    private static int[] grow(int[] array, int needed) {
+        return needed <= array.length ? array : Arrays.copyOf(array, Math.max(needed, array.length * 2));
+    }
+
+    // --- ranking --------------------------------------------------------------------------
+
+    private List<ScoredItem> rank(long[] cart, double cartMass, int k, Selection selection) {
+        LongIntMap inCart = new LongIntMap(cart.length);
+        for (int position = 0; position < cart.length; position++) {
+            inCart.put(cart[position], position);
+        }
+        // Candidates by bound; scored exactly, and ranked, only while they may reach the top.
+        double[] bounds = new double[candidates];
+        IntHeap byBound = new IntHeap(candidates, (a, b) -> bounds[a] > bounds[b]);
+        for (int c = 0; c < candidates; c++) {
+            double numerator = numerator(c);
+            if (numerator > 0.0 && inCart.get(items[c]) < 0) {
+                bounds[c] = numerator / Math.pow(lowerMasses[c] + scoring.smoothing(), scoring.beta());
+                byBound.add(c);
+            }
+        }
+        byBound.heapify();
+        String[] ids = new String[candidates];
+        IntHeap ranked = new IntHeap(candidates, (a, b) -> {
+            int byScore = Double.compare(scores[b], scores[a]);
+            return byScore != 0 ? byScore < 0 : id(a, ids).compareTo(id(b, ids)) < 0;
+        });
+        String[] cartIds = new String[cart.length];
+        LongIntMap brandCounts = new LongIntMap(16);
+        List<ScoredItem> out = new ArrayList<>(Math.min(k, 64));
+        while (out.size() < k) {
+            while (!byBound.isEmpty()
+                    && (ranked.isEmpty() || bounds[byBound.peek()] >= scores[ranked.peek()])) {
+                int c = byBound.pop();
+                double denominator = denominator(c);
+                if (Double.isNaN(denominator)) {
+                    continue;
+                }
+                scores[c] = numerator(c) / denominator; // at most bounds[c]: mass(c) >= lowerMasses[c]
+                ranked.push(c);
+            }
+            if (ranked.isEmpty()) {
+                break;
+            }
+            int c = ranked.pop();
+            long item = items[c];
+            if (!selection.admissible().test(item) || !roomForBrands(item, selection, brandCounts)) {
+                continue;
+            }
+            double confidence = cartMass > 0.0 ? supports[c] / cartMass : 0.0;
+            double lift = masses[c] > 0.0 ? confidence * stats.basketMass() / masses[c] : 0.0;
+            out.add(new ScoredItem(item, id(c, ids), scores[c], supports[c], confidence, lift,
+                    reason(c), because(c, cart, cartIds)));
+        }
+        return out;
+    }
+
+    private String id(int c, String[] ids) {
+        if (ids[c] == null) {
+            ids[c] = source.itemId(items[c]);
+        }
+        return ids[c];
+    }
+
+    private static boolean roomForBrands(long item, Selection selection, LongIntMap counts) {
+        if (selection.maxPerBrand() == Selection.NO_LIMIT) {
+            return true;
+        }
+        long[] brands = selection.brands().apply(item);
+        for (long brand : brands) {
+            if (Math.max(0, counts.get(brand)) >= selection.maxPerBrand()) {
+                return false;
+            }
+        }
+        for (long brand : brands) {
+            counts.put(brand, Math.max(0, counts.get(brand)) + 1);
+        }
+        return true;
+    }
+
+    /** The source with the largest share of the score; ties: orders, carts, views. */
+    private Source reason(int c) {
+        double denominator = denominator(c);
+        int best = 0;
+        for (int s = 1; s < S; s++) {
+            if (numerators[c * S + s] / denominator > numerators[c * S + best] / denominator) {
+                best = s;
+            }
+        }
+        return SOURCES[best];
+    }
+
+    /** The cart items with a positive contribution, by contribution descending, ties by id. */
+    private List<String> because(int c, long[] cart, String[] cartIds) {
+        double denominator = denominator(c);
+        List<Integer> entries = new ArrayList<>();
+        for (int n = firstContribution[c]; n >= 0; n = contributionNext[n]) {
+            entries.add(n);
+            int position = contributionCart[n];
+            if (cartIds[position] == null) {
+                cartIds[position] = source.itemId(cart[position]);
+            }
+        }
+        entries.sort((a, b) -> {
+            int byValue = Double.compare(contributionValue[b] / denominator, contributionValue[a] / denominator);
+            return byValue != 0 ? byValue
+                    : cartIds[contributionCart[a]].compareTo(cartIds[contributionCart[b]]);
+        });
+        List<String> ids = new ArrayList<>(entries.size());
+        for (int n : entries) {
+            ids.add(cartIds[contributionCart[n]]);
+        }
+        return List.copyOf(ids);
+    }
+}

@@ -1,0 +1,45 @@
+package io.shopgraph.plugin.bundle;
+
+/**
+ * The knobs of the score that only {@code shopgraph.bundle} reads (they do not change the masses,
+ * so they may differ from call to call). Defaults are those of {@code CoPurchaseConfig} in
+ * {@code gnn/bundles.py}, tuned on UCI Online Retail.
+ *
+ * @param alpha exponent of the cart item's mass, at least 0; default 0.5
+ * @param beta exponent of the candidate's mass, at least 0; default 0.6
+ * @param smoothing pseudo-count added to the candidate's mass, at least 0; default 10
+ * @param sizeExponent {@code h(b) = (|b| - 1) ^ -sizeExponent}, at least 0; default 0.5
+ * @param maxBasketSize pairs count only in baskets of at most this many items, at least 2, or
+ *     {@link #NO_LIMIT} (default)
+ */
+public record ScoringConfig(double alpha, double beta, double smoothing, double sizeExponent, int maxBasketSize) {
+
+    /** {@link #maxBasketSize} of no limit. */
+    public static final int NO_LIMIT = Integer.MAX_VALUE;
+    /** The defaults. */
+    public static final ScoringConfig DEFAULTS = new ScoringConfig(0.5, 0.6, 10.0, 0.5, NO_LIMIT);
+
+    /** Checks the ranges; messages name the config keys. */
+    public ScoringConfig {
+        requireNonNegative("alpha", alpha);
+        requireNonNegative("beta", beta);
+        requireNonNegative("smoothing", smoothing);
+        requireNonNegative("sizeExponent", sizeExponent);
+        if (maxBasketSize < 2) {
+            throw new IllegalArgumentException("maxBasketSize must be an integer of at least 2 or null"
+                    + " (no limit), got " + maxBasketSize + ".");
+        }
+    }
+
+    /** {@code h(b)} of a basket of {@code size >= 2} items. */
+    public double sizeWeight(int size) {
+        return Math.pow(size - 1.0, -sizeExponent);
+    }
+
+    private static void requireNonNegative(String key, double value) {
+        if (!(value >= 0.0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(
+                    key + " must be a finite number of at least 0, got " + value + ".");
+        }
+    }
+}

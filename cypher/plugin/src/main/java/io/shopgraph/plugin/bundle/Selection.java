@@ -1,0 +1,34 @@
+package io.shopgraph.plugin.bundle;
+
+import java.util.function.LongFunction;
+import java.util.function.LongPredicate;
+
+/**
+ * Which ranked items {@link BundleScorer} may return, applied in rank order until it has
+ * {@code k} rows: first the hard filters, then at most {@code maxPerBrand} items of any brand,
+ * greedily (an item of several brands needs room in each; an item without a brand is never
+ * limited; filtered-out items do not use up a brand's room).
+ *
+ * @param admissible whether an item passes the hard filters (user's purchases, categories,
+ *     stock, price)
+ * @param maxPerBrand most items of one brand, at least 1, or {@link #NO_LIMIT}
+ * @param brands an item's distinct brand handles; only called when {@code maxPerBrand} limits
+ */
+public record Selection(LongPredicate admissible, int maxPerBrand, LongFunction<long[]> brands) {
+
+    /** {@link #maxPerBrand} of no limit. */
+    public static final int NO_LIMIT = Integer.MAX_VALUE;
+
+    private static final long[] NO_BRANDS = new long[0];
+
+    /** Every item, no brand limit. */
+    public static final Selection ALL = new Selection(item -> true, NO_LIMIT, item -> NO_BRANDS);
+
+    /** Checks {@code maxPerBrand}. */
+    public Selection {
+        if (maxPerBrand < 1) {
+            throw new IllegalArgumentException("maxPerBrand must be an integer of at least 1, got "
+                    + maxPerBrand + ".");
+        }
+    }
+}
