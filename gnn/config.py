@@ -1,0 +1,162 @@
+"""The frozen configuration of a LightGCN model and its training run.
+
+One dataclass holds every choice, so that a run folder's ``config.json`` reproduces the run.
+Field metadata carries the help text that ``shopgraph train`` turns into flags, so the
+options are written down once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from shopgraph.gnn.sampling import Sampling
+
+__all__ = ["Init", "LightGCNConfig"]
+
+
+class Init(StrEnum):
+    """How the layer-0 embeddings start.
+
+    ``NORMAL``: i.i.d. normal with standard deviation ``init_scale`` (the LightGCN reference
+    uses 0.1). ``SVD``: the top ``embedding_dim`` singular vectors of the normalised
+    user-item matrix times ``init_scale``, so training starts from a low-pass graph filter
+    instead of noise (see :func:`shopgraph.gnn.spectral.spectral_embeddings`).
+    """
+
+    NORMAL = "normal"
+    SVD = "svd"
+
+
+@dataclass(frozen=True)
+class LightGCNConfig:
+    """LightGCN model and training settings (He et al., SIGIR 2020).
+
+    The defaults reach the paper's Gowalla recall@20 on a 2-core CPU (see
+    ``benchmarks/RESULTS.md``); the paper's own settings are ``init=normal, init_scale=0.1,
+    batch_size=2048, learning_rate=0.001, sampling=user`` for about 1,000 epochs.
+
+    Raises:
+        ValueError: When a value is out of range (the message names the field).
+    """
+
+    embedding_dim: int = field(default=64, metadata={"help": "embedding size d"})
+    num_layers: int = field(default=3, metadata={"help": "propagation layers L"})
+    init: Init = field(default=Init.SVD, metadata={"help": "layer-0 embeddings: svd or normal"})
+    init_scale: float = field(
+        default=10.0,
+        metadata={"help": "svd: multiplier of the singular vectors; normal: standard deviation"},
+    )
+    epochs: int = field(default=80, metadata={"help": "maximum number of epochs"})
+    batch_size: int = field(default=65_536, metadata={"help": "BPR triplets per optimisation step"})
+    learning_rate: float = field(default=0.05, metadata={"help": "Adam learning rate"})
+    negatives: int = field(
+        default=4, metadata={"help": "negative items per positive, one BPR pair each"}
+    )
+    weight_decay: float = field(
+        default=1e-3, metadata={"help": "L2 weight on the batch's layer-0 embeddings"}
+    )
+    sampling: Sampling = field(
+        default=Sampling.USER, metadata={"help": "positives: user (uniform users) or edge"}
+    )
+    validation_fraction: float = field(
+        default=0.1,
+        metadata={
+            "help": "share of each user's interactions held out for early stopping (0: none)"
+        },
+    )
+    eval_every: int = field(default=5, metadata={"help": "epochs between validation evaluations"})
+    eval_users: int = field(
+        default=0, metadata={"help": "validation users sampled per evaluation (0: all)"}
+    )
+    patience: int = field(
+        default=3, metadata={"help": "evaluations without improvement before stopping (0: never)"}
+    )
+    lr_drop: float = field(
+        default=0.2, metadata={"help": "learning rate factor when patience runs out (1: none)"}
+    )
+    lr_drops: int = field(
+        default=2, metadata={"help": "learning rate drops before patience stops the run"}
+    )
+    checkpoint_every: int = field(
+        default=1, metadata={"help": "epochs between checkpoints (0: none)"}
+    )
+    seed: int = field(
+        default=0, metadata={"help": "seed of the split, the initialisation and the sampler"}
+    )
+    num_threads: int = field(
+        default=1, metadata={"help": "torch CPU threads (0: leave torch's default)"}
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "init", Init(self.init))
+        object.__setattr__(self, "sampling", Sampling(self.sampling))
+        positive = ("embedding_dim", "epochs", "batch_size", "negatives", "eval_every")
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")
+        not_negative = (
+            "num_layers",
+            "eval_users",
+            "patience",
+            "lr_drops",
+            "checkpoint_every",
+            "num_threads",
+        )
+        for name in not_negative:
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be at least 0, got {getattr(self, name)}.")
+        for name in ("init_scale", "learning_rate"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be positive and finite, got {value}.")
+        if not 0 < self.lr_drop <= 1:
+            raise ValueError(f"lr_drop must be above 0 and at most 1, got {self.lr_drop}.")
+        if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
+            raise ValueError(f"weight_decay must be at least 0, got {self.weight_decay}.")
+        if not 0 <= self.validation_fraction < 1:
+            raise ValueError(
+                f"validation_fraction must be at least 0 and below 1, got "
+                f"{self.validation_fraction}."
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON/TOML values (enums as their strings)."""
+        return {
+            f.name: (v.value if isinstance(v := getattr(self, f.name), StrEnum) else v)
+            for f in dataclasses.fields(self)
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> LightGCNConfig:
+        """Builds a config from plain values, e.g. a TOML table or ``config.json``.
+
+        Raises:
+            ValueError: When a key is not a field (a typo), or a value has the wrong type or
+                is out of range.
+        """
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(
+                f"Unknown LightGCN setting {', '.join(map(repr, unknown))}; known settings "
+                f"are {', '.join(sorted(known))}."
+            )
+        converted: dict[str, Any] = {}
+        for name, value in values.items():
+            expected = type(getattr(cls(), name))
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if issubclass(expected, StrEnum):
+                try:
+                    value = expected(value)
+                except ValueError:
+                    choices = ", ".join(m.value for m in expected)
+                    raise ValueError(f"{name} must be one of {choices}, got {value!r}.") from None
+            if not isinstance(value, expected) or isinstance(value, bool):
+                raise ValueError(f"{name} must be a {expected.__name__}, got {value!r}.")
+            converted[name] = value
+        return cls(**converted)

@@ -1,0 +1,115 @@
+"""``shopgraph eval SUITE ...``: offline evaluations on public benchmark data.
+
+Each suite is a sub-command registered by one function in ``_SUITES``; a new suite (e.g.
+``eval bundles``) adds its own ``register(suites)`` there.
+
+``shopgraph eval lightgcn [--model lightgcn|gfcf] [--run RUN_DIR] [--dataset DIR] [--json]``
+ranks all items for every test user of a LightGCN-format split (default
+``$SHOPGRAPH_DATA/lightgcn-gowalla``), training items masked, and reports recall, NDCG and
+precision at 20 (:mod:`shopgraph.gnn.evaluate`). GF-CF is fitted on the spot (it needs no
+training); LightGCN is read from a run folder made by ``shopgraph train``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from shopgraph.gnn.datasets import read_lightgcn_folder
+from shopgraph.gnn.evaluate import evaluate
+from shopgraph.gnn.gfcf import GFCF, GFCFConfig
+from shopgraph.gnn.lightgcn import LightGCN
+from shopgraph.gnn.ranking import Recommender
+from shopgraph.gnn.threads import torch_threads
+from shopgraph.graph.cli._common import print_json, table
+from shopgraph.graph.errors import BadInputError, ConfigError, ModelNotTrainedError
+from shopgraph.graph.settings import Settings
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("eval", help="evaluate models on public benchmark data")
+    suites = parser.add_subparsers(dest="suite", required=True, metavar="SUITE")
+    for register_suite in _SUITES:
+        register_suite(suites)
+
+
+def _register_lightgcn(suites: Any) -> None:
+    parser = suites.add_parser(
+        "lightgcn",
+        help="all-item top-20 ranking on a LightGCN-format split (default: Gowalla)",
+        description="Recall, NDCG and precision at 20 on a LightGCN-format train/test split, "
+        "all items ranked, training items masked, users without test items skipped.",
+    )
+    parser.add_argument(
+        "--model", choices=("lightgcn", "gfcf"), default="lightgcn", help="model (lightgcn)"
+    )
+    parser.add_argument(
+        "--run",
+        dest="run_dir",
+        type=Path,
+        metavar="RUN_DIR",
+        help="LightGCN run folder (or its model/)",
+    )
+    parser.add_argument(
+        "--dataset", type=Path, help="dataset folder (default $SHOPGRAPH_DATA/lightgcn-gowalla)"
+    )
+    parser.add_argument("--k", type=int, default=20, help="cut-off (20)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(run=_eval_lightgcn)
+
+
+_SUITES: tuple[Callable[[Any], None], ...] = (_register_lightgcn,)
+
+
+def _eval_lightgcn(args: argparse.Namespace) -> int:
+    if args.model == "gfcf" and args.run_dir is not None:
+        raise ConfigError("--run applies to --model lightgcn; GF-CF is fitted on the spot.")
+    if args.model == "lightgcn" and args.run_dir is None:
+        raise ModelNotTrainedError(
+            "No LightGCN model given: train one with `shopgraph train` and pass its run "
+            "folder with --run, or evaluate the training-free --model gfcf."
+        )
+    folder = args.dataset or Settings.from_env().data_dir / "lightgcn-gowalla"
+    dataset = read_lightgcn_folder(folder)
+    started = time.perf_counter()
+    model: Recommender
+    with torch_threads(args.threads):
+        if args.model == "gfcf":
+            model = GFCF(GFCFConfig(num_threads=args.threads)).fit(dataset.train)
+        else:
+            model = LightGCN.load(args.run_dir)
+            if model.id_map != dataset.train.id_map:
+                raise BadInputError(
+                    f"the model in {args.run_dir} was trained on other users or items than "
+                    f"{folder.name}",
+                    path=folder,
+                )
+        fit_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        metrics = evaluate(model, dataset.test, exclude=dataset.train, ks=(args.k,))
+        eval_seconds = time.perf_counter() - started
+    result = {
+        "dataset": dataset.name,
+        "model": args.model,
+        "run": str(args.run_dir) if args.run_dir is not None else None,
+        "metrics": metrics,
+        "test_users": int((dataset.test.matrix.getnnz(axis=1) > 0).sum()),
+        "fit_seconds": round(fit_seconds, 2),
+        "eval_seconds": round(eval_seconds, 2),
+    }
+    if args.json:
+        print_json(result)
+        return 0
+    print(f"{args.model} on {dataset.name}:")
+    rows: list[tuple[str, Any]] = [(name, f"{value:.4f}") for name, value in metrics.items()]
+    rows += [
+        ("test users", result["test_users"]),
+        ("fit/load seconds", fit_seconds),
+        ("eval seconds", eval_seconds),
+    ]
+    print(table(rows))
+    return 0
