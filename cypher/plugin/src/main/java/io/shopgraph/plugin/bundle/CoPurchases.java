@@ -1,0 +1,71 @@
+package io.shopgraph.plugin.bundle;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.neo4j.graphdb.Node;
+import org.neo4j.graphdb.Transaction;
+import org.neo4j.kernel.api.KernelTransaction;
+
+/**
+ * Co-purchase scores for other procedures ({@code shopgraph.recommend}): the scoring of
+ * {@code shopgraph.bundle} with its default knobs, for a set of items taken as the cart.
+ */
+@SuppressWarnings("removal") // Transaction.getNodeById(): handles are valid within this transaction.
+public final class CoPurchases {
+
+    private CoPurchases() {}
+
+    /**
+     * A text that changes whenever {@code shopgraph.bundle.refresh()} recomputes the masses
+     * (its {@code now}, basket mass, basket and item counts), for caches built on the masses.
+     */
+    public static java.util.Optional<String> statsSignature(Transaction tx) {
+        return StatsStore.read(tx).map(s -> s.nowMillis() + "/" + s.basketMass() + "/" + s.baskets()
+                + "/" + s.items() + "/" + s.mass());
+    }
+
+    /**
+     * The items most often bought with {@code itemIds}, best first.
+     *
+     * @param tx the procedure's transaction
+     * @param ktx its kernel transaction
+     * @param itemIds the items taken as the cart; ids not in the graph are skipped
+     * @param k how many items at most
+     * @param excluded item ids never returned (besides the cart)
+     * @param inStockOnly leave out items with {@code inStock = false}
+     * @return the scored items; empty when no cart item is in the graph
+     * @throws IllegalArgumentException when {@code shopgraph.bundle.refresh()} has never run
+     */
+    public static List<ScoredItem> forItems(Transaction tx, KernelTransaction ktx, List<String> itemIds,
+                                            int k, Set<String> excluded, boolean inStockOnly) {
+        BundleStats stats = StatsStore.read(tx).orElseThrow(() -> new IllegalArgumentException(
+                "Bundle statistics are missing: run CALL shopgraph.bundle.refresh() after loading data."));
+        List<Long> cart = new ArrayList<>();
+        for (String id : itemIds) {
+            Node item = tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id);
+            if (item != null) {
+                cart.add(GraphBasketSource.handle(item));
+            }
+        }
+        if (cart.isEmpty()) {
+            return List.of();
+        }
+        Set<Long> skip = new HashSet<>();
+        for (String id : excluded) {
+            Node item = tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id);
+            if (item != null) {
+                skip.add(GraphBasketSource.handle(item));
+            }
+        }
+        Selection selection = new Selection(item -> !skip.contains(item)
+                && !(inStockOnly && Boolean.FALSE.equals(
+                        tx.getNodeById(item).getProperty("inStock", null))),
+                Selection.NO_LIMIT, item -> new long[0]);
+        long[] handles = cart.stream().mapToLong(Long::longValue).toArray();
+        try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources())) {
+            return new BundleScorer(baskets, stats, ScoringConfig.DEFAULTS).recommend(handles, k, selection);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.shopgraph.plugin.recommend;
+
+import io.shopgraph.plugin.bundle.CoPurchases;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.neo4j.graphdb.Direction;
+import org.neo4j.graphdb.Label;
+import org.neo4j.graphdb.Node;
+import org.neo4j.graphdb.Relationship;
+import org.neo4j.graphdb.RelationshipType;
+import org.neo4j.graphdb.ResourceIterator;
+import org.neo4j.graphdb.Transaction;
+
+/**
+ * The most bought items, overall and per category (a category counts the items of its
+ * descendants), by the recency-weighted, per-user-capped purchase mass that
+ * {@code shopgraph.bundle.refresh()} stores as {@code Item.bundleMass}. Built once per refresh
+ * and database, then cached.
+ */
+public final class PopularItems {
+
+    /** Most items kept per list. */
+    static final int LIST_SIZE = 1000;
+
+    private static final Label ITEM = Label.label("Item");
+    private static final RelationshipType IN_CATEGORY = RelationshipType.withName("IN_CATEGORY");
+    private static final RelationshipType CHILD_OF = RelationshipType.withName("CHILD_OF");
+    private static final Map<String, PopularItems> CACHE = new ConcurrentHashMap<>();
+
+    /** An item and its mass. */
+    public record Popular(String itemId, double mass) {}
+
+    private final String signature;
+    private final List<Popular> overall;
+    private final Map<String, List<Popular>> byCategory;
+
+    private PopularItems(String signature, List<Popular> overall, Map<String, List<Popular>> byCategory) {
+        this.signature = signature;
+        this.overall = overall;
+        this.byCategory = byCategory;
+    }
+
+    /**
+     * The lists for the database of {@code tx}, built when missing or older than the masses.
+     *
+     * @throws IllegalArgumentException when {@code shopgraph.bundle.refresh()} has never run
+     */
+    public static PopularItems of(Transaction tx, String database) {
+        String signature = CoPurchases.statsSignature(tx).orElseThrow(() -> new IllegalArgumentException(
+                "Bundle statistics are missing: run CALL shopgraph.bundle.refresh() after loading data."));
+        PopularItems cached = CACHE.get(database);
+        if (cached != null && cached.signature.equals(signature)) {
+            return cached;
+        }
+        PopularItems built = build(tx, signature);
+        CACHE.put(database, built);
+        return built;
+    }
+
+    /** The most bought items, best first. */
+    public List<Popular> overall() {
+        return overall;
+    }
+
+    /** The most bought items under a category code (empty for an unknown code). */
+    public List<Popular> inCategory(String code) {
+        return byCategory.getOrDefault(code, List.of());
+    }
+
+    /** The codes of an item's categories and of their ancestors, nearest first. */
+    public static Set<String> categories(Node item) {
+        Set<String> codes = new LinkedHashSet<>();
+        List<Node> frontier = new ArrayList<>();
+        for (Relationship r : item.getRelationships(Direction.OUTGOING, IN_CATEGORY)) {
+            frontier.add(r.getEndNode());
+        }
+        while (!frontier.isEmpty()) {
+            List<Node> next = new ArrayList<>();
+            for (Node category : frontier) {
+                if (category.getProperty("code", null) instanceof String code && codes.add(code)) {
+                    for (Relationship r : category.getRelationships(Direction.OUTGOING, CHILD_OF)) {
+                        next.add(r.getEndNode());
+                    }
+                }
+            }
+            frontier = next;
+        }
+        return codes;
+    }
+
+    private static PopularItems build(Transaction tx, String signature) {
+        List<Popular> all = new ArrayList<>();
+        Map<String, List<Popular>> byCategory = new HashMap<>();
+        try (ResourceIterator<Node> items = tx.findNodes(ITEM)) {
+            while (items.hasNext()) {
+                Node item = items.next();
+                if (item.getProperty("bundleMass", null) instanceof Number mass && mass.doubleValue() > 0
+                        && item.getProperty("itemId", null) instanceof String id) {
+                    Popular popular = new Popular(id, mass.doubleValue());
+                    all.add(popular);
+                    for (String code : categories(item)) {
+                        byCategory.computeIfAbsent(code, c -> new ArrayList<>()).add(popular);
+                    }
+                }
+            }
+        }
+        Map<String, List<Popular>> top = new HashMap<>();
+        byCategory.forEach((code, list) -> top.put(code, best(list)));
+        return new PopularItems(signature, best(all), top);
+    }
+
+    private static List<Popular> best(List<Popular> items) {
+        return items.stream()
+                .sorted(Comparator.comparingDouble(Popular::mass).reversed().thenComparing(Popular::itemId))
+                .limit(LIST_SIZE)
+                .toList();
+    }
+
+    /** Clears the cache (tests). */
+    static void clear() {
+        CACHE.clear();
+    }
+
+    /** Items of {@code list} not in {@code skip}, at most {@code n}. */
+    public static List<Popular> firstOf(List<Popular> list, int n, Set<String> skip) {
+        List<Popular> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>(skip);
+        for (Popular p : list) {
+            if (out.size() == n) {
+                break;
+            }
+            if (seen.add(p.itemId())) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+}
