@@ -26,7 +26,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +40,7 @@ import shopgraph.cypher
 from shopgraph.graph.errors import ConfigError, EmbeddedServerError
 from shopgraph.graph.settings import Settings
 
-__all__ = ["ServerStatus", "build", "start", "status", "stop"]
+__all__ = ["ServerStatus", "build", "start", "status", "stop", "temporary"]
 
 _log = logging.getLogger(__name__)
 
@@ -248,6 +251,28 @@ def stop(settings: Settings, *, timeout: float = 60.0) -> ServerStatus:
         _terminate(int(pid_info["pid"]), timeout)
     _pid_path(settings).unlink(missing_ok=True)
     return ServerStatus("stopped", settings.bolt_uri, home=settings.home)
+
+
+@contextmanager
+def temporary(base: Settings) -> Iterator[Settings]:
+    """An embedded server of its own, in a temporary folder on a free loopback port.
+
+    For jobs that need an empty graph (evaluations, benchmarks); the folder is removed
+    afterwards. Memory settings come from ``base``.
+
+    Yields:
+        The settings that reach it.
+    """
+    with tempfile.TemporaryDirectory(prefix="shopgraph-") as folder:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        settings = Settings(home=Path(folder), port=port, heap=base.heap, pagecache=base.pagecache)
+        start(settings)
+        try:
+            yield settings
+        finally:
+            stop(settings)
 
 
 def _project_dir(settings: Settings) -> Path:

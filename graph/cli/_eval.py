@@ -8,15 +8,25 @@ ranks all items for every test user of a LightGCN-format split (default
 ``$SHOPGRAPH_DATA/lightgcn-gowalla``), training items masked, and reports recall, NDCG and
 precision at 20 (:mod:`shopgraph.gnn.evaluate`). GF-CF is fitted on the spot (it needs no
 training); LightGCN is read from a run folder made by ``shopgraph train``.
+
+``shopgraph eval bundles [--dataset PARQUET] [--k 10] [--seed 42] [--uri URI] [--json]``
+loads the UCI Online Retail train baskets into a temporary embedded Neo4j (or the empty
+server at ``--uri``/``NEO4J_URI``), answers every test cart with ``shopgraph.bundle`` through
+the client and scores the classic baselines in the same run
+(:mod:`shopgraph.graph.bundle_eval`).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
+
+from tqdm import tqdm
 
 from shopgraph.gnn.datasets import read_lightgcn_folder
 from shopgraph.gnn.evaluate import evaluate
@@ -24,7 +34,10 @@ from shopgraph.gnn.gfcf import GFCF, GFCFConfig
 from shopgraph.gnn.lightgcn import LightGCN
 from shopgraph.gnn.ranking import Recommender
 from shopgraph.gnn.threads import torch_threads
-from shopgraph.graph.cli._common import print_json, table
+from shopgraph.graph import server
+from shopgraph.graph.bundle_eval import BundleEvalReport, evaluate_bundles
+from shopgraph.graph.cli._common import add_connection_flags, print_json, settings_from, table
+from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.errors import BadInputError, ConfigError, ModelNotTrainedError
 from shopgraph.graph.settings import Settings
 
@@ -62,7 +75,37 @@ def _register_lightgcn(suites: Any) -> None:
     parser.set_defaults(run=_eval_lightgcn)
 
 
-_SUITES: tuple[Callable[[Any], None], ...] = (_register_lightgcn,)
+def _register_bundles(suites: Any) -> None:
+    parser = suites.add_parser(
+        "bundles",
+        help="FBT bundles on UCI Online Retail against classic baselines",
+        description="Served shopgraph.bundle HitRate@k, MRR@k and coverage on the UCI Online "
+        "Retail protocol (first 80%% of orders train, one held-out item per test basket), "
+        "beside popularity, co-occurrence, item cosine and association rules in the same run.",
+    )
+    parser.add_argument(
+        "--dataset",
+        type=Path,
+        help="UCI long-form baskets (default: uci-online-retail/baskets_long.parquet "
+        "under $SHOPGRAPH_DATA)",
+    )
+    parser.add_argument("--k", type=int, default=10, help="list length (10)")
+    parser.add_argument("--seed", type=int, default=42, help="seed of held-out items (42)")
+    parser.add_argument(
+        "--rule-supports",
+        type=float,
+        nargs="+",
+        default=[0.002, 0.005],
+        metavar="S",
+        help="min_support values of the association-rule baseline (0.002 0.005)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_connection_flags(parser)
+    parser.set_defaults(run=_eval_bundles)
+
+
+_SUITES: tuple[Callable[[Any], None], ...] = (_register_lightgcn, _register_bundles)
 
 
 def _eval_lightgcn(args: argparse.Namespace) -> int:
@@ -113,3 +156,60 @@ def _eval_lightgcn(args: argparse.Namespace) -> int:
     ]
     print(table(rows))
     return 0
+
+
+def _eval_bundles(args: argparse.Namespace) -> int:
+    if args.k < 1:
+        raise ConfigError(f"--k must be at least 1, got {args.k}.")
+    settings = settings_from(args)
+    parquet = args.dataset or (settings.data_dir / "uci-online-retail" / "baskets_long.parquet")
+    if not parquet.is_file():
+        raise ConfigError(f"No UCI Online Retail baskets at {parquet}: set SHOPGRAPH_DATA.")
+    bars: dict[str, tqdm[Any]] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if args.no_progress:
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="cart", file=sys.stderr)
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    with ExitStack() as stack:
+        if settings.embedded:
+            settings = stack.enter_context(server.temporary(settings))
+        shop = stack.enter_context(ShopGraph.connect(settings))
+        report = evaluate_bundles(
+            shop,
+            parquet,
+            k=args.k,
+            seed=args.seed,
+            rule_supports=args.rule_supports,
+            progress=progress,
+        )
+    if args.json:
+        print_json(report)
+        return 0
+    _print_bundles(report)
+    return 0
+
+
+def _print_bundles(report: BundleEvalReport) -> None:
+    print(
+        f"UCI Online Retail: {report.train_baskets:,} train baskets, {report.test_cases:,} "
+        f"test carts, {report.catalogue:,} items ({report.unseen_test:,} held-out items "
+        "never seen in train)"
+    )
+    k = report.k
+    width = max(len(r.method) for r in report.results)
+    print(f"  {'method':<{width}}  HR@{k:<4} MRR@{k:<3} coverage  seconds")
+    for r in report.results:
+        print(
+            f"  {r.method:<{width}}  {r.hit_rate:.4f}  {r.mrr:.4f}  {r.coverage:.4f}"
+            f"    {r.seconds:,.1f}"
+        )
+    best = report.best_baseline
+    verdict = "beats" if report.results[0].hit_rate > best.hit_rate else "does NOT beat"
+    print(f"shopgraph {verdict} the best baseline ({best.method}, HR@{k} {best.hit_rate:.4f}).")
