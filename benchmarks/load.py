@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,15 +24,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import HERE, append_results, free_port, generated, machine
+
 from shopgraph.graph import server
 from shopgraph.graph.settings import Settings
-from shopgraph.loaders.generate import SyntheticShopConfig, generate_events
 from shopgraph.loaders.rees46 import rees46_source
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-OUT = HERE / "out"
-SAMPLE = REPO / "loaders" / "samples" / "rees46-2019-10-01-head.csv.gz"
+SAMPLE = HERE.parent / "loaders" / "samples" / "rees46-2019-10-01-head.csv.gz"
 
 
 #: Runs the CLI, then prints the process's own peak RSS (KiB) as the last line of stderr.
@@ -47,20 +43,6 @@ _MEASURED_CLI = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _generated(events: int, seed: int) -> Path:
-    path = OUT / f"synthetic-{events}-seed{seed}.csv.gz"
-    if not path.exists():
-        OUT.mkdir(exist_ok=True)
-        generate_events(path, SyntheticShopConfig(events=events, seed=seed))
-    return path
-
-
 def _parse_only(path: Path, chunk_size: int) -> float:
     """Events per second of parsing and aggregating alone (no Neo4j)."""
     started = time.perf_counter()
@@ -70,7 +52,7 @@ def _parse_only(path: Path, chunk_size: int) -> float:
 
 def _load(path: Path, chunk_size: int, work: Path) -> dict[str, float]:
     """Loads ``path`` with the CLI into a fresh embedded Neo4j; returns the measurements."""
-    settings = Settings(home=work / f"neo4j-{path.stem}", port=_free_port())
+    settings = Settings(home=work / f"neo4j-{path.stem}", port=free_port())
     server.start(settings)
     try:
         env = {**os.environ, "NEO4J_URI": settings.bolt_uri}
@@ -116,8 +98,8 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=20_000)
     args = parser.parse_args()
 
-    big = _generated(args.events, seed=1)
-    small = _generated(args.events // 4, seed=2)
+    big = generated(args.events, seed=1)
+    small = generated(args.events // 4, seed=2)
     with tempfile.TemporaryDirectory(prefix="shopgraph-bench-") as tmp:
         work = Path(tmp)
         parse_rate = _parse_only(big, args.chunk_size)
@@ -128,9 +110,7 @@ def main() -> None:
     command = "python benchmarks/load.py " + " ".join(sys.argv[1:])
     lines = [
         f"\n## Load speed and loader memory ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n",
-        f"- machine: {platform.node()}, {os.cpu_count()} cores, {platform.machine()}, "
-        f"Python {platform.python_version()}; Neo4j 5.26 embedded on the same machine "
-        "(heap 2g, page cache 1g)",
+        f"- machine: {machine()}; Neo4j 5.26 embedded on the same machine (heap 2g, page cache 1g)",
         f"- command: `{command.strip()}` (chunk size {args.chunk_size})",
         "",
         "| input | events | seconds | events/s | loader peak RSS (MiB) | nodes | relationships |",
@@ -157,11 +137,7 @@ def main() -> None:
     ]
     text = "\n".join(lines) + "\n"
     print(text)
-    results = HERE / "RESULTS.md"
-    if not results.exists():
-        results.write_text("# Benchmark results\n", encoding="utf-8")
-    with results.open("a", encoding="utf-8") as f:
-        f.write(text)
+    append_results(text)
 
 
 if __name__ == "__main__":
