@@ -50,6 +50,15 @@ demo: setup
 	$(SG) load rees46 $(SAMPLE) --rejects .shopgraph/sample.rejects.csv
 	$(SG) stats
 	@echo
+	@echo "== Frequently bought together with the cart [1004833] (a phone bought with others):"
+	$(SG) bundle 1004833 --k 5
+	@echo "== Items similar to 1004833 (random walks over users, sessions, brands, categories):"
+	$(SG) similar 1004833 --k 5 --seed 1
+	@echo "== Recommended for user 517953667 (walks, co-purchases, popular in their categories):"
+	$(SG) recommend 517953667 --k 5
+	@echo "== A user the graph has never seen gets the cold-start fallback:"
+	$(SG) recommend new-visitor --k 3
+	@echo
 	@echo "Neo4j runs at bolt://127.0.0.1:$${SHOPGRAPH_NEO4J_PORT:-7687} (data in $(SHOPGRAPH_HOME))."
 	@echo "Queries to try, from any Neo4j client or the Python driver:"
 	@echo "  MATCH (c:Category)<-[:CHILD_OF*0..]-(:Category)<-[:IN_CATEGORY]-(i:Item)"
@@ -58,6 +67,8 @@ demo: setup
 	@echo "    RETURN u.userId, count(DISTINCT i) AS viewed ORDER BY viewed DESC LIMIT 5"
 	@echo "  MATCH (o:Order)-[:CONTAINS]->(i:Item)-[:HAS_BRAND]->(b:Brand)"
 	@echo "    RETURN b.name, count(*) AS sold ORDER BY sold DESC LIMIT 5"
+	@echo "  CALL shopgraph.bundle(['1004833'], 5, {}) YIELD itemId, score, support, lift, because"
+	@echo "  CALL shopgraph.recommend('517953667', 5, {}) YIELD itemId, score, reason"
 	@echo "  CALL shopgraph.version()"
 	@echo "Stop the server with: $(SG) neo4j stop"
 

@@ -13,9 +13,20 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from shopgraph.gnn.sampling import Sampling
+__all__ = ["Init", "LightGCNConfig", "Sampling"]
 
-__all__ = ["Init", "LightGCNConfig"]
+
+class Sampling(StrEnum):
+    """How positives are drawn.
+
+    ``USER``: a user uniformly among users with interactions, then one of the user's items
+    with probability proportional to the edge weight (LightGCN's reference sampler when all
+    weights are 1). ``EDGE``: an interaction with probability proportional to its weight,
+    so active users are drawn more often.
+    """
+
+    USER = "user"
+    EDGE = "edge"
 
 
 class Init(StrEnum):

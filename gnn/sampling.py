@@ -12,13 +12,13 @@ triplets (both measured in the same session).
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import torch
 
+from shopgraph.gnn.config import Sampling
 from shopgraph.gnn.data import InteractionData
 
 __all__ = ["Sampling", "TripletSampler"]
@@ -26,19 +26,6 @@ __all__ = ["Sampling", "TripletSampler"]
 _I64 = npt.NDArray[np.int64]
 #: Largest user x item grid tested with a bitmap (512 MiB); larger ones use binary search.
 _BITMAP_BITS = 1 << 32
-
-
-class Sampling(StrEnum):
-    """How positives are drawn.
-
-    ``USER``: a user uniformly among users with interactions, then one of the user's items
-    with probability proportional to the edge weight (LightGCN's reference sampler when all
-    weights are 1). ``EDGE``: an interaction with probability proportional to its weight,
-    so active users are drawn more often.
-    """
-
-    USER = "user"
-    EDGE = "edge"
 
 
 class TripletSampler:

@@ -11,10 +11,12 @@ from shopgraph.graph.loading import LoadOptions, LoadReport, load_source
 from shopgraph.graph.recommend import (
     BundleItem,
     BundleOptions,
+    BundleRefresh,
     Candidate,
     Recommendation,
     RecommendOptions,
     WalkOptions,
+    WalkRefresh,
 )
 from shopgraph.graph.runner import GraphRunner
 from shopgraph.graph.settings import Settings
@@ -157,3 +159,19 @@ class ShopGraph:
     ) -> list[Candidate]:
         """Random-walk candidates for a user id or a list of item ids."""
         return _serving.candidates(self.runner, query, k, options)
+
+    def refresh(self, *, half_life_days: float | None = None) -> tuple[BundleRefresh, WalkRefresh]:
+        """Recomputes what serving precomputes: bundle masses and the walk projection.
+
+        Run it after loads and trust updates (``shopgraph load`` does it by itself).
+
+        Args:
+            half_life_days: Recency half-life of co-purchases in days; ``None``: the
+                procedure's default (135 days).
+
+        Returns:
+            What was refreshed: items and baskets with masses; the projection's size.
+        """
+        config = {} if half_life_days is None else {"halfLifeDays": half_life_days}
+        bundles = _serving.refresh_bundle_masses(self.runner, config)
+        return bundles, _serving.refresh_walks(self.runner)

@@ -23,10 +23,12 @@ __all__ = [
     "RecommendOptions",
     "Recommendation",
     "WalkOptions",
+    "WalkRefresh",
     "bundle",
     "candidates",
     "recommend",
     "refresh_bundle_masses",
+    "refresh_walks",
     "similar",
 ]
 
@@ -234,6 +236,22 @@ def refresh_bundle_masses(
         row["basketMass"],
         row["millis"],
     )
+
+
+@dataclass(frozen=True)
+class WalkRefresh:
+    """The in-memory projection :func:`refresh_walks` built for the random walks."""
+
+    nodes: int
+    relationships: int
+    millis: int
+    bytes: int
+
+
+def refresh_walks(runner: GraphRunner) -> WalkRefresh:
+    """Rebuilds the walk projection now (otherwise it is rebuilt lazily when it expires)."""
+    row = runner.read("call_walk_refresh")[0]
+    return WalkRefresh(row["nodes"], row["relationships"], row["millis"], row["bytes"])
 
 
 def candidates(

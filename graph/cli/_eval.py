@@ -24,22 +24,19 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from shopgraph.gnn.datasets import read_lightgcn_folder
-from shopgraph.gnn.evaluate import evaluate
-from shopgraph.gnn.gfcf import GFCF, GFCFConfig
-from shopgraph.gnn.lightgcn import LightGCN
-from shopgraph.gnn.ranking import Recommender
-from shopgraph.gnn.threads import torch_threads
 from shopgraph.graph import server
-from shopgraph.graph.bundle_eval import BundleEvalReport, evaluate_bundles
 from shopgraph.graph.cli._common import add_connection_flags, print_json, settings_from, table
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.errors import BadInputError, ConfigError, ModelNotTrainedError
 from shopgraph.graph.settings import Settings
+
+if TYPE_CHECKING:  # torch, PyG and mlxtend load only when an evaluation runs
+    from shopgraph.gnn.ranking import Recommender
+    from shopgraph.graph.bundle_eval import BundleEvalReport
 
 
 def register(subparsers: Any) -> None:
@@ -109,6 +106,12 @@ _SUITES: tuple[Callable[[Any], None], ...] = (_register_lightgcn, _register_bund
 
 
 def _eval_lightgcn(args: argparse.Namespace) -> int:
+    from shopgraph.gnn.datasets import read_lightgcn_folder
+    from shopgraph.gnn.evaluate import evaluate
+    from shopgraph.gnn.gfcf import GFCF, GFCFConfig
+    from shopgraph.gnn.lightgcn import LightGCN
+    from shopgraph.gnn.threads import torch_threads
+
     if args.model == "gfcf" and args.run_dir is not None:
         raise ConfigError("--run applies to --model lightgcn; GF-CF is fitted on the spot.")
     if args.model == "lightgcn" and args.run_dir is None:
@@ -159,6 +162,8 @@ def _eval_lightgcn(args: argparse.Namespace) -> int:
 
 
 def _eval_bundles(args: argparse.Namespace) -> int:
+    from shopgraph.graph.bundle_eval import evaluate_bundles
+
     if args.k < 1:
         raise ConfigError(f"--k must be at least 1, got {args.k}.")
     settings = settings_from(args)

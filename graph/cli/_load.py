@@ -36,6 +36,11 @@ def register(subparsers: Any) -> None:
         sub.add_argument("--rejects", type=Path, help="reject file (FILE.rejects.csv here)")
         sub.add_argument("--json", action="store_true", help="print the report as JSON")
         sub.add_argument("--no-progress", action="store_true", help="no progress bar")
+        sub.add_argument(
+            "--no-refresh",
+            action="store_true",
+            help="skip recomputing bundle masses and the walk projection after the load",
+        )
         add_connection_flags(sub)
         sub.set_defaults(run=_load)
 
@@ -56,12 +61,21 @@ def _load(args: argparse.Namespace) -> int:
                 )
             else:
                 report = shop.load_csv(args.file, args.mapping, options)
+            bar.close()
+            refreshed = None if args.no_refresh else shop.refresh()
     finally:
         bar.close()
     if args.json:
         print_json(report)
-    else:
-        print(_describe(report))
+        return 0
+    print(_describe(report))
+    if refreshed is not None:
+        bundles, walks = refreshed
+        print(
+            f"Refreshed for serving: bundle masses of {bundles.items:,} items over "
+            f"{bundles.baskets:,} baskets ({bundles.millis:,} ms); walk projection of "
+            f"{walks.nodes:,} nodes ({walks.millis:,} ms)."
+        )
     return 0
 
 

@@ -15,17 +15,16 @@ import sys
 import tomllib
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
 from shopgraph.gnn.config import LightGCNConfig
-from shopgraph.gnn.datasets import read_lightgcn_folder
-from shopgraph.gnn.lightgcn import LightGCN
-from shopgraph.gnn.runs import new_run_path
-from shopgraph.gnn.train import EpochReport
 from shopgraph.graph.cli._common import print_json, table
 from shopgraph.graph.errors import ConfigError
+
+if TYPE_CHECKING:  # torch and PyG load only when a model is trained (fast `shopgraph --help`)
+    from shopgraph.gnn.train import EpochReport
 
 
 def register(subparsers: Any) -> None:
@@ -124,6 +123,10 @@ class _EpochBar:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from shopgraph.gnn.datasets import read_lightgcn_folder
+    from shopgraph.gnn.lightgcn import LightGCN
+    from shopgraph.gnn.runs import new_run_path
+
     config = _config(args)
     dataset = read_lightgcn_folder(args.dataset)
     if args.resume is not None:

@@ -44,6 +44,15 @@ def test_load_stats_and_reload(
     out = capsys.readouterr().out
     assert "was already loaded completely" in out
     assert "nothing changed" in out
+    assert "Refreshed for serving: bundle masses of 6,493 items over" in out
+
+    assert main(["refresh", "--json", "--half-life-days", "30"]) == 0
+    refreshed = json.loads(capsys.readouterr().out)
+    assert refreshed["bundles"]["items"] == 6493
+    assert refreshed["bundles"]["now"].startswith("2019-10-01T02:")
+    assert refreshed["walks"]["nodes"] > 6493
+    assert main(["refresh", "--half-life-days", "0"]) == 1
+    assert "--half-life-days must be above 0, got 0.0." in capsys.readouterr().err
 
     assert main(["stats"]) == 0
     text = capsys.readouterr().out
