@@ -71,6 +71,7 @@ def _load(path: Path, chunk_size: int, work: Path) -> dict[str, float]:
                 str(chunk_size),
                 "--rejects",
                 str(work / "rejects.csv"),
+                "--no-refresh",
             ],
             env=env,
             capture_output=True,
