@@ -205,7 +205,7 @@ def bundle(
     cart = list(dict.fromkeys(cart))
     if not 1 <= len(cart) <= MAX_CART:
         raise ValueError(f"A cart must hold between 1 and {MAX_CART} items, got {len(cart)}.")
-    rows = runner.read(
+    rows = runner.serve(
         "call_bundle", {"cart": cart, "k": k, "config": (options or BundleOptions()).config()}
     )
     return [
@@ -263,7 +263,7 @@ def candidates(
     """Random-walk candidates for a user (an id) or for a list of item ids."""
     _check_k(k)
     value: str | list[str] = query if isinstance(query, str) else list(query)
-    rows = runner.read(
+    rows = runner.serve(
         "call_candidates", {"query": value, "k": k, "config": (options or WalkOptions()).config()}
     )
     return [
@@ -277,7 +277,7 @@ def similar(
 ) -> list[Recommendation]:
     """Items similar to one item (for item pages)."""
     _check_k(k)
-    rows = runner.read(
+    rows = runner.serve(
         "call_similar", {"item": item, "k": k, "config": (options or WalkOptions()).config()}
     )
     return [_recommendation(row) for row in rows]
@@ -288,7 +288,7 @@ def recommend(
 ) -> list[Recommendation]:
     """Recommendations for a user; an unknown user gets popular items (reason ``popular``)."""
     _check_k(k)
-    rows = runner.read(
+    rows = runner.serve(
         "call_recommend",
         {"user": user, "k": k, "config": (options or RecommendOptions()).config()},
     )
