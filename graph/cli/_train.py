@@ -125,6 +125,27 @@ def _register_export(parser: argparse.ArgumentParser) -> None:
         )
 
 
+#: Flags that only apply to --write-back: flag -> (argument name, default). A dataset run
+#: refuses them rather than ignoring them.
+_GRAPH_FLAGS: dict[str, tuple[str, Any]] = {
+    "--uri": ("uri", None),
+    "--database": ("database", None),
+    "--version": ("version", None),
+    "--since": ("since", None),
+    "--until": ("until", None),
+    "--category": ("categories", []),
+    "--view-weight": ("weight_view", EventWeights().view),
+    "--cart-weight": ("weight_cart", EventWeights().cart),
+    "--remove-from-cart-weight": ("weight_remove_from_cart", EventWeights().remove_from_cart),
+    "--purchase-weight": ("weight_purchase", EventWeights().purchase),
+    "--half-life-days": ("half_life_days", ExportOptions().half_life_days),
+    "--no-decay": ("no_decay", False),
+    "--no-trust": ("no_trust", False),
+    "--min-user-interactions": ("min_user_interactions", 1),
+    "--min-item-interactions": ("min_item_interactions", 1),
+}
+
+
 def _timestamp(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
@@ -216,6 +237,11 @@ def _train(args: argparse.Namespace) -> int:
     config = _config(args)
     if args.write_back:
         return _write_back(args, config)
+    graph_only = [
+        flag for flag, (name, default) in _GRAPH_FLAGS.items() if getattr(args, name) != default
+    ]
+    if graph_only:
+        raise ConfigError(f"{', '.join(graph_only)} only apply with --write-back.")
     dataset = read_lightgcn_folder(args.dataset)
     if args.resume is not None:
         run_dir = args.resume

@@ -60,6 +60,9 @@ def test_train_then_eval(dataset: Path, tmp_path: Path, capsys: pytest.CaptureFi
     result = json.loads(capsys.readouterr().out)
     assert result["model"] == "lightgcn + 0.5 x gfcf (blend)"
     assert result["metrics"]["recall@20"] == 1.0
+    graph_flags = ["train", "--dataset", str(dataset), "--since", "2020-01-01T00:00:00+00:00"]
+    assert cli.main([*graph_flags, "--purchase-weight", "2"]) == 1
+    assert "--since, --purchase-weight only apply with --write-back" in capsys.readouterr().err
     gfcf_blend = ["eval", "lightgcn", "--model", "gfcf", "--dataset", str(dataset), "--blend", "1"]
     assert cli.main(gfcf_blend) == 1
     assert "use it with --model lightgcn" in capsys.readouterr().err
