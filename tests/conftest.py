@@ -1,4 +1,5 @@
-"""Shared fixtures: one real Neo4j per test session, a clean graph per test, the datasets.
+"""Shared fixtures: one real Neo4j per test session, a clean graph per test, the datasets, and
+small interaction graphs with known answers for the model tests.
 
 With ``NEO4J_URI`` set the tests use that server (it is wiped between tests: never point the
 suite at a server whose data you want to keep). Otherwise one embedded server starts on a
@@ -13,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import neo4j
+import numpy as np
 import pytest
 
+from shopgraph.gnn.config import Init, LightGCNConfig
+from shopgraph.gnn.data import IdMap, InteractionData
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.runner import GraphRunner
@@ -145,3 +149,49 @@ def graph_dump(settings: Settings) -> Callable[[], dict[str, Any]]:
 def _run_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Runs every test in its own folder, so default reject files never land in the repo."""
     monkeypatch.chdir(tmp_path)
+
+
+# Small graphs with known answers, shared by the model tests (tests/gnn). They live here, not
+# in tests/gnn/conftest.py: a second module named conftest shadows this one for the tests
+# that import helpers with `from conftest import ...`.
+@pytest.fixture
+def communities() -> InteractionData:
+    """Two disjoint communities: users u0-u11 buy items i0-i9, users u12-u23 items i10-i19.
+
+    Every user has 6 of the 10 items of their community, so every recommendation that ranks
+    the community first has 4 right answers left per user.
+    """
+    rng = np.random.default_rng(0)
+    users, items = [], []
+    for user in range(24):
+        base = 0 if user < 12 else 10
+        for item in rng.choice(10, size=6, replace=False):
+            users.append(user)
+            items.append(base + int(item))
+    id_map = IdMap(tuple(f"u{u}" for u in range(24)), tuple(f"i{i}" for i in range(20)))
+    return InteractionData.from_arrays(users, items, id_map=id_map)
+
+
+@pytest.fixture
+def small_config() -> LightGCNConfig:
+    """A LightGCN configuration that learns the community graph in well under a second.
+
+    Few dimensions and epochs on purpose: with 8 dimensions and 80 epochs the 24 users are
+    memorised, every unobserved item is pushed down alike, and the communities blur.
+    """
+    return LightGCNConfig(
+        embedding_dim=4,
+        num_layers=2,
+        init=Init.NORMAL,
+        init_scale=0.1,
+        epochs=20,
+        negatives=8,
+        batch_size=64,
+        learning_rate=0.05,
+        weight_decay=1e-4,
+        validation_fraction=0.0,
+        eval_every=1,
+        patience=0,
+        num_threads=1,
+        seed=3,
+    )
