@@ -46,9 +46,14 @@ class Init(StrEnum):
 class LightGCNConfig:
     """LightGCN model and training settings (He et al., SIGIR 2020).
 
-    The defaults reach the paper's Gowalla recall@20 on a 2-core CPU (see
-    ``benchmarks/RESULTS.md``); the paper's own settings are ``init=normal, init_scale=0.1,
-    batch_size=2048, learning_rate=0.001, sampling=user`` for about 1,000 epochs.
+    What the defaults reach on the LightGCN paper's Gowalla split, on a shared 2-core CPU
+    (``benchmarks/RESULTS.md``, 2026-11-26): test recall@20 0.1711 / NDCG@20 0.1460 after
+    80 epochs (best validation epoch 70; 21 min wall at load 4-7), and 0.1727 / 0.1476 with
+    ``validation_fraction=0`` (the whole training split, 80 epochs, 24 min). That is below
+    the paper's 0.1830 / 0.1554 and below training-free GF-CF (0.1869 / 0.1540); blended with
+    GF-CF (``shopgraph eval lightgcn --blend 0.5``) the first run reaches 0.1921 / 0.1597.
+    The paper's own settings are ``init=normal, init_scale=0.1, batch_size=2048,
+    learning_rate=0.001, sampling=user`` for about 1,000 epochs.
 
     Raises:
         ValueError: When a value is out of range (the message names the field).

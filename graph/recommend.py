@@ -132,14 +132,25 @@ class WalkOptions:
         steps: Total step budget of the walks.
         restart: Probability of jumping back to the query item at each step.
         seed: Seed of the walks (same graph and seed: same answer).
+        use_model: :func:`similar` only: answer from the active embedding model's vector
+            index when there is one and the item has an embedding (server default true);
+            ``False`` always walks.
     """
 
     steps: int | None = None
     restart: float | None = None
     seed: int | None = None
+    use_model: bool | None = None
 
     def config(self) -> dict[str, Any]:
-        return _config({"steps": self.steps, "restart": self.restart, "seed": self.seed})
+        return _config(
+            {
+                "steps": self.steps,
+                "restart": self.restart,
+                "seed": self.seed,
+                "useModel": self.use_model,
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -260,8 +271,15 @@ def candidates(
     k: int = 100,
     options: WalkOptions | None = None,
 ) -> list[Candidate]:
-    """Random-walk candidates for a user (an id) or for a list of item ids."""
+    """Random-walk candidates for a user (an id) or for a list of item ids.
+
+    Raises:
+        ValueError: When ``k`` is out of range or ``options.use_model`` is set (candidates
+            always come from walks).
+    """
     _check_k(k)
+    if options is not None and options.use_model is not None:
+        raise ValueError("use_model applies to similar, not to candidates (always walks).")
     value: str | list[str] = query if isinstance(query, str) else list(query)
     rows = runner.serve(
         "call_candidates", {"query": value, "k": k, "config": (options or WalkOptions()).config()}
@@ -275,7 +293,11 @@ def candidates(
 def similar(
     runner: GraphRunner, item: str, k: int = 10, options: WalkOptions | None = None
 ) -> list[Recommendation]:
-    """Items similar to one item (for item pages)."""
+    """Items similar to one item (for item pages).
+
+    With an active model version and an item it has an embedding for, the nearest items in
+    the active slot's vector index (reason ``"model"``); otherwise random walks (``"walk"``).
+    """
     _check_k(k)
     rows = runner.serve(
         "call_similar", {"item": item, "k": k, "config": (options or WalkOptions()).config()}
@@ -286,7 +308,12 @@ def similar(
 def recommend(
     runner: GraphRunner, user: str, k: int = 10, options: RecommendOptions | None = None
 ) -> list[Recommendation]:
-    """Recommendations for a user; an unknown user gets popular items (reason ``popular``)."""
+    """Recommendations for a user; an unknown user gets popular items (reason ``popular``).
+
+    With an active model version (and ``options.use_model`` not false), candidates the model
+    has embeddings for are ranked by the dot product of the user's and the item's embeddings,
+    and their reason reads ``"model: "`` before the candidate stage's reason.
+    """
     _check_k(k)
     rows = runner.serve(
         "call_recommend",

@@ -1,5 +1,5 @@
-"""Shared fixtures: one real Neo4j per test session, a clean graph per test, the datasets,
-and small interaction graphs with known answers for the model tests.
+"""Shared fixtures: one real Neo4j per test session, a clean graph per test, the datasets, and
+small interaction graphs with known answers for the model tests.
 
 With ``NEO4J_URI`` set the tests use that server (it is wiped between tests: never point the
 suite at a server whose data you want to keep). Otherwise one embedded server starts on a
@@ -151,9 +151,9 @@ def _run_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-# Small graphs with known answers, shared by the model tests.
-
-
+# Small graphs with known answers, shared by the model tests (tests/gnn). They live here, not
+# in tests/gnn/conftest.py: a second module named conftest shadows this one for the tests
+# that import helpers with `from conftest import ...`.
 @pytest.fixture
 def communities() -> InteractionData:
     """Two disjoint communities: users u0-u11 buy items i0-i9, users u12-u23 items i10-i19.

@@ -3,11 +3,14 @@
 Each suite is a sub-command registered by one function in ``_SUITES``; a new suite (e.g.
 ``eval bundles``) adds its own ``register(suites)`` there.
 
-``shopgraph eval lightgcn [--model lightgcn|gfcf] [--run RUN_DIR] [--dataset DIR] [--json]``
-ranks all items for every test user of a LightGCN-format split (default
+``shopgraph eval lightgcn [--model lightgcn|gfcf] [--run RUN_DIR] [--blend W] [--dataset DIR]
+[--json]`` ranks all items for every test user of a LightGCN-format split (default
 ``$SHOPGRAPH_DATA/lightgcn-gowalla``), training items masked, and reports recall, NDCG and
 precision at 20 (:mod:`shopgraph.gnn.evaluate`). GF-CF is fitted on the spot (it needs no
-training); LightGCN is read from a run folder made by ``shopgraph train``.
+training); LightGCN is read from a run folder made by ``shopgraph train``. ``--blend W``
+ranks by the LightGCN run blended with GF-CF (:class:`~shopgraph.gnn.blend.Blend`,
+``z(LightGCN) + W z(GF-CF)``); the output names the blend, so it is never mistaken for
+LightGCN alone.
 
 ``shopgraph eval bundles [--dataset PARQUET] [--k 10] [--seed 42] [--uri URI] [--json]``
 loads the UCI Online Retail train baskets into a temporary embedded Neo4j (or the empty
@@ -66,6 +69,12 @@ def _register_lightgcn(suites: Any) -> None:
     parser.add_argument(
         "--dataset", type=Path, help="dataset folder (default $SHOPGRAPH_DATA/lightgcn-gowalla)"
     )
+    parser.add_argument(
+        "--blend",
+        type=float,
+        metavar="W",
+        help="with --model lightgcn: rank by z(LightGCN) + W z(GF-CF) (per-user standardised)",
+    )
     parser.add_argument("--k", type=int, default=20, help="cut-off (20)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -106,6 +115,7 @@ _SUITES: tuple[Callable[[Any], None], ...] = (_register_lightgcn, _register_bund
 
 
 def _eval_lightgcn(args: argparse.Namespace) -> int:
+    from shopgraph.gnn.blend import Blend
     from shopgraph.gnn.datasets import read_lightgcn_folder
     from shopgraph.gnn.evaluate import evaluate
     from shopgraph.gnn.gfcf import GFCF, GFCFConfig
@@ -114,6 +124,8 @@ def _eval_lightgcn(args: argparse.Namespace) -> int:
 
     if args.model == "gfcf" and args.run_dir is not None:
         raise ConfigError("--run applies to --model lightgcn; GF-CF is fitted on the spot.")
+    if args.blend is not None and args.model != "lightgcn":
+        raise ConfigError("--blend mixes GF-CF into a LightGCN run; use it with --model lightgcn.")
     if args.model == "lightgcn" and args.run_dir is None:
         raise ModelNotTrainedError(
             "No LightGCN model given: train one with `shopgraph train` and pass its run "
@@ -134,13 +146,20 @@ def _eval_lightgcn(args: argparse.Namespace) -> int:
                     f"{folder.name}",
                     path=folder,
                 )
+            if args.blend is not None:
+                try:
+                    gfcf = GFCF(GFCFConfig(num_threads=args.threads)).fit(dataset.train)
+                    model = Blend(model, gfcf, args.blend)
+                except ValueError as e:
+                    raise ConfigError(str(e)) from None
         fit_seconds = time.perf_counter() - started
         started = time.perf_counter()
         metrics = evaluate(model, dataset.test, exclude=dataset.train, ks=(args.k,))
         eval_seconds = time.perf_counter() - started
+    name = args.model if args.blend is None else f"lightgcn + {args.blend:g} x gfcf (blend)"
     result = {
         "dataset": dataset.name,
-        "model": args.model,
+        "model": name,
         "run": str(args.run_dir) if args.run_dir is not None else None,
         "metrics": metrics,
         "test_users": int((dataset.test.matrix.getnnz(axis=1) > 0).sum()),
@@ -150,7 +169,7 @@ def _eval_lightgcn(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
         return 0
-    print(f"{args.model} on {dataset.name}:")
+    print(f"{name} on {dataset.name}:")
     rows: list[tuple[str, Any]] = [(name, f"{value:.4f}") for name, value in metrics.items()]
     rows += [
         ("test users", result["test_users"]),

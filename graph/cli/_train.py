@@ -1,9 +1,12 @@
-"""``shopgraph train --dataset DIR [--config FILE.toml] [--SETTING VALUE ...]``: train LightGCN.
+"""``shopgraph train (--dataset DIR | --write-back) [--config FILE.toml] [--SETTING VALUE ...]``.
 
-Settings come from the defaults of :class:`~shopgraph.gnn.config.LightGCNConfig`, then the
-TOML file (top-level keys, or a ``[lightgcn]`` table), then flags (one per setting). Each run
-gets its own folder (config, data description, id map, metrics, checkpoints, curves, model);
-``--resume RUN_DIR`` continues an interrupted run with the settings saved in it.
+Trains LightGCN on a LightGCN-format dataset folder (``--dataset``), or on a subgraph
+exported from Neo4j whose embeddings are then published as the new active model version
+(``--write-back``, :func:`~shopgraph.graph.retrain.retrain`; export flags choose the
+subgraph). Settings come from the defaults of :class:`~shopgraph.gnn.config.LightGCNConfig`,
+then the TOML file (top-level keys, or a ``[lightgcn]`` table), then flags (one per setting).
+Each run gets its own folder (config, data description, id map, metrics, checkpoints, curves,
+model); ``--resume RUN_DIR`` continues an interrupted dataset run with the settings saved in it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import dataclasses
 import json
 import sys
 import tomllib
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from shopgraph.gnn.config import LightGCNConfig
-from shopgraph.graph.cli._common import print_json, table
+from shopgraph.graph.cli._common import add_connection_flags, print_json, settings_from, table
+from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.errors import ConfigError
+from shopgraph.graph.export import EventWeights, ExportOptions
 
 if TYPE_CHECKING:  # torch and PyG load only when a model is trained (fast `shopgraph --help`)
     from shopgraph.gnn.train import EpochReport
@@ -30,12 +36,19 @@ if TYPE_CHECKING:  # torch and PyG load only when a model is trained (fast `shop
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "train",
-        help="train LightGCN on a LightGCN-format dataset folder",
+        help="train LightGCN on a dataset folder, or on the graph with --write-back",
         description="Train LightGCN (BPR, early stopping on a validation split) and save the "
-        "run folder: config, data description, id map, metrics, checkpoints, curves, model.",
+        "run folder: config, data description, id map, metrics, checkpoints, curves, model. "
+        "With --write-back, train on a subgraph exported from Neo4j and publish the embeddings "
+        "as the new active model version (the one before is kept for `shopgraph model "
+        "rollback`).",
     )
-    parser.add_argument(
-        "--dataset", type=Path, required=True, help="folder with train.txt[.gz] (LightGCN format)"
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--dataset", type=Path, help="folder with train.txt[.gz] (LightGCN format)")
+    source.add_argument(
+        "--write-back",
+        action="store_true",
+        help="train on the graph in Neo4j and publish the embeddings as the active model",
     )
     parser.add_argument("--config", type=Path, help="TOML file of settings")
     parser.add_argument(
@@ -47,6 +60,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _register_export(parser)
     settings = parser.add_argument_group("settings (override the config file)")
     defaults = LightGCNConfig()
     for field in dataclasses.fields(LightGCNConfig):
@@ -61,6 +75,101 @@ def register(subparsers: Any) -> None:
             help=f"{field.metadata['help']} (default {_show(default)})",
         )
     parser.set_defaults(run=_train)
+
+
+def _register_export(parser: argparse.ArgumentParser) -> None:
+    add_connection_flags(parser)
+    group = parser.add_argument_group("--write-back: the exported subgraph and the model version")
+    defaults, weights = ExportOptions(), EventWeights()
+    group.add_argument("--version", help="name of the new model version (default: the run's)")
+    group.add_argument(
+        "--since", type=_timestamp, help="only interactions at or after this ISO time (with zone)"
+    )
+    group.add_argument(
+        "--until", type=_timestamp, help="only interactions at or before this ISO time (with zone)"
+    )
+    group.add_argument(
+        "--category",
+        dest="categories",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="only items under this category code (repeat for several; default all)",
+    )
+    for name in ("view", "cart", "remove_from_cart", "purchase"):
+        group.add_argument(
+            f"--{name.replace('_', '-')}-weight",
+            dest=f"weight_{name}",
+            type=float,
+            default=getattr(weights, name),
+            metavar="W",
+            help=f"weight of a {name.replace('_', ' ')} (default {getattr(weights, name)}; 0: off)",
+        )
+    group.add_argument(
+        "--half-life-days",
+        type=float,
+        default=defaults.half_life_days,
+        help=f"recency half-life (default {defaults.half_life_days})",
+    )
+    group.add_argument("--no-decay", action="store_true", help="no recency decay")
+    group.add_argument("--no-trust", action="store_true", help="ignore trust weights")
+    for kind in ("user", "item"):
+        group.add_argument(
+            f"--min-{kind}-interactions",
+            type=int,
+            default=1,
+            metavar="N",
+            help=f"keep {kind}s with at least N interactions (default 1)",
+        )
+
+
+#: Flags that only apply to --write-back: flag -> (argument name, default). A dataset run
+#: refuses them rather than ignoring them.
+_GRAPH_FLAGS: dict[str, tuple[str, Any]] = {
+    "--uri": ("uri", None),
+    "--database": ("database", None),
+    "--version": ("version", None),
+    "--since": ("since", None),
+    "--until": ("until", None),
+    "--category": ("categories", []),
+    "--view-weight": ("weight_view", EventWeights().view),
+    "--cart-weight": ("weight_cart", EventWeights().cart),
+    "--remove-from-cart-weight": ("weight_remove_from_cart", EventWeights().remove_from_cart),
+    "--purchase-weight": ("weight_purchase", EventWeights().purchase),
+    "--half-life-days": ("half_life_days", ExportOptions().half_life_days),
+    "--no-decay": ("no_decay", False),
+    "--no-trust": ("no_trust", False),
+    "--min-user-interactions": ("min_user_interactions", 1),
+    "--min-item-interactions": ("min_item_interactions", 1),
+}
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from None
+
+
+def _export_options(args: argparse.Namespace) -> ExportOptions:
+    try:
+        return ExportOptions(
+            since=args.since,
+            until=args.until,
+            categories=tuple(args.categories),
+            weights=EventWeights(
+                view=args.weight_view,
+                cart=args.weight_cart,
+                remove_from_cart=args.weight_remove_from_cart,
+                purchase=args.weight_purchase,
+            ),
+            half_life_days=None if args.no_decay else args.half_life_days,
+            use_trust=not args.no_trust,
+            min_user_interactions=args.min_user_interactions,
+            min_item_interactions=args.min_item_interactions,
+        )
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
 
 
 def _show(value: Any) -> str:
@@ -128,6 +237,13 @@ def _train(args: argparse.Namespace) -> int:
     from shopgraph.gnn.runs import new_run_path
 
     config = _config(args)
+    if args.write_back:
+        return _write_back(args, config)
+    graph_only = [
+        flag for flag, (name, default) in _GRAPH_FLAGS.items() if getattr(args, name) != default
+    ]
+    if graph_only:
+        raise ConfigError(f"{', '.join(graph_only)} only apply with --write-back.")
     dataset = read_lightgcn_folder(args.dataset)
     if args.resume is not None:
         run_dir = args.resume
@@ -164,4 +280,44 @@ def _train(args: argparse.Namespace) -> int:
     for name, value in (result.best_metrics or {}).items():
         rows.append((f"validation {name}", f"{value:.4f}"))
     print(table(rows))
+    return 0
+
+
+def _write_back(args: argparse.Namespace, config: LightGCNConfig) -> int:
+    from shopgraph.gnn.runs import new_run_path
+    from shopgraph.graph.retrain import retrain
+
+    if args.resume is not None:
+        raise ConfigError("--resume continues a --dataset run; a --write-back run starts afresh.")
+    options = _export_options(args)
+    run_dir = args.run_dir if args.run_dir is not None else new_run_path(args.runs)
+    bar = _EpochBar(config.epochs, enabled=not (args.no_progress or args.json))
+    try:
+        with ShopGraph.connect(settings_from(args)) as shop:
+            report = retrain(
+                shop.runner, options, config, run_dir=run_dir, version=args.version, progress=bar
+            )
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    finally:
+        bar.close()
+    if args.json:
+        print_json(report)
+        return 0
+    print(f"Run folder: {run_dir}")
+    rows: list[tuple[str, Any]] = [
+        ("exported interactions", report.interactions),
+        ("users / items", f"{report.users:,} / {report.items:,}"),
+        ("epochs", report.epochs_run),
+        ("best epoch", report.best_epoch),
+        ("export seconds", report.export_seconds),
+        ("train seconds", report.train_seconds),
+        ("write-back seconds", report.publish.seconds),
+        ("users / items written", f"{report.publish.users_written:,} / "
+         f"{report.publish.items_written:,}"),
+    ]  # fmt: skip
+    for name, value in (report.validation or {}).items():
+        rows.append((f"validation {name}", f"{value:.4f}"))
+    print(table(rows))
+    print(f"Active model version: {report.version} (slot {report.publish.slot}).")
     return 0

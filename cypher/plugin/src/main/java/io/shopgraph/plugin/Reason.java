@@ -3,7 +3,13 @@ package io.shopgraph.plugin;
 /** Why an item is recommended: the {@code reason} column of every recommending procedure. */
 public enum Reason {
     /** Reached by Pixie random walks from the query items. */
-    WALK("walk");
+    WALK("walk"),
+    /**
+     * Ranked by the active embedding model: the nearest item embeddings of
+     * {@code shopgraph.similar}, or (as the prefix {@code "model: "} before the candidate's own
+     * reason) the user-item dot products of {@code shopgraph.recommend}.
+     */
+    MODEL("model");
 
     private final String label;
 

@@ -134,6 +134,7 @@ class RecommendProcedureTest {
             List<Record> rows = recommend("ann", 3, Map.of("maxPerBrand", 5L, "maxPerCategory", 5L));
             assertThat(rows).extracting(r -> r.get("itemId").asString()).containsExactly("sb", "cable", "tv3");
             assertThat(rows.get(0).get("score").asDouble()).isEqualTo(0.9);
+            assertThat(rows).extracting(r -> r.get("reason").asString()).allMatch(r -> r.startsWith("model: "));
             List<Record> blended = recommend("ann", 1, Map.of("useModel", false));
             assertThat(blended.get(0).get("itemId").asString()).isEqualTo("tv2");
         } finally {

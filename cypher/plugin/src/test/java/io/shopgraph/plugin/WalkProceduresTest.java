@@ -2,6 +2,7 @@ package io.shopgraph.plugin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import io.shopgraph.plugin.walk.Candidate;
 import io.shopgraph.plugin.walk.EdgeKind;
@@ -216,6 +217,37 @@ class WalkProceduresTest {
     }
 
     @Test
+    void withAnActiveModelSimilarItemsAreTheNearestEmbeddingsOfItsSlot() {
+        run("CREATE VECTOR INDEX item_embedding_b IF NOT EXISTS FOR (n:Item) ON (n.embeddingB)"
+                + " OPTIONS {indexConfig: {`vector.similarity_function`: 'cosine'}}");
+        run("CALL db.awaitIndexes(60)");
+        // Slot B is active; slot A holds an older model whose neighbours would differ.
+        run("CREATE (:ModelVersion {version: 'v2', active: true, slot: 'B', status: 'active'}),"
+                + " (:ModelVersion {version: 'v1', active: false, slot: 'A', status: 'previous'})");
+        run("UNWIND [['i1', [1.0, 0.0]], ['i2', [0.0, 1.0]], ['i3', [0.9, 0.1]], ['i5', [0.6, 0.8]],"
+                + " ['i6', [1.0, 0.05]]] AS e MATCH (i:Item {itemId: e[0]})"
+                + " SET i.embeddingB = e[1], i.embeddingA = [-e[1][0], e[1][1]]");
+
+        List<Record> rows = list("CALL shopgraph.similar('i1', 3)");
+        // i1 itself and i6 (out of stock) are skipped; scores are the exact cosines.
+        assertThat(rows).extracting(r -> r.get("itemId").asString()).containsExactly("i3", "i5", "i2");
+        assertThat(rows).extracting(r -> r.get("reason").asString()).containsOnly("model");
+        assertThat(rows).extracting(r -> r.get("rank").asLong()).containsExactly(1L, 2L, 3L);
+        assertThat(rows.get(0).get("score").asDouble()).isCloseTo(0.9 / Math.sqrt(0.82), offset(1e-6));
+        assertThat(rows).extracting(r -> r.get("score").asDouble()).element(1).isEqualTo(0.6);
+        assertThat(rows).extracting(r -> r.get("score").asDouble()).element(2).isEqualTo(0.0);
+        assertThat(ids("CALL shopgraph.similar('i1', 2, {inStockOnly: false})")).containsExactly("i6", "i3");
+        // Without the model, for an item without an embedding, and for an unknown item: walks.
+        assertThat(list("CALL shopgraph.similar('i1', 3, {useModel: false, seed: 7})"))
+                .extracting(r -> r.get("reason").asString()).containsOnly("walk");
+        assertThat(list("CALL shopgraph.similar('i7', 3, {seed: 7})"))
+                .extracting(r -> r.get("reason").asString()).containsOnly("walk");
+        fails("CALL shopgraph.similar('nope')", "Unknown item id: nope.");
+        fails("CALL shopgraph.similar('i1', 3, {useModel: 'yes'})",
+                "Config key 'useModel' must be a boolean, got the string 'yes'.");
+    }
+
+    @Test
     void writesShowUpAfterARefreshAndDeletedItemsAtOnce() {
         run("MATCH (i1:Item {itemId: 'i1'}) CREATE (i9:Item {itemId: 'i9'}),"
                 + " (s:Session {sessionId: 's9'})-[:VIEWED {weight: 1.0}]->(i1),"
@@ -271,7 +303,8 @@ class WalkProceduresTest {
                 + " steps, restart, seed, nP, nV, typeWeights, queryItems, halfLifeDays, ttlSeconds,"
                 + " inStockOnly.");
         fails("CALL shopgraph.similar('i1', 10, {queryItems: 5})", "Unknown config key 'queryItems';"
-                + " known keys: steps, restart, seed, nP, nV, typeWeights, ttlSeconds, inStockOnly.");
+                + " known keys: steps, restart, seed, nP, nV, typeWeights, ttlSeconds, inStockOnly,"
+                + " useModel.");
         fails("CALL shopgraph.candidates('u1', 10, {steps: 'many'})",
                 "Config key 'steps' must be an integer, got the string 'many'.");
         fails("CALL shopgraph.similar('i1', 10, {restart: 0})",

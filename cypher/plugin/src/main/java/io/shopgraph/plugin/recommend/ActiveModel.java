@@ -64,4 +64,14 @@ public record ActiveModel(String version, String property, String indexName) {
         }
         return sum;
     }
+
+    /** The cosine similarity, or null when the dimensions differ or a vector is all zeros. */
+    public static Double cosine(double[] a, double[] b) {
+        Double dot = dot(a, b);
+        if (dot == null) {
+            return null;
+        }
+        double norms = Math.sqrt(dot(a, a) * dot(b, b));
+        return norms > 0 ? dot / norms : null;
+    }
 }

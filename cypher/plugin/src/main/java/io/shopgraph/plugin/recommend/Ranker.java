@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.recommend;
 
+import io.shopgraph.plugin.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -17,8 +18,9 @@ import java.util.function.Function;
  * <p>Blended score (no model): each stage's scores are divided by that stage's best score,
  * weighted by the stage weight and summed per item; the item's reason is that of the stage
  * with the largest weighted share (ties: walk, bundle, popular). With a model, the score is
- * the model's (user and item embedding dot product) for items that have an embedding; items
- * without one follow, by blended score. Ties: item id ascending.
+ * the model's (user and item embedding dot product) for items that have an embedding, and the
+ * reason says so: {@code "model: "} before the stage's reason ({@code "model: walk"}); items
+ * without an embedding follow, by blended score. Ties: item id ascending.
  */
 public final class Ranker {
 
@@ -59,7 +61,8 @@ public final class Ranker {
         for (Map.Entry<String, double[]> e : blended.entrySet()) {
             Double model = modelScore.apply(e.getKey());
             if (model != null) {
-                withModel.add(new Ranked(e.getKey(), model, reason.get(e.getKey())));
+                withModel.add(new Ranked(e.getKey(), model,
+                        Reason.MODEL.label() + ": " + reason.get(e.getKey())));
             } else {
                 without.add(new Ranked(e.getKey(), e.getValue()[0], reason.get(e.getKey())));
             }

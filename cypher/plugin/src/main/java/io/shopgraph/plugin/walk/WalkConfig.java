@@ -42,6 +42,9 @@ import java.util.stream.Collectors;
  *       than this is rebuilt in the background; the call itself still walks the current one.
  *   <li>{@code inStockOnly} (boolean, default true): skip items whose {@code inStock} property
  *       is false (items without it count as in stock).
+ *   <li>{@code useModel} (boolean, default true; {@code shopgraph.similar} only): answer from
+ *       the active embedding model's vector index when there is one and the item has an
+ *       embedding; otherwise, or when false, by random walks.
  * </ul>
  *
  * @param steps total step budget
@@ -54,10 +57,11 @@ import java.util.stream.Collectors;
  * @param halfLifeDays recency half-life of a user's interactions, in days
  * @param ttlSeconds how old a projection may get, once the database changed, before a rebuild
  * @param inStockOnly whether items with {@code inStock = false} are skipped
+ * @param useModel whether {@code shopgraph.similar} may answer from the active embedding model
  */
 public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
                          Map<EdgeKind, Double> typeWeights, int queryItems, double halfLifeDays,
-                         long ttlSeconds, boolean inStockOnly) {
+                         long ttlSeconds, boolean inStockOnly, boolean useModel) {
 
     public static final int DEFAULT_STEPS = 10_000;
     public static final int MAX_STEPS = 1_000_000;
@@ -76,7 +80,7 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
         CANDIDATES(List.of("steps", "restart", "seed", "nP", "nV", "typeWeights", "queryItems",
                 "halfLifeDays", "ttlSeconds", "inStockOnly")),
         SIMILAR(List.of("steps", "restart", "seed", "nP", "nV", "typeWeights", "ttlSeconds",
-                "inStockOnly"));
+                "inStockOnly", "useModel"));
 
         private final List<String> keys;
 
@@ -130,7 +134,8 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
                 (int) integer(values, "queryItems", DEFAULT_QUERY_ITEMS, 1, MAX_QUERY_ITEMS),
                 halfLifeDays(values),
                 integer(values, "ttlSeconds", DEFAULT_TTL_SECONDS, 0, MAX_TTL_SECONDS),
-                bool(values, "inStockOnly", true));
+                bool(values, "inStockOnly", true),
+                bool(values, "useModel", true));
     }
 
     /** The type weights as an array indexed by {@link EdgeKind} ordinal. */

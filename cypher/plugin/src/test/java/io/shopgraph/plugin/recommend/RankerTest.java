@@ -41,6 +41,7 @@ class RankerTest {
         List<Ranked> ranked = Ranker.rank(candidates, WEIGHTS, model::get);
         assertThat(ranked).extracting(Ranked::itemId).containsExactly("c", "b", "a");
         assertThat(ranked.get(0).score()).isEqualTo(0.95);
+        assertThat(ranked).extracting(Ranked::reason).containsExactly("model: walk", "model: walk", "walk");
     }
 
     @Test

@@ -72,7 +72,7 @@ class WalkConfigTest {
         assertThatThrownBy(() -> WalkConfig.parse(Map.of("queryItems", 5L), WalkConfig.Use.SIMILAR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Unknown config key 'queryItems'; known keys: steps, restart, seed, nP,"
-                        + " nV, typeWeights, ttlSeconds, inStockOnly.");
+                        + " nV, typeWeights, ttlSeconds, inStockOnly, useModel.");
     }
 
     @Test

@@ -55,6 +55,18 @@ def test_train_then_eval(dataset: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert set(result["metrics"]) == {"recall@20", "ndcg@20", "precision@20"}
     assert result["metrics"]["recall@20"] == 1.0  # 20 items, 12 of them masked: all 8 fit
 
+    blend = ["eval", "lightgcn", "--run", str(run), "--dataset", str(dataset), "--blend", "0.5"]
+    assert cli.main([*blend, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["model"] == "lightgcn + 0.5 x gfcf (blend)"
+    assert result["metrics"]["recall@20"] == 1.0
+    graph_flags = ["train", "--dataset", str(dataset), "--since", "2020-01-01T00:00:00+00:00"]
+    assert cli.main([*graph_flags, "--purchase-weight", "2"]) == 1
+    assert "--since, --purchase-weight only apply with --write-back" in capsys.readouterr().err
+    gfcf_blend = ["eval", "lightgcn", "--model", "gfcf", "--dataset", str(dataset), "--blend", "1"]
+    assert cli.main(gfcf_blend) == 1
+    assert "use it with --model lightgcn" in capsys.readouterr().err
+
 
 def test_eval_gfcf_prints_a_table(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (
