@@ -58,6 +58,11 @@ demo: setup
 	$(SG) recommend 517953667 --k 5
 	@echo "== A user the graph has never seen gets the cold-start fallback:"
 	$(SG) recommend new-visitor --k 3
+	@echo "== Retrain LightGCN on a subgraph exported from Neo4j, write the embeddings back, switch:"
+	$(SG) train --write-back --epochs 20 --runs $(SHOPGRAPH_HOME)/runs
+	$(SG) model list
+	@echo "== Recommended for 517953667, now ranked by the model's embeddings:"
+	$(SG) recommend 517953667 --k 5
 	@echo
 	@echo "Neo4j runs at bolt://127.0.0.1:$${SHOPGRAPH_NEO4J_PORT:-7687} (data in $(SHOPGRAPH_HOME))."
 	@echo "Queries to try, from any Neo4j client or the Python driver:"
