@@ -11,12 +11,22 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from shopgraph.graph.cli import _eval, _generate, _load, _model, _neo4j, _serve, _stats, _train
+from shopgraph.graph.cli import (
+    _eval,
+    _generate,
+    _load,
+    _model,
+    _neo4j,
+    _serve,
+    _stats,
+    _train,
+    _trust,
+)
 from shopgraph.graph.errors import ShopgraphError
 
 __all__ = ["main"]
 
-_COMMANDS = (_neo4j, _load, _generate, _stats, _serve, _model, _train, _eval)
+_COMMANDS = (_neo4j, _load, _generate, _stats, _serve, _model, _train, _eval, _trust)
 
 
 def build_parser() -> argparse.ArgumentParser:
