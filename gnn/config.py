@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from shopgraph.gnn.propagation import DegreeNorm
 from shopgraph.gnn.sampling import Sampling
 
-__all__ = ["Init", "LightGCNConfig"]
+__all__ = ["Init", "LightGCNConfig", "LossWeights"]
 
 
 class Init(StrEnum):
@@ -29,6 +30,19 @@ class Init(StrEnum):
 
     NORMAL = "normal"
     SVD = "svd"
+
+
+class LossWeights(StrEnum):
+    """How BPR pairs are weighted.
+
+    ``NONE``: every pair counts the same (LightGCN). ``EDGE``: each pair's loss is multiplied
+    by the weight of its positive edge, so a user whose edges carry trust ``t`` pushes the
+    model with weight ``t`` (with ``sampling=user`` such a user is still drawn as often as
+    any other; the weight is what damps it).
+    """
+
+    NONE = "none"
+    EDGE = "edge"
 
 
 @dataclass(frozen=True)
@@ -90,10 +104,23 @@ class LightGCNConfig:
     num_threads: int = field(
         default=1, metadata={"help": "torch CPU threads (0: leave torch's default)"}
     )
+    degree_norm: DegreeNorm = field(
+        default=DegreeNorm.WEIGHTED,
+        metadata={
+            "help": "propagation degrees: weighted (sums of edge weights) or count (number of "
+            "edges: a user's influence scales with its trust t, not sqrt(t))"
+        },
+    )
+    loss_weights: LossWeights = field(
+        default=LossWeights.NONE,
+        metadata={"help": "BPR pair weights: none, or edge (the positive edge's weight)"},
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "init", Init(self.init))
         object.__setattr__(self, "sampling", Sampling(self.sampling))
+        object.__setattr__(self, "degree_norm", DegreeNorm(self.degree_norm))
+        object.__setattr__(self, "loss_weights", LossWeights(self.loss_weights))
         positive = ("embedding_dim", "epochs", "batch_size", "negatives", "eval_every")
         for name in positive:
             if getattr(self, name) < 1:

@@ -19,6 +19,7 @@ on a precomputed CSR matrix, and 0.19 s here (``benchmarks/train.py`` has the nu
 from __future__ import annotations
 
 import warnings
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -27,19 +28,39 @@ import torch
 
 from shopgraph.gnn.data import InteractionData
 
-__all__ = ["normalized_adjacency", "propagate", "to_torch_csr"]
+__all__ = ["DegreeNorm", "normalized_adjacency", "propagate", "to_torch_csr"]
 
 
-def normalized_adjacency(data: InteractionData) -> sp.csr_matrix:
+class DegreeNorm(StrEnum):
+    """Which degrees ``D`` normalise the adjacency.
+
+    ``WEIGHTED``: the sums of edge weights (LightGCN with weighted edges). ``COUNT``: the
+    numbers of edges, whatever their weights. With ``WEIGHTED``, scaling every edge of a
+    user by ``t`` also divides the user's degree by ``t``, so the entries become
+    ``t / sqrt(t d_u d_i) = sqrt(t) / sqrt(d_u d_i)``: the user's influence on items falls
+    only as ``sqrt(t)`` (a trust of 0.04 keeps 20 %). With ``COUNT`` the entries are
+    ``t / sqrt(d_u d_i)``, so influence falls as ``t`` (0.04 keeps 4 %), which is what a trust
+    weight means (``tests/gnn/test_trust_weighting.py`` measures both).
+    """
+
+    WEIGHTED = "weighted"
+    COUNT = "count"
+
+
+def normalized_adjacency(
+    data: InteractionData, degree_norm: DegreeNorm = DegreeNorm.WEIGHTED
+) -> sp.csr_matrix:
     """The symmetric normalised bipartite adjacency ``D^-1/2 A D^-1/2`` of the data.
 
     Users are nodes ``0 .. n_users - 1``, items ``n_users .. n_users + n_items - 1``. The
     edge weights of ``data`` are the entries of ``A`` (both directions), and ``D`` holds the
-    weighted degrees; isolated nodes get an all-zero row.
+    weighted degrees, or the edge counts with ``degree_norm=COUNT`` (:class:`DegreeNorm`);
+    isolated nodes get an all-zero row.
 
     Args:
         data: The training interactions (the message-passing graph: never include held-out
             edges).
+        degree_norm: Which degrees normalise (default ``WEIGHTED``).
 
     Returns:
         ``float32 [N, N]`` CSR matrix with ``N = n_users + n_items``, sorted indices.
@@ -48,7 +69,8 @@ def normalized_adjacency(data: InteractionData) -> sp.csr_matrix:
     rows = np.concatenate([data.users, data.items + data.n_users])
     cols = np.concatenate([data.items + data.n_users, data.users])
     values = np.concatenate([data.weights, data.weights]).astype(np.float64)
-    degree = np.bincount(rows, weights=values, minlength=n)
+    counted = values if DegreeNorm(degree_norm) is DegreeNorm.WEIGHTED else None
+    degree = np.bincount(rows, weights=counted, minlength=n).astype(np.float64)
     scale = np.zeros(n)
     np.divide(1.0, np.sqrt(degree), out=scale, where=degree > 0)
     values = values * scale[rows] * scale[cols]
