@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from shopgraph.graph.cli import (
+    _attack,
     _eval,
     _generate,
     _load,
@@ -26,7 +27,7 @@ from shopgraph.graph.errors import ShopgraphError
 
 __all__ = ["main"]
 
-_COMMANDS = (_neo4j, _load, _generate, _stats, _serve, _model, _train, _eval, _trust)
+_COMMANDS = (_neo4j, _load, _generate, _stats, _serve, _model, _train, _eval, _trust, _attack)
 
 
 def build_parser() -> argparse.ArgumentParser:
