@@ -134,3 +134,23 @@ def test_cli_writes_an_attacked_gowalla_copy(tmp_path: Path) -> None:
     attacked = read_lightgcn_folder(out)
     assert attacked.train.n_users == 102
     assert main(["attack", "profile", "random", str(source), "--out", str(out)]) == 1
+
+
+def test_order_lines_are_written_and_recognised_by_the_baskets_loader(tmp_path: Path) -> None:
+    from shopgraph.gnn.attacks import write_orders
+    from shopgraph.loaders.baskets import baskets_source
+    from shopgraph.loaders.records import Event
+
+    baskets = [Basket(7, ("a", "b"), 7.0), Basket(9, ("b", "c"), 9.0, user="fake-0")]
+    write_orders(baskets, tmp_path / "orders.parquet")
+
+    source = baskets_source(tmp_path / "orders.parquet")
+    events = [r for r in source.records() if isinstance(r, Event)]
+
+    assert source.kind == "order-lines"
+    assert [(e.order, e.item, e.user) for e in events] == [
+        ("customer-7:7", "a", "customer-7"),
+        ("customer-7:7", "b", "customer-7"),
+        ("fake-0:9", "b", "fake-0"),
+        ("fake-0:9", "c", "fake-0"),
+    ]
