@@ -12,7 +12,7 @@ import pytest
 from shopgraph.graph.cli import main
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.errors import UnknownEntityError
-from shopgraph.graph.recommend import refresh_bundle_masses
+from shopgraph.graph.recommend import WalkOptions, refresh_bundle_masses
 from shopgraph.graph.trust import compute_trust, explain_trust, users_since
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -188,3 +188,16 @@ def test_bundles_on_the_graph_drop_the_ring_after_trust(loaded: ShopGraph) -> No
     assert after[0].score > 0
     # Ring items fall out of the top 10 or keep at most a tenth of the winner's score.
     assert all(b.score < 0.1 * after[0].score for b in after if b.item_id in RING)
+
+
+def test_walks_follow_the_trust_weights(loaded: ShopGraph) -> None:
+    loaded.runner.read("call_walk_refresh")
+    before = [c.item_id for c in loaded.similar("p0", 5, WalkOptions(seed=1))]
+    assert set(before[:4]) == set(RING)
+
+    compute_trust(loaded.runner)
+    loaded.runner.read("call_walk_refresh")
+    after = [c.item_id for c in loaded.similar("p0", 5, WalkOptions(seed=1))]
+
+    assert after[0] == "q"
+    assert not set(after[:2]) & set(RING)
