@@ -201,3 +201,19 @@ def test_walks_follow_the_trust_weights(loaded: ShopGraph) -> None:
 
     assert after[0] == "q"
     assert not set(after[:2]) & set(RING)
+
+
+def test_cli_scores_incrementally_and_refreshes_bundles(
+    loaded: ShopGraph, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uri = ["--uri", loaded.runner.uri]
+
+    assert main(["trust", "--since", "2024-03-11T00:00:00+00:00", *uri]) == 0
+
+    out = capsys.readouterr().out.splitlines()
+    # Since day 10: the ring (20, all low), the five p0 + q buyers and the heavy buyer
+    # (a session a day for 30 days); no one else.
+    assert out[0].startswith("Scored 26 users in ")
+    assert out[0].endswith(": 20 with trust below 0.5.")
+    assert out[1].startswith("Bundle masses refreshed: ")
+    assert explain_trust(loaded.runner, "g0") is None
