@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["Init", "LightGCNConfig", "Sampling"]
+__all__ = ["DegreeNorm", "Init", "LightGCNConfig", "LossWeights", "Sampling"]
 
 
 class Sampling(StrEnum):
@@ -29,6 +29,22 @@ class Sampling(StrEnum):
     EDGE = "edge"
 
 
+class DegreeNorm(StrEnum):
+    """Which degrees ``D`` normalise the adjacency.
+
+    ``WEIGHTED``: the sums of edge weights (LightGCN with weighted edges). ``COUNT``: the
+    numbers of edges, whatever their weights. With ``WEIGHTED``, scaling every edge of a
+    user by ``t`` also divides the user's degree by ``t``, so the entries become
+    ``t / sqrt(t d_u d_i) = sqrt(t) / sqrt(d_u d_i)``: the user's influence on items falls
+    only as ``sqrt(t)`` (a trust of 0.04 keeps 20 %). With ``COUNT`` the entries are
+    ``t / sqrt(d_u d_i)``, so influence falls as ``t`` (0.04 keeps 4 %), which is what a trust
+    weight means (``tests/gnn/test_trust_weighting.py`` measures both).
+    """
+
+    WEIGHTED = "weighted"
+    COUNT = "count"
+
+
 class Init(StrEnum):
     """How the layer-0 embeddings start.
 
@@ -40,6 +56,19 @@ class Init(StrEnum):
 
     NORMAL = "normal"
     SVD = "svd"
+
+
+class LossWeights(StrEnum):
+    """How BPR pairs are weighted.
+
+    ``NONE``: every pair counts the same (LightGCN). ``EDGE``: each pair's loss is multiplied
+    by the weight of its positive edge, so a user whose edges carry trust ``t`` pushes the
+    model with weight ``t`` (with ``sampling=user`` such a user is still drawn as often as
+    any other; the weight is what damps it).
+    """
+
+    NONE = "none"
+    EDGE = "edge"
 
 
 @dataclass(frozen=True)
@@ -106,10 +135,23 @@ class LightGCNConfig:
     num_threads: int = field(
         default=1, metadata={"help": "torch CPU threads (0: leave torch's default)"}
     )
+    degree_norm: DegreeNorm = field(
+        default=DegreeNorm.WEIGHTED,
+        metadata={
+            "help": "propagation degrees: weighted (sums of edge weights) or count (number of "
+            "edges: a user's influence scales with its trust t, not sqrt(t))"
+        },
+    )
+    loss_weights: LossWeights = field(
+        default=LossWeights.NONE,
+        metadata={"help": "BPR pair weights: none, or edge (the positive edge's weight)"},
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "init", Init(self.init))
         object.__setattr__(self, "sampling", Sampling(self.sampling))
+        object.__setattr__(self, "degree_norm", DegreeNorm(self.degree_norm))
+        object.__setattr__(self, "loss_weights", LossWeights(self.loss_weights))
         positive = ("embedding_dim", "epochs", "batch_size", "negatives", "eval_every")
         for name in positive:
             if getattr(self, name) < 1:

@@ -25,21 +25,26 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 import torch
 
+from shopgraph.gnn.config import DegreeNorm
 from shopgraph.gnn.data import InteractionData
 
-__all__ = ["normalized_adjacency", "propagate", "to_torch_csr"]
+__all__ = ["DegreeNorm", "normalized_adjacency", "propagate", "to_torch_csr"]
 
 
-def normalized_adjacency(data: InteractionData) -> sp.csr_matrix:
+def normalized_adjacency(
+    data: InteractionData, degree_norm: DegreeNorm = DegreeNorm.WEIGHTED
+) -> sp.csr_matrix:
     """The symmetric normalised bipartite adjacency ``D^-1/2 A D^-1/2`` of the data.
 
     Users are nodes ``0 .. n_users - 1``, items ``n_users .. n_users + n_items - 1``. The
     edge weights of ``data`` are the entries of ``A`` (both directions), and ``D`` holds the
-    weighted degrees; isolated nodes get an all-zero row.
+    weighted degrees, or the edge counts with ``degree_norm=COUNT`` (:class:`DegreeNorm`);
+    isolated nodes get an all-zero row.
 
     Args:
         data: The training interactions (the message-passing graph: never include held-out
             edges).
+        degree_norm: Which degrees normalise (default ``WEIGHTED``).
 
     Returns:
         ``float32 [N, N]`` CSR matrix with ``N = n_users + n_items``, sorted indices.
@@ -48,7 +53,8 @@ def normalized_adjacency(data: InteractionData) -> sp.csr_matrix:
     rows = np.concatenate([data.users, data.items + data.n_users])
     cols = np.concatenate([data.items + data.n_users, data.users])
     values = np.concatenate([data.weights, data.weights]).astype(np.float64)
-    degree = np.bincount(rows, weights=values, minlength=n)
+    counted = values if DegreeNorm(degree_norm) is DegreeNorm.WEIGHTED else None
+    degree = np.bincount(rows, weights=counted, minlength=n).astype(np.float64)
     scale = np.zeros(n)
     np.divide(1.0, np.sqrt(degree), out=scale, where=degree > 0)
     values = values * scale[rows] * scale[cols]

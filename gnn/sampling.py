@@ -62,6 +62,7 @@ class TripletSampler:
             first = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
             self._bitmap = np.zeros((data.n_users * data.n_items + 7) // 8, np.uint8)
             self._bitmap[byte[first]] = np.add.reduceat(bit, first)  # distinct bits: sum = or
+        self._weights = data.weights[keep]
         self._cumulative = np.cumsum(data.weights[keep], dtype=np.float64)
         self._uniform = bool(np.all(data.weights[keep] == data.weights[keep][0]))
         self._user_pool = np.flatnonzero(usable)
@@ -88,6 +89,17 @@ class TripletSampler:
             ``(users, positives, negatives)``: ``int64 [n]``, ``int64 [n]`` and
             ``int64 [n, negatives]``.
         """
+        users, positives, drawn, _ = self.sample_with_weights(n, negatives)
+        return users, positives, drawn
+
+    def sample_with_weights(
+        self, n: int, negatives: int = 1
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Like :meth:`sample` (the same random stream), plus each positive edge's weight.
+
+        Returns:
+            ``(users, positives, negatives, weights)``; ``weights`` is ``float32 [n]``.
+        """
         if n < 1 or negatives < 1:
             raise ValueError(f"n and negatives must be at least 1, got {n} and {negatives}.")
         rng = self._rng
@@ -112,7 +124,9 @@ class TripletSampler:
         users = self._users[edge]
         positives = self._items[edge]
         drawn = self._negatives(np.repeat(users, negatives)).reshape(n, negatives)
-        return torch.from_numpy(users), torch.from_numpy(positives), torch.from_numpy(drawn)
+        weights = torch.from_numpy(self._weights[edge].astype(np.float32))
+        tensors = torch.from_numpy(users), torch.from_numpy(positives), torch.from_numpy(drawn)
+        return (*tensors, weights)
 
     def _negatives(self, users: _I64) -> _I64:
         rng = self._rng

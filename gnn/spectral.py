@@ -17,27 +17,35 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 import torch
 
 from shopgraph.gnn.data import InteractionData
-from shopgraph.gnn.propagation import to_torch_csr
+from shopgraph.gnn.propagation import DegreeNorm, to_torch_csr
 
 __all__ = ["degree_scales", "normalized_interactions", "spectral_embeddings", "truncated_svd"]
 
 _F32 = npt.NDArray[np.float32]
 
 
-def degree_scales(data: InteractionData) -> tuple[_F32, _F32]:
-    """``(d_u^-1/2, d_i^-1/2)`` of the weighted degrees; 0 for users or items without edges."""
+def degree_scales(
+    data: InteractionData, degree_norm: DegreeNorm = DegreeNorm.WEIGHTED
+) -> tuple[_F32, _F32]:
+    """``(d_u^-1/2, d_i^-1/2)`` of the weighted degrees (or edge counts, ``COUNT``); 0 for
+    users or items without edges."""
+    weights = data.weights.astype(np.float64)
+    counted = weights if DegreeNorm(degree_norm) is DegreeNorm.WEIGHTED else None
     scales = []
     for index, size in ((data.users, data.n_users), (data.items, data.n_items)):
-        degree = np.bincount(index, weights=data.weights.astype(np.float64), minlength=size)
+        degree = np.bincount(index, weights=counted, minlength=size).astype(np.float64)
         scale = np.zeros(size)
         np.divide(1.0, np.sqrt(degree), out=scale, where=degree > 0)
         scales.append(scale.astype(np.float32))
     return scales[0], scales[1]
 
 
-def normalized_interactions(data: InteractionData) -> sp.csr_matrix:
-    """``R~ = D_u^-1/2 R D_i^-1/2``: ``float32 [n_users, n_items]`` CSR of the edge weights."""
-    user_scale, item_scale = degree_scales(data)
+def normalized_interactions(
+    data: InteractionData, degree_norm: DegreeNorm = DegreeNorm.WEIGHTED
+) -> sp.csr_matrix:
+    """``R~ = D_u^-1/2 R D_i^-1/2``: ``float32 [n_users, n_items]`` CSR of the edge weights,
+    with the degrees of :func:`degree_scales`."""
+    user_scale, item_scale = degree_scales(data, degree_norm)
     values = data.weights * user_scale[data.users] * item_scale[data.items]
     return sp.csr_matrix(
         (values.astype(np.float32), (data.users, data.items)), shape=(data.n_users, data.n_items)
@@ -91,7 +99,12 @@ def truncated_svd(
 
 
 def spectral_embeddings(
-    data: InteractionData, dim: int, *, scale: float, seed: int
+    data: InteractionData,
+    dim: int,
+    *,
+    scale: float,
+    seed: int,
+    degree_norm: DegreeNorm = DegreeNorm.WEIGHTED,
 ) -> torch.Tensor:
     """Layer-0 LightGCN embeddings: the top ``dim`` singular vectors of ``R~``, times ``scale``.
 
@@ -109,12 +122,13 @@ def spectral_embeddings(
         dim: Embedding size.
         scale: Multiplier of the embeddings.
         seed: Seed of the randomised SVD and of any noise columns.
+        degree_norm: Degrees of ``R~``, as in the propagation (default ``WEIGHTED``).
 
     Returns:
         ``float32 [n_users + n_items, dim]``.
     """
     rank = min(dim, data.n_users, data.n_items)
-    u, _, v = truncated_svd(normalized_interactions(data), rank, seed=seed)
+    u, _, v = truncated_svd(normalized_interactions(data, degree_norm), rank, seed=seed)
     embeddings = torch.cat([u, v]) * scale
     if rank == dim:
         return embeddings

@@ -27,9 +27,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import torch
+import torch.nn.functional as F
 from torch_geometric.nn.models.lightgcn import BPRLoss  # type: ignore[import-untyped]
 
-from shopgraph.gnn.config import Init, LightGCNConfig
+from shopgraph.gnn.config import Init, LightGCNConfig, LossWeights
 from shopgraph.gnn.data import InteractionData, split_per_user
 from shopgraph.gnn.evaluate import evaluate
 from shopgraph.gnn.propagation import normalized_adjacency, propagate, to_torch_csr
@@ -189,7 +190,7 @@ class _Trainer:
         self.run_folder = run
         self.progress = progress
         self.n_users = train.n_users
-        self.adjacency = to_torch_csr(normalized_adjacency(train))
+        self.adjacency = to_torch_csr(normalized_adjacency(train, config.degree_norm))
         self.sampler = TripletSampler(train, config.sampling, seed=config.seed)
         self.loss = BPRLoss(lambda_reg=config.weight_decay / 2)
         n = train.n_users + train.n_items
@@ -210,7 +211,11 @@ class _Trainer:
         config = self.config
         if config.init is Init.SVD:
             return spectral_embeddings(
-                self.train, config.embedding_dim, scale=config.init_scale, seed=config.seed
+                self.train,
+                config.embedding_dim,
+                scale=config.init_scale,
+                seed=config.seed,
+                degree_norm=config.degree_norm,
             )
         generator = torch.Generator().manual_seed(config.seed)
         n = self.train.n_users + self.train.n_items
@@ -278,7 +283,10 @@ class _Trainer:
     def _train_epoch(self) -> float:
         config = self.config
         n = self.sampler.n_positives
-        users, positives, negatives = self.sampler.sample(n, config.negatives)
+        users, positives, negatives, pair_weights = self.sampler.sample_with_weights(
+            n, config.negatives
+        )
+        weighted = config.loss_weights is LossWeights.EDGE
         offset = self.n_users
         total = 0.0
         steps = 0
@@ -304,11 +312,18 @@ class _Trainer:
             # the same value and gradient as gathering every row, without the gather.
             counts = torch.bincount(index, minlength=self.weights.shape[0])
             scaled = self.weights * counts.to(self.weights.dtype).sqrt().unsqueeze(1)
-            loss = self.loss(
-                positive_scores.expand_as(negative_scores).reshape(-1),
-                negative_scores.reshape(-1),
-                scaled,
-            )
+            if weighted:
+                # PyG's BPRLoss with each pair's log-likelihood times its positive edge weight.
+                log_prob = F.logsigmoid(positive_scores - negative_scores)
+                log_prob = log_prob * pair_weights[start:stop].unsqueeze(1)
+                penalty = self.loss.lambda_reg * scaled.norm(p=2).pow(2) / log_prob.numel()
+                loss = -log_prob.mean() + penalty
+            else:
+                loss = self.loss(
+                    positive_scores.expand_as(negative_scores).reshape(-1),
+                    negative_scores.reshape(-1),
+                    scaled,
+                )
             self.optimizer.zero_grad(set_to_none=True)
             loss.backward()
             self.optimizer.step()

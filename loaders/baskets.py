@@ -28,6 +28,7 @@ from shopgraph.loaders.records import Event, EventGroup, EventType, OrderKind, R
 from shopgraph.loaders.source import EventSource, TextRows
 
 __all__ = [
+    "ORDER_LINES_MAPPING",
     "UCI_PARQUET_MAPPING",
     "UCI_RETAIL_MAPPING",
     "BasketLinesSource",
@@ -57,6 +58,13 @@ UCI_PARQUET_MAPPING = ColumnMapping(
     default_event_type=EventType.PURCHASE,
     require_user=False,
     namespace="baskets_by_invoice",
+)
+
+#: Order lines with a user: ``order, item, user`` (what ``shopgraph attack`` writes).
+ORDER_LINES_MAPPING = ColumnMapping(
+    name="order-lines",
+    columns={"order": "order", "item": "item", "user": "user"},
+    default_event_type=EventType.PURCHASE,
 )
 
 
@@ -173,7 +181,8 @@ def baskets_source(
     """Chooses the source for a baskets file by its content.
 
     Parquet files and CSV files whose header has ``InvoiceNo`` and ``StockCode`` are long
-    form (UCI mappings unless ``mapping`` is given); other text files are basket form.
+    form (UCI mappings unless ``mapping`` is given; Parquet with ``order, item, user``
+    columns: :data:`ORDER_LINES_MAPPING`); other text files are basket form.
 
     Args:
         path: The file.
@@ -190,8 +199,10 @@ def baskets_source(
     with path.open("rb") as raw:
         magic = raw.read(4)
     if magic == b"PAR1":
+        names = set(pq.ParquetFile(path).schema_arrow.names)
+        if mapping is None and set(ORDER_LINES_MAPPING.columns.values()) <= names:
+            mapping = ORDER_LINES_MAPPING
         if mapping is None:
-            names = set(pq.ParquetFile(path).schema_arrow.names)
             if not set(UCI_PARQUET_MAPPING.columns.values()) <= names:
                 raise BadInputError(
                     f"a Parquet file with columns {sorted(names)} needs a column mapping",

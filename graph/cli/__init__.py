@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from shopgraph.graph.cli import (
+    _attack,
     _eval,
     _generate,
     _load,
@@ -21,12 +22,25 @@ from shopgraph.graph.cli import (
     _serve,
     _stats,
     _train,
+    _trust,
 )
 from shopgraph.graph.errors import ShopgraphError
 
 __all__ = ["main"]
 
-_COMMANDS = (_neo4j, _load, _generate, _stats, _refresh, _serve, _model, _train, _eval)
+_COMMANDS = (
+    _neo4j,
+    _load,
+    _generate,
+    _stats,
+    _refresh,
+    _serve,
+    _model,
+    _train,
+    _eval,
+    _trust,
+    _attack,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,306 @@
+"""Attack benchmark: exposure of injected target items with trust off and on.
+
+Every attacked copy (and the clean data) is loaded into a temporary embedded Neo4j, trust is
+computed there by ``shopgraph.trust.compute`` (the same code that scores real users) and read
+back; the models are then fitted with trust off (every weight 1) and on (each edge weighted by
+its user's trust).
+
+* **Gowalla** (``--part gowalla``): each user's check-ins become one order of the user (no
+  times, no sessions: only the structural signals can fire). For the clean split and 1 % fake
+  users of each profile attack (:mod:`shopgraph.gnn.attacks`; fillers = mean profile size,
+  5 random unpopular targets, seed 0), LightGCN is trained with a short fixed budget, the
+  same for off and on: SVD initialisation then ``--epochs`` epochs of BPR (defaults of
+  :class:`LightGCNConfig` otherwise, no validation split, no early stopping). Off: plain
+  LightGCN. On: trust edge weights, ``degree_norm=count``, ``loss_weights=edge``. Reported:
+  the targets' HR@50 among genuine users (per target, the share of genuine users who do not
+  hold it whose top 50, training items masked, contains it; mean over targets) and
+  recall@20 / NDCG@20 on the test split (genuine users only).
+* **UCI Online Retail** (``--part uci``): the bundle protocol's train baskets, each invoice
+  its own customer (the file has no customers), plus 1 % cart-stuffing orders from fresh
+  accounts (5 unpopular targets + mean-basket-size fillers among the 100 most popular items).
+  :class:`CoPurchaseScorer` (defaults) is fitted off (weights 1) and on (each basket's item
+  weights = its user's trust). Reported: the share of the 100 most popular train items whose
+  top-10 bundle holds a target, and HR@10 / MRR@10 on the protocol's test cases.
+
+Results are appended to ``benchmarks/RESULTS.md`` with the machine, the command and the load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import os
+import platform
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import torch
+
+from shopgraph.gnn.attacks import (
+    AttackConfig,
+    ProfileKind,
+    cart_stuffing,
+    profile_attack,
+    write_orders,
+)
+from shopgraph.gnn.bundle_protocol import Basket, build_protocol
+from shopgraph.gnn.bundle_protocol import evaluate as evaluate_bundles
+from shopgraph.gnn.bundles import CoPurchaseScorer
+from shopgraph.gnn.config import LightGCNConfig, LossWeights
+from shopgraph.gnn.data import InteractionData
+from shopgraph.gnn.datasets import read_lightgcn_folder
+from shopgraph.gnn.evaluate import evaluate, mask_items
+from shopgraph.gnn.propagation import DegreeNorm
+from shopgraph.gnn.train import train_lightgcn
+from shopgraph.graph import server
+from shopgraph.graph.client import ShopGraph
+from shopgraph.graph.settings import Settings
+from shopgraph.graph.trust import compute_trust
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+_I64 = npt.NDArray[np.int64]
+
+
+@contextlib.contextmanager
+def temporary_graph(env: Settings) -> Iterator[Settings]:
+    """An embedded Neo4j in a temporary folder on a free port, stopped and removed after."""
+    with tempfile.TemporaryDirectory(prefix="shopgraph-attack-") as home, socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+        s.close()
+        settings = Settings(home=Path(home), port=port, heap="2g", pagecache="512m")
+        server.start(settings)
+        try:
+            yield settings
+        finally:
+            server.stop(settings)
+
+
+def graph_trust(settings: Settings, baskets: Sequence[Basket], folder: Path) -> dict[str, float]:
+    """Loads baskets as orders into an emptied graph, runs trust there, returns user -> trust."""
+    path = folder / "orders.parquet"
+    write_orders(baskets, path)
+    with ShopGraph.connect(settings) as shop:
+        _wipe(shop)
+        shop.ensure_schema()
+        shop.load_baskets(path)
+        report = compute_trust(shop.runner)
+    return {s.user_id: s.trust for s in report.scores}
+
+
+def _wipe(shop: ShopGraph) -> None:
+    """Empties the graph in small transactions: relationships first, then nodes."""
+    for statement in (
+        "MATCH ()-[r]->() WITH r LIMIT 20000 DELETE r RETURN count(*) AS n",
+        "MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n",
+    ):
+        while shop.runner.write_tx(lambda tx, q=statement: tx._tx.run(q).single()["n"]):
+            pass
+
+
+def user_baskets(data: InteractionData) -> list[Basket]:
+    """One order per user holding all the user's items (Gowalla check-ins)."""
+    order = np.argsort(data.users, kind="stable")
+    users, items = data.users[order], data.items[order]
+    bounds = np.flatnonzero(np.diff(users)) + 1
+    out = []
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(users)], strict=True):
+        user = data.id_map.users[int(users[lo])]
+        ids = tuple(data.id_map.items[int(i)] for i in items[lo:hi])
+        out.append(Basket(int(users[lo]), ids, 0.0, user=f"gw{user}"))
+    return out
+
+
+class _Scores:
+    def __init__(self, users: npt.NDArray[np.float32], items: npt.NDArray[np.float32]) -> None:
+        self._users = torch.from_numpy(users)
+        self._items = torch.from_numpy(items)
+
+    @property
+    def n_items(self) -> int:
+        return int(self._items.shape[0])
+
+    def score(self, users: _I64) -> torch.Tensor:
+        return self._users[torch.from_numpy(users)] @ self._items.T
+
+
+def target_hit_rate(
+    model: _Scores, train: InteractionData, genuine: int, targets: _I64, k: int = 50
+) -> float:
+    """Mean over targets of the share of genuine users not holding it with it in their top k."""
+    seen = train.matrix
+    holds = np.zeros((genuine, len(targets)), dtype=bool)
+    for t, target in enumerate(targets):
+        holds[:, t] = np.asarray(seen[:genuine, int(target)].todense()).ravel() > 0
+    hits = np.zeros(len(targets))
+    with torch.no_grad():
+        for start in range(0, genuine, 2048):
+            batch = np.arange(start, min(start + 2048, genuine), dtype=np.int64)
+            scores = model.score(batch)
+            mask_items(scores, batch, seen)
+            top = torch.topk(scores, k, dim=1).indices.numpy()
+            for t, target in enumerate(targets):
+                hits[t] += ((top == target).any(axis=1) & ~holds[batch, t]).sum()
+    return float(np.mean(hits / (genuine - holds.sum(axis=0))))
+
+
+def gowalla(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]:
+    dataset = read_lightgcn_folder(args.data / "lightgcn-gowalla")
+    genuine = dataset.train
+    base = LightGCNConfig(
+        epochs=args.epochs, validation_fraction=0.0, checkpoint_every=0, num_threads=args.threads
+    )
+    defended = replace(base, degree_norm=DegreeNorm.COUNT, loss_weights=LossWeights.EDGE)
+    rows = []
+    scenarios: list[ProfileKind | None] = [
+        None if name == "clean" else ProfileKind(name) for name in args.scenarios
+    ]
+    for kind in scenarios:
+        started = time.perf_counter()
+        if kind is None:
+            data, targets, fakes = genuine, np.empty(0, np.int64), 0
+        else:
+            attack = profile_attack(genuine, kind, AttackConfig(seed=args.seed))
+            data, targets, fakes = attack.data, attack.targets, len(attack.fake_users)
+        trust = graph_trust(settings, user_baskets(data), folder)
+        user_trust = np.array([trust[f"gw{u}"] for u in data.id_map.users], dtype=np.float32)
+        trust_seconds = time.perf_counter() - started
+        weighted = InteractionData.from_arrays(
+            data.users, data.items, user_trust[data.users], id_map=data.id_map
+        )
+        line = [kind.value if kind else "clean", f"{fakes}"]
+        low_fake = float(np.mean(user_trust[genuine.n_users :] < 0.5)) if fakes else float("nan")
+        low_genuine = float(np.mean(user_trust[: genuine.n_users] < 0.5))
+        line += [f"{low_fake:.3f}", f"{low_genuine:.4f}", f"{trust_seconds:.0f}"]
+        for config, train_data in ((base, data), (defended, weighted)):
+            t0 = time.perf_counter()
+            result = train_lightgcn(config, train_data)
+            model = _Scores(result.user_embeddings, result.item_embeddings)
+            quality = evaluate(model, dataset.test, exclude=genuine)
+            hr = target_hit_rate(model, data, genuine.n_users, targets) if fakes else float("nan")
+            line += [f"{hr:.6f}", f"{quality['recall@20']:.4f}", f"{quality['ndcg@20']:.4f}"]
+            line.append(f"{time.perf_counter() - t0:.0f}")
+            print(" | ".join(line), file=sys.stderr, flush=True)
+        rows.append("| " + " | ".join(line) + " |")
+    header = [
+        "| data | fakes | fakes with trust < 0.5 | genuine with trust < 0.5 | trust (s) "
+        "| off: target HR@50 | off: recall@20 | off: NDCG@20 | off (s) "
+        "| on: target HR@50 | on: recall@20 | on: NDCG@20 | on (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    return header + rows
+
+
+def uci(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]:
+    protocol = build_protocol(args.data / "uci-online-retail" / "baskets_long.parquet")
+    train = list(protocol.train)
+    counts: dict[str, int] = {}
+    for basket in train:
+        for item in basket.items:
+            counts[item] = counts.get(item, 0) + 1
+    popular = sorted(counts, key=lambda i: (-counts[i], i))[:100]
+    rows = []
+    for attacked in (False, True):
+        started = time.perf_counter()
+        if attacked:
+            attack = cart_stuffing(train, AttackConfig(seed=args.seed))
+            baskets, targets = list(attack.baskets), set(attack.targets)
+        else:
+            baskets, targets = train, set()
+        trust = graph_trust(settings, baskets, folder)
+        weights = [trust[b.user if b.user else f"customer-{b.index}"] for b in baskets]
+        trust_seconds = time.perf_counter() - started
+        n_fake = len(baskets) - len(train)
+        low_fake = float(np.mean([w < 0.5 for w in weights[len(train) :]])) if n_fake else None
+        low_genuine = float(np.mean([w < 0.5 for w in weights[: len(train)]]))
+        line = ["cart-stuffing" if attacked else "clean", f"{n_fake}"]
+        line += ["-" if low_fake is None else f"{low_fake:.3f}", f"{low_genuine:.4f}"]
+        line.append(f"{trust_seconds:.0f}")
+        variants = (
+            baskets,
+            [
+                replace(b, weights=(w,) * len(b.items))
+                for b, w in zip(baskets, weights, strict=True)
+            ],
+        )
+        for fitted in variants:
+            t0 = time.perf_counter()
+            scorer = CoPurchaseScorer().fit(fitted)
+            share = np.mean([bool(targets & set(scorer.recommend_ids([p], 10))) for p in popular])
+            quality = evaluate_bundles(scorer.recommend_ids, protocol)
+            line += [f"{share:.3f}" if attacked else "-", f"{quality['hit_rate@10']:.4f}"]
+            line += [f"{quality['mrr@10']:.4f}", f"{time.perf_counter() - t0:.0f}"]
+            print(" | ".join(line), file=sys.stderr, flush=True)
+        rows.append("| " + " | ".join(line) + " |")
+    header = [
+        "| data | fake orders | fakes with trust < 0.5 | genuine with trust < 0.5 | trust (s) "
+        "| off: top-100 with a target | off: HR@10 | off: MRR@10 | off (s) "
+        "| on: top-100 with a target | on: HR@10 | on: MRR@10 | on (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    return header + rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--part", choices=["gowalla", "uci", "all"], default="all")
+    parser.add_argument("--epochs", type=int, default=10, help="LightGCN epochs after SVD init")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--seed", type=int, default=0, help="attack seed")
+    parser.add_argument(
+        "--scenarios",
+        nargs="+",
+        choices=["clean", *(k.value for k in ProfileKind)],
+        default=["clean", *(k.value for k in ProfileKind)],
+        help="Gowalla scenarios to run (default all)",
+    )
+    parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
+    args = parser.parse_args(argv)
+    env = Settings.from_env()
+    args.data = env.data_dir if env.data_dir.is_absolute() else Path.cwd() / env.data_dir
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    sections = []
+    with temporary_graph(env) as settings, tempfile.TemporaryDirectory() as tmp:
+        if args.part in ("uci", "all"):
+            sections.append(
+                ("UCI Online Retail, 1 % cart-stuffing orders", uci(args, settings, Path(tmp)))
+            )
+        if args.part in ("gowalla", "all"):
+            title = f"Gowalla, 1 % fake users, LightGCN SVD init + {args.epochs} epochs"
+            sections.append((title, gowalla(args, settings, Path(tmp))))
+    load_after = os.getloadavg()
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = []
+    for title, table in sections:
+        text += [
+            f"## Attack benchmark: {title}",
+            "",
+            f"- date: {stamp}",
+            f"- machine: {platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}",
+            f"- command: `attack.py {' '.join(sys.argv[1:])}`",
+            f"- load average (1, 5, 15 min) before {tuple(round(x, 2) for x in load_before)}, "
+            f"after {tuple(round(x, 2) for x in load_after)}; machine shared with other jobs",
+            f"- total time: {time.perf_counter() - started:.0f} s",
+            "",
+            *table,
+            "",
+        ]
+    print("\n".join(text))
+    if not args.no_append:
+        with RESULTS.open("a") as f:
+            f.write("\n" + "\n".join(text))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

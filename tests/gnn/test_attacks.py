@@ -1,0 +1,156 @@
+"""Attack simulator: profile attacks and cart-stuffing on small hand-made data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shopgraph.gnn.attacks import (
+    AttackConfig,
+    ProfileKind,
+    cart_stuffing,
+    profile_attack,
+    unpopular_targets,
+    write_lightgcn_train,
+)
+from shopgraph.gnn.bundle_protocol import Basket
+from shopgraph.gnn.data import InteractionData
+from shopgraph.gnn.datasets import read_lightgcn_folder
+
+
+def _data() -> InteractionData:
+    """100 users; item i is held by about 100 / (i + 1) users (a long tail over 50 items)."""
+    rng = np.random.default_rng(0)
+    users, items = [], []
+    for u in range(100):
+        held = np.flatnonzero(rng.random(50) < 1.0 / (np.arange(50) + 1) ** 0.8)
+        held = held if len(held) else np.array([0])
+        users += [u] * len(held)
+        items += held.tolist()
+    return InteractionData.from_arrays(users, items, n_items=50)
+
+
+@pytest.mark.parametrize("kind", list(ProfileKind))
+def test_profile_attacks_add_fakes_holding_every_target(kind: ProfileKind) -> None:
+    data = _data()
+    attack = profile_attack(data, kind, AttackConfig(share=0.05, filler=6, n_targets=3, seed=1))
+
+    assert attack.data.n_users == 105
+    np.testing.assert_array_equal(attack.fake_users, np.arange(100, 105))
+    assert attack.data.id_map.users[100:] == ("100", "101", "102", "103", "104")
+    genuine = attack.data.users < 100
+    np.testing.assert_array_equal(attack.data.users[genuine], data.users)
+    popularity = np.bincount(data.items, minlength=50)
+    median = np.median(popularity[popularity > 0])
+    assert all(1 <= popularity[t] <= median for t in attack.targets)
+    for fake in attack.fake_users:
+        held = attack.data.items[attack.data.users == fake]
+        assert len(held) == 3 + 6
+        assert set(attack.targets) <= set(held.tolist())
+    assert np.array_equal(data.users[:3], _data().users[:3])  # the input is unchanged
+
+
+def test_bandwagon_fillers_are_half_popular() -> None:
+    attack = profile_attack(
+        _data(), ProfileKind.BANDWAGON, AttackConfig(share=0.1, filler=8, popular=5, seed=2)
+    )
+    popular = set(np.argsort(-np.bincount(_data().items, minlength=50), kind="stable")[:10])
+    for fake in attack.fake_users:
+        fillers = set(attack.data.items[attack.data.users == fake].tolist()) - set(attack.targets)
+        assert len(fillers & popular) >= 4
+
+
+def test_same_seed_same_attack_and_default_filler_is_the_mean_profile() -> None:
+    data = _data()
+    first = profile_attack(data, ProfileKind.RANDOM, AttackConfig(seed=4))
+    again = profile_attack(data, ProfileKind.RANDOM, AttackConfig(seed=4))
+    mean = round(len(data) / 100)
+
+    np.testing.assert_array_equal(first.data.items, again.data.items)
+    assert len(first.fake_users) == 1  # 1 % of 100 users
+    assert int((first.data.users == 100).sum()) == 5 + mean
+
+
+def test_gowalla_copy_round_trips(tmp_path: Path) -> None:
+    attack = profile_attack(_data(), ProfileKind.AVERAGE, AttackConfig(share=0.03, seed=0))
+    write_lightgcn_train(attack.data, tmp_path / "train.txt")
+    (tmp_path / "test.txt").write_text("")
+
+    back = read_lightgcn_folder(tmp_path).train
+
+    assert back.n_users == 103
+    assert sorted(zip(back.users.tolist(), back.items.tolist(), strict=True)) == sorted(
+        zip(attack.data.users.tolist(), attack.data.items.tolist(), strict=True)
+    )
+
+
+def test_cart_stuffing_adds_fresh_accounts_buying_targets_with_popular_items() -> None:
+    baskets = [Basket(n, ("a", "b", f"x{n % 7}", f"y{n % 13}"), float(n)) for n in range(200)]
+    attack = cart_stuffing(baskets, AttackConfig(share=0.05, n_targets=2, popular=4, seed=0))
+
+    assert attack.baskets[:200] == tuple(baskets)
+    fakes = attack.baskets[200:]
+    assert len(fakes) == 10
+    assert attack.fake_users == tuple(f"fake-{k}" for k in range(10))
+    assert all(b.user == u for b, u in zip(fakes, attack.fake_users, strict=True))
+    assert all(t.startswith("y") for t in attack.targets)  # the rarer items
+    for fake in fakes:
+        assert fake.items[:2] == attack.targets
+        assert len(fake.items) == 2 + 4  # filler = mean basket size
+        assert set(fake.items[2:]) <= {"a", "b", "x0", "x1", "x2", "x3", "x4", "x5", "x6"}
+
+
+def test_bad_sizes_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"share must be above 0 and at most 1, got 0\.0\."):
+        AttackConfig(share=0.0)
+    with pytest.raises(ValueError, match=r"Only 0 unpopular items to draw 1 targets from\."):
+        unpopular_targets(np.zeros(4), 1, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="filler 60 exceeds the 45 items that are not targets"):
+        profile_attack(_data(), ProfileKind.RANDOM, AttackConfig(filler=60))
+
+
+def test_cli_writes_an_attacked_gowalla_copy(tmp_path: Path) -> None:
+    import json
+
+    from shopgraph.graph.cli import main
+
+    source = tmp_path / "src"
+    source.mkdir()
+    write_lightgcn_train(_data(), source / "train.txt")
+    data = _data()
+    unheld = int(np.setdiff1d(np.arange(50), data.items[data.users == 0])[0])
+    (source / "test.txt").write_text(f"0 {unheld}\n")
+    out = tmp_path / "out"
+
+    code = main(["attack", "profile", "random", str(source), "--out", str(out), "--share", "0.02"])
+
+    assert code == 0
+    described = json.loads((out / "attack.json").read_text())
+    assert described["kind"] == "random"
+    assert described["fake_users"] == ["100", "101"]
+    assert len(described["targets"]) == 5
+    attacked = read_lightgcn_folder(out)
+    assert attacked.train.n_users == 102
+    assert main(["attack", "profile", "random", str(source), "--out", str(out)]) == 1
+
+
+def test_order_lines_are_written_and_recognised_by_the_baskets_loader(tmp_path: Path) -> None:
+    from shopgraph.gnn.attacks import write_orders
+    from shopgraph.loaders.baskets import baskets_source
+    from shopgraph.loaders.records import Event
+
+    baskets = [Basket(7, ("a", "b"), 7.0), Basket(9, ("b", "c"), 9.0, user="fake-0")]
+    write_orders(baskets, tmp_path / "orders.parquet")
+
+    source = baskets_source(tmp_path / "orders.parquet")
+    events = [r for r in source.records() if isinstance(r, Event)]
+
+    assert source.kind == "order-lines"
+    assert [(e.order, e.item, e.user) for e in events] == [
+        ("customer-7:7", "a", "customer-7"),
+        ("customer-7:7", "b", "customer-7"),
+        ("fake-0:9", "b", "fake-0"),
+        ("fake-0:9", "c", "fake-0"),
+    ]
