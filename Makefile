@@ -50,6 +50,9 @@ demo: setup
 	$(SG) load rees46 $(SAMPLE) --rejects .shopgraph/sample.rejects.csv
 	$(SG) stats
 	@echo
+	@echo "== Trust: score every user from behaviour signals and weight their edges with it:"
+	$(SG) trust
+	$(SG) trust explain 517953667
 	@echo "== Frequently bought together with the cart [1004833] (a phone bought with others):"
 	$(SG) bundle 1004833 --k 5
 	@echo "== Items similar to 1004833 (random walks over users, sessions, brands, categories):"
