@@ -2,8 +2,10 @@
 
 :class:`GraphRunner` owns the process's :class:`neo4j.Driver`, runs named statements from
 :mod:`shopgraph.cypher` in managed transactions (``execute_read`` / ``execute_write``) on the
-configured database, consumes every result inside the transaction and returns plain values.
-Driver exceptions are translated into :mod:`shopgraph.graph.errors`.
+configured database, consumes every result inside the transaction and returns plain values;
+single read-only serving calls (procedure calls answering shoppers) take the one-round-trip
+path of :meth:`GraphRunner.serve`. Driver exceptions are translated into
+:mod:`shopgraph.graph.errors`.
 """
 
 from __future__ import annotations
