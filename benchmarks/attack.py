@@ -28,15 +28,13 @@ Results are appended to ``benchmarks/RESULTS.md`` with the machine, the command 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import os
 import platform
-import socket
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -67,21 +65,6 @@ from shopgraph.graph.trust import compute_trust
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 _I64 = npt.NDArray[np.int64]
-
-
-@contextlib.contextmanager
-def temporary_graph(env: Settings) -> Iterator[Settings]:
-    """An embedded Neo4j in a temporary folder on a free port, stopped and removed after."""
-    with tempfile.TemporaryDirectory(prefix="shopgraph-attack-") as home, socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-        s.close()
-        settings = Settings(home=Path(home), port=port, heap="2g", pagecache="512m")
-        server.start(settings)
-        try:
-            yield settings
-        finally:
-            server.stop(settings)
 
 
 def graph_trust(settings: Settings, baskets: Sequence[Basket], folder: Path) -> dict[str, float]:
@@ -269,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     load_before = os.getloadavg()
     sections = []
-    with temporary_graph(env) as settings, tempfile.TemporaryDirectory() as tmp:
+    with server.temporary(env) as settings, tempfile.TemporaryDirectory() as tmp:
         if args.part in ("uci", "all"):
             sections.append(
                 ("UCI Online Retail, 1 % cart-stuffing orders", uci(args, settings, Path(tmp)))

@@ -24,42 +24,22 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
+from _common import append_results, generated
 
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.export import ExportOptions, export_interactions
 from shopgraph.graph.loading import LoadReport
 from shopgraph.graph.models import publish_embeddings
-from shopgraph.graph.recommend import RecommendOptions, WalkOptions, refresh_bundle_masses
+from shopgraph.graph.recommend import RecommendOptions, WalkOptions
 from shopgraph.graph.settings import Settings
-from shopgraph.loaders.generate import SyntheticShopConfig, generate_events
-
-HERE = Path(__file__).resolve().parent
-OUT = HERE / "out"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _generated(events: int, seed: int) -> Path:
-    path = OUT / f"synthetic-{events}-seed{seed}.csv.gz"
-    if not path.exists():
-        OUT.mkdir(exist_ok=True)
-        generate_events(path, SyntheticShopConfig(events=events, seed=seed))
-    return path
 
 
 def _timed(function: Callable[[], LoadReport]) -> tuple[float, LoadReport]:
@@ -90,60 +70,53 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
     load_at_start = os.getloadavg()
-    events_file = _generated(args.events, args.seed)
+    events_file = generated(args.events, args.seed)
     lines: list[str] = []
 
     def say(line: str = "") -> None:
         print(line, flush=True)
         lines.append(line)
 
-    with tempfile.TemporaryDirectory(prefix="shopgraph-model-io-") as tmp:
-        settings = Settings(home=Path(tmp) / "neo4j", port=_free_port())
-        server.start(settings)
-        try:
-            with ShopGraph.connect(settings) as shop:
-                load_s, report = _timed(lambda: shop.load_rees46(events_file))
-                shop.runner.read("call_walk_refresh")
-                refresh_bundle_masses(shop.runner)
-                runner = shop.runner
-                export_s = []
-                for _ in range(2):  # cold, then warm
-                    started = time.perf_counter()
-                    data = export_interactions(runner, ExportOptions())
-                    export_s.append(time.perf_counter() - started)
-                id_map = data.id_map
-                n_items = min(len(id_map.items), args.embeddings)
-                n_users = min(len(id_map.users), args.embeddings - n_items)
-                rng = np.random.default_rng(0)
-                user_vectors = rng.standard_normal((n_users, 64)).astype(np.float32)
-                item_vectors = rng.standard_normal((n_items, 64)).astype(np.float32)
-                publishes = []
-                for name in ("bench-1", "bench-2"):
-                    publishes.append(
-                        publish_embeddings(
-                            runner,
-                            name,
-                            user_ids=id_map.users[:n_users],
-                            user_embeddings=user_vectors,
-                            item_ids=id_map.items[:n_items],
-                            item_embeddings=item_vectors,
-                            metadata={"benchmark": "model_io"},
-                        )
-                    )
-                users = [u for u in id_map.users[:n_users]][:: max(1, n_users // args.users)]
-                users = users[: args.users]
-                items = list(id_map.items[:: max(1, n_items // args.users)])[: args.users]
-                model = RecommendOptions()
-                blended = RecommendOptions(use_model=False)
-                rec_model = _latencies([lambda u=u: shop.recommend(u, 10, model) for u in users])
-                rec_blend = _latencies([lambda u=u: shop.recommend(u, 10, blended) for u in users])
-                walk = WalkOptions(use_model=False)
-                sim_model = _latencies([lambda i=i: shop.similar(i, 10) for i in items])
-                sim_walk = _latencies([lambda i=i: shop.similar(i, 10, walk) for i in items])
-                reasons = {r.reason.split(":")[0] for u in users[:20] for r in shop.recommend(u)}
-                similar_reasons = {r.reason for i in items[:20] for r in shop.similar(i)}
-        finally:
-            server.stop(settings)
+    with server.temporary(Settings.from_env()) as settings, ShopGraph.connect(settings) as shop:
+        load_s, report = _timed(lambda: shop.load_rees46(events_file))
+        shop.refresh()
+        runner = shop.runner
+        export_s = []
+        for _ in range(2):  # cold, then warm
+            started = time.perf_counter()
+            data = export_interactions(runner, ExportOptions())
+            export_s.append(time.perf_counter() - started)
+        id_map = data.id_map
+        n_items = min(len(id_map.items), args.embeddings)
+        n_users = min(len(id_map.users), args.embeddings - n_items)
+        rng = np.random.default_rng(0)
+        user_vectors = rng.standard_normal((n_users, 64)).astype(np.float32)
+        item_vectors = rng.standard_normal((n_items, 64)).astype(np.float32)
+        publishes = []
+        for name in ("bench-1", "bench-2"):
+            publishes.append(
+                publish_embeddings(
+                    runner,
+                    name,
+                    user_ids=id_map.users[:n_users],
+                    user_embeddings=user_vectors,
+                    item_ids=id_map.items[:n_items],
+                    item_embeddings=item_vectors,
+                    metadata={"benchmark": "model_io"},
+                )
+            )
+        users = [u for u in id_map.users[:n_users]][:: max(1, n_users // args.users)]
+        users = users[: args.users]
+        items = list(id_map.items[:: max(1, n_items // args.users)])[: args.users]
+        model = RecommendOptions()
+        blended = RecommendOptions(use_model=False)
+        rec_model = _latencies([lambda u=u: shop.recommend(u, 10, model) for u in users])
+        rec_blend = _latencies([lambda u=u: shop.recommend(u, 10, blended) for u in users])
+        walk = WalkOptions(use_model=False)
+        sim_model = _latencies([lambda i=i: shop.similar(i, 10) for i in items])
+        sim_walk = _latencies([lambda i=i: shop.similar(i, 10, walk) for i in items])
+        reasons = {r.reason.split(":")[0] for u in users[:20] for r in shop.recommend(u)}
+        similar_reasons = {r.reason for i in items[:20] for r in shop.similar(i)}
 
     command = "python benchmarks/model_io.py " + " ".join(sys.argv[1:] if argv is None else argv)
     n_interactions = len(data)
@@ -188,9 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"- reasons seen with the model: recommend {sorted(reasons)}, similar "
         f"{sorted(similar_reasons)}")  # fmt: skip
     if not args.no_append:
-        results = HERE / "RESULTS.md"
-        with results.open("a", encoding="utf-8") as f:
-            f.write("\n" + "\n".join(lines).rstrip() + "\n")
+        append_results("\n" + "\n".join(lines).rstrip() + "\n")
     return 0
 
 

@@ -39,7 +39,7 @@ from tqdm import tqdm
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.loading import LoadOptions
-from shopgraph.graph.recommend import WalkOptions, refresh_bundle_masses
+from shopgraph.graph.recommend import WalkOptions
 from shopgraph.graph.settings import Settings
 
 _GOALS = {
@@ -142,8 +142,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         started = time.perf_counter()
         report = shop.load_rees46(path, LoadOptions(rejects=Path(work) / "rejects.csv"))
         load_seconds = time.perf_counter() - started
-        refresh = refresh_bundle_masses(shop.runner, {})
-        projection = shop.runner.read("call_walk_refresh")[0]
+        refresh, projection = shop.refresh()
 
         bundle = _latencies(lambda i: shop.bundle(carts[i], 10), args.calls, "bundle")
         cypher = _latencies(
@@ -178,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"- command: `{command.strip()}`",
         f"- graph: SYNTHETIC {report.rows_read:,} events loaded in {load_seconds:.0f} s; "
         f"{refresh.items:,} items and {refresh.baskets:,} baskets with bundle masses; walk "
-        f"projection {projection['nodes']:,} nodes, {projection['relationships']:,} "
+        f"projection {projection.nodes:,} nodes, {projection.relationships:,} "
         "relationships",
         "- workload: 3-item carts drawn from generated orders with at least 3 items; users who "
         f"bought; seed {args.seed}; candidates with a 10,000-step budget, k = 100; bundle and "
