@@ -6,6 +6,7 @@ import io.shopgraph.plugin.bundle.ScoredItem;
 import io.shopgraph.plugin.recommend.ActiveModel;
 import io.shopgraph.plugin.recommend.Candidate;
 import io.shopgraph.plugin.recommend.Candidate.Stage;
+import io.shopgraph.plugin.recommend.ItemEmbeddings;
 import io.shopgraph.plugin.recommend.PopularItems;
 import io.shopgraph.plugin.recommend.PopularItems.Popular;
 import io.shopgraph.plugin.recommend.Ranker;
@@ -15,6 +16,7 @@ import io.shopgraph.plugin.walk.PixieWalker;
 import io.shopgraph.plugin.walk.QueryItem;
 import io.shopgraph.plugin.walk.UserQuery;
 import io.shopgraph.plugin.walk.WalkConfig;
+import io.shopgraph.plugin.walk.WalkGraph;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.neo4j.graphdb.Direction;
 import org.neo4j.graphdb.GraphDatabaseService;
@@ -49,9 +52,12 @@ import org.neo4j.procedure.Procedure;
  *       ({@code shopgraph.candidates}); items bought together with the user's most recent items
  *       (the scoring of {@code shopgraph.bundle}); the most bought items of the categories of
  *       the user's recent items. An unknown user, or one without history, gets the most
- *       bought items overall (reason "popular"): the cold-start fallback.</li>
+ *       bought items overall (reason "popular"): the cold-start fallback. The walks need no
+ *       transaction, so they run on a worker thread ({@link ParallelStage}) beside the other
+ *       two stages.</li>
  *   <li><b>Ranking</b>: with an active embedding model (see {@link ActiveModel}) and
- *       {@code useModel}, by the dot product of the user's and the item's embeddings; without
+ *       {@code useModel}, by the dot product of the user's and the item's embeddings (item
+ *       embeddings held in memory per version, {@link ItemEmbeddings}); without
  *       one, by the stages' normalised scores blended with their weights ({@link Ranker}).</li>
  *   <li><b>Re-ranking</b>: items the user bought are dropped, as are items out of stock
  *       ({@code inStockOnly}); at most {@code maxPerBrand} items per brand and
@@ -118,19 +124,26 @@ public final class RecommendProcedure {
         } else {
             Set<String> excluded = new HashSet<>(bought);
             queries.forEach(q -> excluded.add(q.itemId()));
-            walkStage(queries, bought, walk, settings, candidates);
-            bundleStage(queries, excluded, settings, candidates);
-            popularStage(queries, excluded, popular, settings, candidates);
+            // The walks read only the in-memory projection: they run beside the stages that
+            // read this transaction. Candidates keep the stage order (ties in Ranker).
+            Supplier<List<Candidate>> walks = walkStage(queries, bought, walk, settings);
+            List<Candidate> others = new ArrayList<>();
+            bundleStage(queries, excluded, settings, others);
+            popularStage(queries, excluded, popular, settings, others);
+            candidates.addAll(walks.get());
+            candidates.addAll(others);
         }
         Optional<ActiveModel> model = settings.useModel() ? ActiveModel.read(tx) : Optional.empty();
         double[] userVector = model.map(m -> m.embedding(tx.findNode(USER, "userId", user))).orElse(null);
+        ItemEmbeddings vectors = userVector == null ? null
+                : ItemEmbeddings.of(tx, WalkProjections.identity(db), model.get());
         Map<String, Node> items = new HashMap<>();
         Map<Stage, Double> weights = new EnumMap<>(Stage.class);
         weights.put(Stage.WALK, settings.walkWeight());
         weights.put(Stage.BUNDLE, settings.bundleWeight());
         weights.put(Stage.POPULAR, queries.isEmpty() ? 1.0 : settings.popularWeight());
-        List<Ranked> ranked = Ranker.rank(candidates, weights, id -> userVector == null ? null
-                : ActiveModel.dot(userVector, model.get().embedding(item(items, id))));
+        List<Ranked> ranked = Ranker.rank(candidates, weights,
+                id -> vectors == null ? null : vectors.score(userVector, id));
         Set<String> queryIds = new HashSet<>();
         queries.forEach(q -> queryIds.add(q.itemId()));
         List<Ranked> chosen = Ranker.diversify(ranked, limit,
@@ -144,16 +157,21 @@ public final class RecommendProcedure {
         return rows.stream();
     }
 
-    private void walkStage(List<QueryItem> queries, Set<String> bought, WalkConfig walk,
-                           RecommendConfig settings, List<Candidate> out) {
+    /** Starts the walk stage on a {@link ParallelStage}; the supplier waits for its candidates. */
+    private Supplier<List<Candidate>> walkStage(List<QueryItem> queries, Set<String> bought,
+                                                WalkConfig walk, RecommendConfig settings) {
         if (settings.walkCandidates() == 0) {
-            return;
+            return List::of;
         }
-        PixieWalker.Result result = new PixieWalker(WalkProjections.current(db, walk.ttlSeconds(), log).graph())
-                .walk(queries, bought, walk);
-        for (io.shopgraph.plugin.walk.Candidate c : result.top(settings.walkCandidates())) {
-            out.add(new Candidate(c.itemId(), Stage.WALK, c.score(), Reason.WALK.label()));
-        }
+        WalkGraph graph = WalkProjections.current(db, walk.ttlSeconds(), log).graph();
+        return ParallelStage.start(() -> {
+            PixieWalker.Result result = new PixieWalker(graph).walk(queries, bought, walk);
+            List<Candidate> out = new ArrayList<>();
+            for (io.shopgraph.plugin.walk.Candidate c : result.top(settings.walkCandidates())) {
+                out.add(new Candidate(c.itemId(), Stage.WALK, c.score(), Reason.WALK.label()));
+            }
+            return out;
+        });
     }
 
     private void bundleStage(List<QueryItem> queries, Set<String> excluded, RecommendConfig settings,

@@ -89,7 +89,11 @@ final class WalkProjections {
                                 lastTxIdOf(db, log)));
     }
 
-    private static String identity(GraphDatabaseService db) {
+    /**
+     * A key naming one database of one DBMS: its UUID (the name when the UUID cannot be read),
+     * so that a database dropped and created again under the same name is another key.
+     */
+    static String identity(GraphDatabaseService db) {
         if (db instanceof GraphDatabaseAPI api) {
             return api.databaseId().databaseId().uuid().toString();
         }

@@ -137,6 +137,23 @@ class RecommendProcedureTest {
             assertThat(rows).extracting(r -> r.get("reason").asString()).allMatch(r -> r.startsWith("model: "));
             List<Record> blended = recommend("ann", 1, Map.of("useModel", false));
             assertThat(blended.get(0).get("itemId").asString()).isEqualTo("tv2");
+            // A new version in the other slot, switched in one transaction: the next call ranks by
+            // it, not by the item embeddings of v1 held in memory.
+            try (Session session = driver.session()) {
+                session.run("""
+                        MATCH (u:User {userId: 'ann'}) SET u.embeddingA = [0.0, 1.0]
+                        WITH 1 AS one
+                        UNWIND [['tv2', [0.0, 0.7]], ['sb', [0.0, 0.1]], ['cable', [0.0, 0.3]], ['tv3', [0.0, 0.2]]] AS e
+                        MATCH (i:Item {itemId: e[0]}) SET i.embeddingA = e[1]
+                        """).consume();
+                session.run("""
+                        MATCH (old:ModelVersion {version: 'v1'}) SET old.active = false, old.status = 'previous'
+                        CREATE (:ModelVersion {version: 'v2', active: true, slot: 'A', status: 'active'})
+                        """).consume();
+            }
+            List<Record> switched = recommend("ann", 3, Map.of("maxPerBrand", 5L, "maxPerCategory", 5L));
+            assertThat(switched).extracting(r -> r.get("itemId").asString()).containsExactly("tv2", "cable", "tv3");
+            assertThat(switched.get(0).get("score").asDouble()).isEqualTo(0.7);
         } finally {
             try (Session session = driver.session()) {
                 session.run("MATCH (m:ModelVersion) DETACH DELETE m").consume();
