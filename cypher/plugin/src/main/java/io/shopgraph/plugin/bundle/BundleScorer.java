@@ -6,26 +6,23 @@ import java.util.List;
 
 /**
  * Frequently bought together: the co-purchase score of {@code CoPurchaseScorer} in
- * {@code gnn/bundles.py} (the reference; its module docstring defines every number), computed by
- * a traversal from the cart items, cart item {@code i} -> baskets {@code b} holding {@code i} ->
- * other items {@code j} of {@code b}, with no item-item matrix.
+ * {@code gnn/bundles.py} (the reference; its module docstring defines every number), from the
+ * pair sums of the cart items: {@code n(i,j)} and {@code e(i,j)} by source ({@link PairSums}),
+ * by a traversal of the baskets ({@link BasketPairs}) or precomputed ({@link PairIndex}; both
+ * give the same numbers, bit for bit).
  *
- * <p>Per path, {@code m = w(b) d(b) r(b,i) r(b,j)} and {@code e = m h(b)}; per cart item, both are
- * summed per (user, {@code j}) and scaled by {@code f = min(1, userCap / m_u)}, a basket without a
- * user being its own user; then {@code contribution(i,j) = e(i,j) / n(i)^alpha / (n(j) +
- * smoothing)^beta} (0 when {@code n(i) = 0}) and {@code score(j)} is its sum over the cart.
- * Baskets of fewer than 2 or more than {@code maxBasketSize} items, and sources of weight 0, are
- * not visited. Items without a mass ({@link BasketSource#mass} {@code NaN}) are never ranked.
+ * <p>{@code contribution(i,j) = e(i,j) / n(i)^alpha / (n(j) + smoothing)^beta} (0 when
+ * {@code n(i) = 0}) and {@code score(j)} is its sum over the cart. Items without a mass
+ * ({@link ItemSource#mass} {@code NaN}) are never ranked.
  *
- * <p>Work and memory scale with the paths from the cart, not with the graph. A candidate's mass
- * is read only when it may still reach the top: all of its contributions share the denominator
- * {@code (n(j) + smoothing)^beta}, and {@code n(j) >= n(i,j)} for every cart item (a pair's
- * capped support never exceeds the item's capped mass), so {@code numerator(j) / (max_i n(i,j) +
- * smoothing)^beta} bounds its score without the mass; candidates are scored exactly in the
- * order of that bound until the best exact score beats every bound left (a threshold
- * algorithm). The mass used is {@code max(n(j), max_i n(i,j))}: the same number on consistent
- * statistics, and a lower bound of the true mass when baskets were added after the last
- * refresh, so the bound always holds. Not thread-safe: one scorer per call.
+ * <p>A candidate's mass is read only when it may still reach the top: all of its contributions
+ * share the denominator {@code (n(j) + smoothing)^beta}, and {@code n(j) >= n(i,j)} for every
+ * cart item (a pair's capped support never exceeds the item's capped mass), so
+ * {@code numerator(j) / (max_i n(i,j) + smoothing)^beta} bounds its score without the mass;
+ * candidates are scored exactly in the order of that bound until the best exact score beats
+ * every bound left (a threshold algorithm). The mass used is {@code max(n(j), max_i n(i,j))}:
+ * the same number on consistent statistics, and a lower bound of the true mass when baskets were
+ * added after the last refresh, so the bound always holds. Not thread-safe: one scorer per call.
  */
 public final class BundleScorer {
 
@@ -37,7 +34,8 @@ public final class BundleScorer {
     private static final Source[] SOURCES = Source.values();
     private static final int S = SOURCES.length;
 
-    private final BasketSource source;
+    private final ItemSource source;
+    private final PairSums pairs;
     private final BundleStats stats;
     private final ScoringConfig scoring;
 
@@ -58,42 +56,33 @@ public final class BundleScorer {
     private int[] contributionNext = new int[1024];
     private int contributions;
 
-    // Per cart item: its paths (user, candidate, m, e, source), and each user's baskets.
-    private int[] pathUser = new int[4096];
-    private int[] pathCandidate = new int[4096];
-    private double[] pathM = new double[4096];
-    private double[] pathE = new double[4096];
-    private byte[] pathSource = new byte[4096];
-    private int pathCount;
-    private int[] userBaskets = new int[256];
-
-    // Per cart item: (user, candidate) groups, for users with several baskets holding it.
-    private final LongIntMap users = new LongIntMap(256);
-    private final LongIntMap groups = new LongIntMap(1024);
-    private int[] groupSlot = new int[1024];
-    private double[] groupM = new double[1024];
-    private double[] groupE = new double[1024 * S];
-    private int userCount;
-    private int groupCount;
-
-    // Per cart item: the pair sums n(i, j) and e(i, j) by source, by candidate slot.
-    private double[] pairN = new double[1024];
-    private double[] pairE = new double[1024 * S];
-    private int[] pairStamp = new int[1024]; // cart position + 1 of the pair sums held
-    private int[] touched = new int[1024];
-
-    private final PathVisitor visitor = new PathVisitor();
     private boolean used;
 
     private static final double UNREAD = -1.0;
 
     /**
+     * A scorer that traverses the baskets of {@code source} ({@link BasketPairs}).
+     *
      * @param source the baskets and masses
      * @param stats {@code now}, {@code N} and the mass-relevant knobs of the last refresh
      * @param scoring the score's knobs
      */
     public BundleScorer(BasketSource source, BundleStats stats, ScoringConfig scoring) {
+        this(source, new BasketPairs(source, stats, scoring), stats, scoring);
+    }
+
+    /**
+     * A scorer over given pair sums.
+     *
+     * @param source the masses and ids
+     * @param pairs the pair sums, computed with {@code stats} and with the {@code sizeExponent}
+     *     and {@code maxBasketSize} of {@code scoring}
+     * @param stats {@code N} of the last refresh
+     * @param scoring the score's knobs
+     */
+    BundleScorer(ItemSource source, PairSums pairs, BundleStats stats, ScoringConfig scoring) {
         this.source = source;
+        this.pairs = pairs;
         this.stats = stats;
         this.scoring = scoring;
     }
@@ -133,67 +122,17 @@ public final class BundleScorer {
         return rank(distinct, cartMass, k, selection);
     }
 
+    /** Adds the pair sums of one cart item {@code i} to every candidate {@code j} it reaches. */
     private void addCartItem(int position, long item, double mass) {
-        users.clear();
-        groups.clear();
-        userCount = 0;
-        groupCount = 0;
-        pathCount = 0;
-        visitor.item = item;
-        for (Source s : SOURCES) {
-            if (stats.mass().weight(s) > 0.0) {
-                visitor.source = s;
-                source.forEachBasket(item, s, visitor);
-            }
-        }
-        // Cap each user's evidence, f = min(1, cap / m_u), then sum per candidate. A user with one
-        // basket holding the cart item has one path per candidate: no grouping needed.
-        int touchedCount = 0;
-        double cap = stats.mass().userCap();
-        for (int p = 0; p < pathCount; p++) {
-            int c = pathCandidate[p];
-            if (userBaskets[pathUser[p]] > 1) {
-                int g = groups.getOrPut(((long) pathUser[p] << 32) | c, groupCount);
-                if (g < 0) {
-                    g = newGroup(c);
-                }
-                groupM[g] += pathM[p];
-                groupE[g * S + pathSource[p]] += pathE[p];
-                continue;
-            }
-            double m = pathM[p];
-            double f = m > cap ? cap / m : 1.0;
-            if (pairStamp[c] != position + 1) {
-                pairStamp[c] = position + 1;
-                touched = grow(touched, touchedCount + 1);
-                touched[touchedCount++] = c;
-            }
-            pairN[c] += f * m;
-            pairE[c * S + pathSource[p]] += f * pathE[p];
-        }
-        for (int g = 0; g < groupCount; g++) {
-            int c = groupSlot[g];
-            double m = groupM[g];
-            double f = m > cap ? cap / m : 1.0;
-            if (pairStamp[c] != position + 1) {
-                pairStamp[c] = position + 1;
-                touched = grow(touched, touchedCount + 1);
-                touched[touchedCount++] = c;
-            }
-            pairN[c] += f * m;
-            for (int s = 0; s < S; s++) {
-                pairE[c * S + s] += f * groupE[g * S + s];
-            }
-        }
         double alphaTerm = Math.pow(mass, scoring.alpha());
-        for (int t = 0; t < touchedCount; t++) {
-            int c = touched[t];
-            supports[c] += pairN[c];
-            lowerMasses[c] = Math.max(lowerMasses[c], pairN[c]);
+        pairs.forEachPair(item, (other, support, evidence) -> {
+            int c = candidate(other);
+            supports[c] += support;
+            lowerMasses[c] = Math.max(lowerMasses[c], support);
             if (mass > 0.0) {
                 double numerator = 0.0;
                 for (int s = 0; s < S; s++) {
-                    double part = pairE[c * S + s] / alphaTerm;
+                    double part = evidence[s] / alphaTerm;
                     numerators[c * S + s] += part;
                     numerator += part;
                 }
@@ -201,9 +140,7 @@ public final class BundleScorer {
                     addContribution(c, position, numerator);
                 }
             }
-            pairN[c] = 0.0;
-            Arrays.fill(pairE, c * S, c * S + S, 0.0);
-        }
+        });
     }
 
     /** {@code (n(j) + smoothing)^beta}, reading the mass on first use (NaN: no mass). */
@@ -228,66 +165,6 @@ public final class BundleScorer {
         return sum;
     }
 
-    /** Visits the baskets of one cart item, then their items: one path at a time. */
-    private final class PathVisitor implements BasketSource.BasketVisitor, BasketSource.ItemVisitor {
-        long item;
-        Source source;
-        private double basketItemWeight;
-        private double sizeWeight;
-        private int user;
-
-        @Override
-        public void visit(BasketSource.Basket basket) {
-            int size = basket.size();
-            if (size < 2 || size > scoring.maxBasketSize()) {
-                return;
-            }
-            double weight = stats.mass().basketWeight(source, stats.nowMillis(), basket.timeMillis());
-            basketItemWeight = weight * basket.itemWeight();
-            if (basketItemWeight == 0.0) {
-                return; // no evidence: every m and e of this basket is 0
-            }
-            sizeWeight = scoring.sizeWeight(size);
-            long handle = basket.user();
-            int known = handle == BasketSource.NO_USER ? -1 - userCount : users.getOrPut(handle, userCount);
-            if (known < 0) {
-                known = userCount++;
-                if (known == userBaskets.length) {
-                    userBaskets = Arrays.copyOf(userBaskets, known * 2);
-                }
-                userBaskets[known] = 0;
-            }
-            user = known;
-            userBaskets[user]++;
-            basket.forEachOtherItem(this);
-        }
-
-        @Override
-        public void visit(long other, double weight) {
-            if (other == item) {
-                return;
-            }
-            double m = basketItemWeight * weight;
-            if (m == 0.0) {
-                return;
-            }
-            int p = pathCount++;
-            if (p == pathM.length) {
-                int size = p * 2;
-                pathUser = Arrays.copyOf(pathUser, size);
-                pathCandidate = Arrays.copyOf(pathCandidate, size);
-                pathM = Arrays.copyOf(pathM, size);
-                pathE = Arrays.copyOf(pathE, size);
-                pathSource = Arrays.copyOf(pathSource, size);
-            }
-            pathUser[p] = user;
-            pathCandidate[p] = candidate(other);
-            pathM[p] = m;
-            pathE[p] = m * sizeWeight;
-            pathSource[p] = (byte) source.ordinal();
-        }
-    }
-
     private int candidate(long item) {
         int c = slots.getOrPut(item, candidates);
         if (c >= 0) {
@@ -303,28 +180,11 @@ public final class BundleScorer {
             numerators = Arrays.copyOf(numerators, size * S);
             scores = Arrays.copyOf(scores, size);
             firstContribution = Arrays.copyOf(firstContribution, size);
-            pairN = Arrays.copyOf(pairN, size);
-            pairE = Arrays.copyOf(pairE, size * S);
-            pairStamp = Arrays.copyOf(pairStamp, size);
         }
         items[c] = item;
         masses[c] = UNREAD;
         firstContribution[c] = -1;
         return c;
-    }
-
-    private int newGroup(int c) {
-        int g = groupCount++;
-        if (g == groupSlot.length) {
-            int size = groupSlot.length * 2;
-            groupSlot = Arrays.copyOf(groupSlot, size);
-            groupM = Arrays.copyOf(groupM, size);
-            groupE = Arrays.copyOf(groupE, size * S);
-        }
-        groupSlot[g] = c;
-        groupM[g] = 0.0;
-        Arrays.fill(groupE, g * S, g * S + S, 0.0);
-        return g;
     }
 
     private void addContribution(int c, int position, double value) {
@@ -339,10 +199,6 @@ public final class BundleScorer {
         contributionValue[n] = value;
         contributionNext[n] = firstContribution[c];
         firstContribution[c] = n;
-    }
-
-    private static int[] grow(int[] array, int needed) {
-        return needed <= array.length ? array : Arrays.copyOf(array, Math.max(needed, array.length * 2));
     }
 
     // --- ranking --------------------------------------------------------------------------
