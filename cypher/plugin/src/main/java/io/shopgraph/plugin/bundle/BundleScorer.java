@@ -40,25 +40,27 @@ public final class BundleScorer {
     private final ScoringConfig scoring;
 
     // Candidates (items reached from the cart), by dense slot.
-    private final LongIntMap slots = new LongIntMap(1024);
-    private long[] items = new long[1024];
-    private double[] masses = new double[1024]; // n(j), read lazily; UNREAD until then
-    private double[] supports = new double[1024]; // sum_i n(i,j)
-    private double[] lowerMasses = new double[1024]; // max_i n(i,j) <= n(j)
-    private double[] numerators = new double[1024 * S]; // sum_i e(i,j) / n(i)^alpha, by source
-    private double[] scores = new double[1024]; // numerator / (n(j) + smoothing)^beta, once read
-    private int[] firstContribution = new int[1024];
+    private final LongIntMap slots = new LongIntMap(INITIAL);
+    private long[] items = new long[INITIAL];
+    private double[] masses = new double[INITIAL]; // n(j), read lazily; UNREAD until then
+    private double[] supports = new double[INITIAL]; // sum_i n(i,j)
+    private double[] lowerMasses = new double[INITIAL]; // max_i n(i,j) <= n(j)
+    private double[] numerators = new double[INITIAL * S]; // sum_i e(i,j) / n(i)^alpha, by source
+    private double[] scores = new double[INITIAL]; // numerator / (n(j) + smoothing)^beta, once read
+    private int[] firstContribution = new int[INITIAL];
     private int candidates;
 
     // Numerators e(i,j) / n(i)^alpha per candidate and cart position, as linked lists.
-    private int[] contributionCart = new int[1024];
-    private double[] contributionValue = new double[1024];
-    private int[] contributionNext = new int[1024];
+    private int[] contributionCart = new int[INITIAL];
+    private double[] contributionValue = new double[INITIAL];
+    private int[] contributionNext = new int[INITIAL];
     private int contributions;
 
     private boolean used;
 
     private static final double UNREAD = -1.0;
+    /** Initial room for candidates and contributions (arrays grow by doubling). */
+    private static final int INITIAL = 128;
 
     /**
      * A scorer that traverses the baskets of {@code source} ({@link BasketPairs}).
@@ -204,16 +206,19 @@ public final class BundleScorer {
     // --- ranking --------------------------------------------------------------------------
 
     private List<ScoredItem> rank(long[] cart, double cartMass, int k, Selection selection) {
-        LongIntMap inCart = new LongIntMap(cart.length);
-        for (int position = 0; position < cart.length; position++) {
-            inCart.put(cart[position], position);
+        boolean[] inCart = new boolean[candidates];
+        for (long item : cart) {
+            int c = slots.get(item);
+            if (c >= 0) {
+                inCart[c] = true;
+            }
         }
         // Candidates by bound; scored exactly, and ranked, only while they may reach the top.
         double[] bounds = new double[candidates];
         IntHeap byBound = new IntHeap(candidates, (a, b) -> bounds[a] > bounds[b]);
         for (int c = 0; c < candidates; c++) {
             double numerator = numerator(c);
-            if (numerator > 0.0 && inCart.get(items[c]) < 0) {
+            if (numerator > 0.0 && !inCart[c]) {
                 bounds[c] = numerator / Math.pow(lowerMasses[c] + scoring.smoothing(), scoring.beta());
                 byBound.add(c);
             }
