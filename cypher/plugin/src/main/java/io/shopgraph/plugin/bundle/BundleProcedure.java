@@ -63,9 +63,10 @@ public final class BundleProcedure {
 
     @Procedure(name = "shopgraph.bundle", mode = Mode.READ)
     @Description("Frequently bought together for a cart: the co-purchase score of gnn/bundles.py"
-            + " (asymmetric cosine with basket-size, recency and per-user caps) by a traversal cart"
+            + " (asymmetric cosine with basket-size, recency and per-user caps) over the paths cart"
             + " item -> order or session -> other item, with the masses of the last"
-            + " shopgraph.bundle.refresh(). Yields itemId, score, rank, reason, support, confidence,"
+            + " shopgraph.bundle.refresh(); the paths' sums are read from the refresh's in-memory pair"
+            + " index while nothing was committed since it was built, else traversed. Yields itemId, score, rank, reason, support, confidence,"
             + " lift, because. Config keys (all optional): alpha (0.5), beta (0.6), smoothing (10.0),"
             + " sizeExponent (0.5), maxBasketSize (null: no limit); filters user (leave out what this"
             + " user bought), maxPerBrand, categories (codes, descendants included), inStockOnly"

@@ -3,7 +3,6 @@ package io.shopgraph.plugin.bundle;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -163,24 +162,6 @@ final class PairIndexes {
     /** How many scorers were made over an index since the start (for tests). */
     static long indexedCalls() {
         return INDEXED_CALLS.get();
-    }
-
-    /** The index of a database, fresh or not (for tests). */
-    static Optional<Built> current(KernelTransaction ktx) {
-        Database known = DATABASES.get(ktx.getDatabaseName());
-        return known == null || !known.identity.equals(identity(ktx)) ? Optional.empty()
-                : Optional.ofNullable(known.current);
-    }
-
-    /** Waits until no background build is under way or queued (for tests). */
-    static void awaitBuilds() {
-        try {
-            BUILDS.submit(() -> { }).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Optional<Built> usable(Database database, KernelTransaction ktx, ScoringConfig scoring) {
