@@ -9,20 +9,23 @@ import java.util.List;
  * {@code gnn/bundles.py} (the reference; its module docstring defines every number), from the
  * pair sums of the cart items: {@code n(i,j)} and {@code e(i,j)} by source ({@link PairSums}),
  * by a traversal of the baskets ({@link BasketPairs}) or precomputed ({@link PairIndex}; both
- * give the same numbers, bit for bit).
+ * give the same items and numbers, bit for bit).
  *
  * <p>{@code contribution(i,j) = e(i,j) / n(i)^alpha / (n(j) + smoothing)^beta} (0 when
  * {@code n(i) = 0}) and {@code score(j)} is its sum over the cart. Items without a mass
  * ({@link ItemSource#mass} {@code NaN}) are never ranked.
  *
- * <p>A candidate's mass is read only when it may still reach the top: all of its contributions
- * share the denominator {@code (n(j) + smoothing)^beta}, and {@code n(j) >= n(i,j)} for every
- * cart item (a pair's capped support never exceeds the item's capped mass), so
- * {@code numerator(j) / (max_i n(i,j) + smoothing)^beta} bounds its score without the mass;
- * candidates are scored exactly in the order of that bound until the best exact score beats
- * every bound left (a threshold algorithm). The mass used is {@code max(n(j), max_i n(i,j))}:
- * the same number on consistent statistics, and a lower bound of the true mass when baskets were
- * added after the last refresh, so the bound always holds. Not thread-safe: one scorer per call.
+ * <p>Without bounds from an index, every pair of the cart items is summed, and a candidate's
+ * mass is read only when it may still reach the top: all of its contributions share the
+ * denominator {@code (n(j) + smoothing)^beta}, and {@code n(j) >= n(i,j)} for every cart item
+ * (a pair's capped support never exceeds the item's capped mass), so {@code numerator(j) /
+ * (max_i n(i,j) + smoothing)^beta} bounds its score without the mass; candidates are scored
+ * exactly in the order of that bound until the best exact score beats every bound left (a
+ * threshold algorithm). The mass used is {@code max(n(j), max_i n(i,j))}: the same number on
+ * consistent statistics, and a lower bound of the true mass when baskets were added after the
+ * last refresh, so the bound always holds. Over an index whose runs are ordered by bounds for
+ * the call's {@code beta} and {@code smoothing}, {@link #rankByBound} reads only the best pairs
+ * instead. Not thread-safe: one scorer per call.
  */
 public final class BundleScorer {
 
@@ -36,6 +39,7 @@ public final class BundleScorer {
 
     private final ItemSource source;
     private final PairSums pairs;
+    private final PairIndex index; // null unless scoring over an index
     private final BundleStats stats;
     private final ScoringConfig scoring;
 
@@ -48,6 +52,7 @@ public final class BundleScorer {
     private double[] numerators = new double[INITIAL * S]; // sum_i e(i,j) / n(i)^alpha, by source
     private double[] scores = new double[INITIAL]; // numerator / (n(j) + smoothing)^beta, once read
     private int[] firstContribution = new int[INITIAL];
+    private String[] ids = new String[INITIAL]; // business ids, read on first use
     private int candidates;
 
     // Numerators e(i,j) / n(i)^alpha per candidate and cart position, as linked lists.
@@ -83,8 +88,27 @@ public final class BundleScorer {
      * @param scoring the score's knobs
      */
     BundleScorer(ItemSource source, PairSums pairs, BundleStats stats, ScoringConfig scoring) {
+        this(source, pairs, null, stats, scoring);
+    }
+
+    /**
+     * A scorer over a pair index: by its bounds ({@link #rankByBound}) when it has them for
+     * these knobs, else by reading every pair of the cart items.
+     *
+     * @param source the masses (the index's) and ids
+     * @param index the pair sums, which must {@link PairIndex#serves serve} {@code scoring}
+     * @param stats {@code N} of the last refresh
+     * @param scoring the score's knobs
+     */
+    BundleScorer(ItemSource source, PairIndex index, BundleStats stats, ScoringConfig scoring) {
+        this(source, index, index, stats, scoring);
+    }
+
+    private BundleScorer(ItemSource source, PairSums pairs, PairIndex index, BundleStats stats,
+                         ScoringConfig scoring) {
         this.source = source;
         this.pairs = pairs;
+        this.index = index;
         this.stats = stats;
         this.scoring = scoring;
     }
@@ -113,36 +137,39 @@ public final class BundleScorer {
         }
         used = true;
         long[] distinct = Arrays.stream(cart).distinct().toArray();
-        double cartMass = 0.0;
-        for (int position = 0; position < distinct.length; position++) {
-            double mass = source.mass(distinct[position]);
-            if (mass > 0.0) {
-                cartMass += mass;
-            }
-            addCartItem(position, distinct[position], mass);
+        if (index != null && index.bounds(scoring)) {
+            return rankByBound(distinct, k, selection);
         }
-        return rank(distinct, cartMass, k, selection);
+        return foldAll(distinct, k, selection);
+    }
+
+    /** How many items the call met as candidates (cart items reached from others included). */
+    int met() {
+        return candidates;
     }
 
     /** Adds the pair sums of one cart item {@code i} to every candidate {@code j} it reaches. */
     private void addCartItem(int position, long item, double mass) {
         double alphaTerm = Math.pow(mass, scoring.alpha());
-        pairs.forEachPair(item, (other, support, evidence) -> {
-            int c = candidate(other);
-            supports[c] += support;
-            lowerMasses[c] = Math.max(lowerMasses[c], support);
-            if (mass > 0.0) {
-                double numerator = 0.0;
-                for (int s = 0; s < S; s++) {
-                    double part = evidence[s] / alphaTerm;
-                    numerators[c * S + s] += part;
-                    numerator += part;
-                }
-                if (numerator > 0.0) {
-                    addContribution(c, position, numerator);
-                }
+        pairs.forEachPair(item, (other, support, evidence) ->
+                addPair(candidate(other), position, mass, alphaTerm, support, evidence));
+    }
+
+    /** Adds the pair (cart item at {@code position}, candidate {@code c}) to the candidate's sums. */
+    private void addPair(int c, int position, double mass, double alphaTerm, double support, double[] evidence) {
+        supports[c] += support;
+        lowerMasses[c] = Math.max(lowerMasses[c], support);
+        if (mass > 0.0) {
+            double numerator = 0.0;
+            for (int s = 0; s < S; s++) {
+                double part = evidence[s] / alphaTerm;
+                numerators[c * S + s] += part;
+                numerator += part;
             }
-        });
+            if (numerator > 0.0) {
+                addContribution(c, position, numerator);
+            }
+        }
     }
 
     /** {@code (n(j) + smoothing)^beta}, reading the mass on first use (NaN: no mass). */
@@ -182,6 +209,7 @@ public final class BundleScorer {
             numerators = Arrays.copyOf(numerators, size * S);
             scores = Arrays.copyOf(scores, size);
             firstContribution = Arrays.copyOf(firstContribution, size);
+            ids = Arrays.copyOf(ids, size);
         }
         items[c] = item;
         masses[c] = UNREAD;
@@ -224,15 +252,9 @@ public final class BundleScorer {
             }
         }
         byBound.heapify();
-        String[] ids = new String[candidates];
-        IntHeap ranked = new IntHeap(candidates, (a, b) -> {
-            int byScore = Double.compare(scores[b], scores[a]);
-            return byScore != 0 ? byScore < 0 : id(a, ids).compareTo(id(b, ids)) < 0;
-        });
-        String[] cartIds = new String[cart.length];
-        LongIntMap brandCounts = new LongIntMap(16);
-        List<ScoredItem> out = new ArrayList<>(Math.min(k, 64));
-        while (out.size() < k) {
+        IntHeap ranked = ranked(candidates);
+        Emitter emitter = new Emitter(cart, cartMass, selection, k);
+        while (!emitter.done()) {
             while (!byBound.isEmpty()
                     && (ranked.isEmpty() || bounds[byBound.peek()] >= scores[ranked.peek()])) {
                 int c = byBound.pop();
@@ -246,20 +268,166 @@ public final class BundleScorer {
             if (ranked.isEmpty()) {
                 break;
             }
-            int c = ranked.pop();
+            emitter.offer(ranked.pop());
+        }
+        return emitter.out;
+    }
+
+    /**
+     * The same ranking from a pair index whose bounds fit the knobs: the threshold algorithm
+     * of Fagin, Lotem and Naor ("Optimal aggregation algorithms for middleware", 2003). The
+     * runs of the cart items with a mass are read best bound first ({@code bound /
+     * n(i)^alpha} bounds each contribution of the rest of a run); a candidate met for the first
+     * time is scored exactly at once, its pairs with every cart item looked up in cart order,
+     * so that its sums are the fold's, bit for bit; the best scored candidate is ranked once its
+     * score beats the sum of the runs' next bounds (with a margin of 1e-9 for rounding), which
+     * no candidate not yet met can exceed; ties wait until the bound falls below them.
+     */
+    private List<ScoredItem> rankByBound(long[] cart, int k, Selection selection) {
+        int positions = cart.length;
+        int[] itemSlots = new int[positions];
+        double[] cartMasses = new double[positions];
+        double[] alphaTerms = new double[positions];
+        int[] next = new int[positions];
+        int[] ends = new int[positions];
+        double[] frontier = new double[positions];
+        double cartMass = 0.0;
+        for (int p = 0; p < positions; p++) {
+            itemSlots[p] = index.itemSlot(cart[p]);
+            cartMasses[p] = source.mass(cart[p]);
+            alphaTerms[p] = Math.pow(cartMasses[p], scoring.alpha());
+            if (cartMasses[p] > 0.0) {
+                cartMass += cartMasses[p];
+                if (!(alphaTerms[p] > 0.0 && alphaTerms[p] < Double.POSITIVE_INFINITY)) {
+                    return foldAll(cart, k, selection); // no usable bound: read every pair
+                }
+                next[p] = index.first(itemSlots[p]);
+                ends[p] = index.end(itemSlots[p]);
+            }
+            frontier[p] = next[p] < ends[p] ? index.bound(next[p]) / alphaTerms[p] : 0.0;
+        }
+        IntHeap ranked = ranked(INITIAL);
+        Emitter emitter = new Emitter(cart, cartMass, selection, k);
+        double[] parts = new double[S];
+        while (!emitter.done()) {
+            double threshold = sum(frontier) * (1.0 + 1e-9);
+            while (threshold > 0.0 && (ranked.isEmpty() || scores[ranked.peek()] <= threshold)) {
+                int p = largest(frontier);
+                int entry = next[p]++;
+                frontier[p] = next[p] < ends[p] ? index.bound(next[p]) / alphaTerms[p] : 0.0;
+                threshold = sum(frontier) * (1.0 + 1e-9);
+                long other = index.other(entry);
+                if (slots.get(other) >= 0) {
+                    continue; // met before, through another cart item
+                }
+                int c = candidate(other);
+                for (int q = 0; q < positions; q++) {
+                    int pair = q == p ? entry : index.find(itemSlots[q], other);
+                    if (pair >= 0) {
+                        index.evidence(pair, parts);
+                        addPair(c, q, cartMasses[q], alphaTerms[q], index.support(pair), parts);
+                    }
+                }
+                if (numerator(c) > 0.0 && !contains(cart, other)) {
+                    double denominator = denominator(c);
+                    if (!Double.isNaN(denominator)) {
+                        scores[c] = numerator(c) / denominator;
+                        ranked.push(c);
+                    }
+                }
+            }
+            if (ranked.isEmpty()) {
+                break;
+            }
+            emitter.offer(ranked.pop());
+        }
+        return emitter.out;
+    }
+
+    /** The ranking by reading every pair of the cart items (as without an index). */
+    private List<ScoredItem> foldAll(long[] cart, int k, Selection selection) {
+        double cartMass = 0.0;
+        for (int position = 0; position < cart.length; position++) {
+            double mass = source.mass(cart[position]);
+            if (mass > 0.0) {
+                cartMass += mass;
+            }
+            addCartItem(position, cart[position], mass);
+        }
+        return rank(cart, cartMass, k, selection);
+    }
+
+    private static double sum(double[] values) {
+        double sum = 0.0;
+        for (double value : values) {
+            sum += value;
+        }
+        return sum;
+    }
+
+    private static int largest(double[] values) {
+        int best = 0;
+        for (int n = 1; n < values.length; n++) {
+            if (values[n] > values[best]) {
+                best = n;
+            }
+        }
+        return best;
+    }
+
+    private static boolean contains(long[] cart, long item) {
+        for (long member : cart) {
+            if (member == item) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Candidates by score descending, ties by item id ascending. */
+    private IntHeap ranked(int capacity) {
+        return new IntHeap(capacity, (a, b) -> {
+            int byScore = Double.compare(scores[b], scores[a]);
+            return byScore != 0 ? byScore < 0 : id(a).compareTo(id(b)) < 0;
+        });
+    }
+
+    /** Takes ranked candidates in order and keeps those that pass the selection, up to k. */
+    private final class Emitter {
+        final List<ScoredItem> out;
+        private final long[] cart;
+        private final double cartMass;
+        private final Selection selection;
+        private final int k;
+        private final String[] cartIds;
+        private final LongIntMap brandCounts = new LongIntMap(16);
+
+        Emitter(long[] cart, double cartMass, Selection selection, int k) {
+            this.cart = cart;
+            this.cartMass = cartMass;
+            this.selection = selection;
+            this.k = k;
+            this.cartIds = new String[cart.length];
+            this.out = new ArrayList<>(Math.min(k, 64));
+        }
+
+        boolean done() {
+            return out.size() >= k;
+        }
+
+        void offer(int c) {
             long item = items[c];
             if (!selection.admissible().test(item) || !roomForBrands(item, selection, brandCounts)) {
-                continue;
+                return;
             }
             double confidence = cartMass > 0.0 ? supports[c] / cartMass : 0.0;
             double lift = masses[c] > 0.0 ? confidence * stats.basketMass() / masses[c] : 0.0;
-            out.add(new ScoredItem(item, id(c, ids), scores[c], supports[c], confidence, lift,
-                    reason(c), because(c, cart, cartIds)));
+            out.add(new ScoredItem(item, id(c), scores[c], supports[c], confidence, lift, reason(c),
+                    because(c, cart, cartIds)));
         }
-        return out;
     }
 
-    private String id(int c, String[] ids) {
+    private String id(int c) {
         if (ids[c] == null) {
             ids[c] = source.itemId(items[c]);
         }

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link PairIndex}: a scorer over it gives exactly the items and numbers of the traversal
  * ({@link BasketPairs}), bit for bit, for any {@code alpha}, {@code beta} and
- * {@code smoothing}; it serves only the {@code sizeExponent} and {@code maxBasketSize} it was
- * built with; pairs of several sources keep each source's evidence; and a build over its
- * budget fails.
+ * {@code smoothing}, by its bounds (the threshold algorithm) or by reading every pair; it
+ * serves only the {@code sizeExponent} and {@code maxBasketSize} it was built with; runs are
+ * ordered by bound and every pair can be found; pairs of several sources keep each source's
+ * evidence; and a build over its budget fails.
  */
 class PairIndexTest {
 
@@ -79,20 +80,81 @@ class PairIndexTest {
                 MemoryBaskets shop = new MemoryBaskets(randomBaskets(seed), mass);
                 for (ScoringConfig scoring : configs) {
                     PairIndex index = index(shop, scoring);
+                    // Another beta: no bounds for it, every pair is read.
+                    ScoringConfig unbounded = new ScoringConfig(scoring.alpha(), scoring.beta() + 0.25,
+                            scoring.smoothing(), scoring.sizeExponent(), scoring.maxBasketSize());
+                    assertThat(index.bounds(scoring)).isTrue();
+                    assertThat(index.bounds(unbounded)).isFalse();
                     SplittableRandom random = new SplittableRandom(seed * 31);
                     for (int n = 0; n < 40; n++) {
                         long[] cart = random.longs(1 + random.nextInt(4), 0, shop.stats().items()).toArray();
-                        int k = n % 4 == 0 ? 3 : 1000;
-                        List<ScoredItem> expected = traversal(shop, scoring, cart, k, Selection.ALL);
-                        assertThat(indexed(shop, index, scoring, cart, k, Selection.ALL))
-                                .as("seed %d, %s, cart %s", seed, scoring, java.util.Arrays.toString(cart))
-                                .isEqualTo(expected);
-                        rows += expected.size();
+                        int k = n % 4 == 0 ? 3 : n % 4 == 1 ? 1 : 1000;
+                        for (ScoringConfig call : List.of(scoring, unbounded)) {
+                            List<ScoredItem> expected = traversal(shop, call, cart, k, Selection.ALL);
+                            assertThat(indexed(shop, index, call, cart, k, Selection.ALL))
+                                    .as("seed %d, %s, cart %s", seed, call, java.util.Arrays.toString(cart))
+                                    .isEqualTo(expected);
+                            rows += expected.size();
+                        }
                     }
                 }
             }
         }
-        assertThat(rows).as("rows compared").isGreaterThan(5000);
+        assertThat(rows).as("rows compared").isGreaterThan(10_000);
+    }
+
+    @Test
+    void runsAreOrderedByBoundAndEveryPairCanBeFound() {
+        MemoryBaskets shop = new MemoryBaskets(randomBaskets(4), DECAY);
+        PairIndex index = index(shop, ScoringConfig.DEFAULTS);
+        int pairs = 0;
+        for (long item = 0; item < index.items(); item++) {
+            int slot = index.itemSlot(item);
+            Set<Long> others = new java.util.HashSet<>();
+            for (int entry = index.first(slot); entry < index.end(slot); entry++) {
+                if (entry > index.first(slot)) {
+                    assertThat(index.bound(entry)).isLessThanOrEqualTo(index.bound(entry - 1));
+                }
+                assertThat(index.find(slot, index.other(entry))).isEqualTo(entry);
+                others.add(index.other(entry));
+                pairs++;
+            }
+            for (long other = 0; other < index.items(); other++) {
+                if (!others.contains(other)) {
+                    assertThat(index.find(slot, other)).isEqualTo(-1);
+                }
+            }
+            assertThat(index.find(slot, 12345)).isEqualTo(-1);
+        }
+        assertThat((long) pairs).isEqualTo(index.pairs()).isGreaterThan(500);
+    }
+
+    @Test
+    void theBoundsLetACallReadOnlyTheBestPairs() {
+        // A with B in 5 orders, and with each of X000..X199 in one order.
+        List<Basket> baskets = new ArrayList<>();
+        for (int n = 0; n < 5; n++) {
+            baskets.add(new Basket(n, List.of("A", "B"), 0.0, Source.ORDER, null, null));
+        }
+        for (int n = 0; n < 200; n++) {
+            baskets.add(new Basket(5 + n, List.of("A", String.format("X%03d", n)), 0.0, Source.ORDER, null, null));
+        }
+        MemoryBaskets shop = new MemoryBaskets(baskets, DECAY);
+        PairIndex index = index(shop, ScoringConfig.DEFAULTS);
+        long[] cart = shop.handles("A");
+        BundleScorer bounded = new BundleScorer(index.items(shop), index, shop.stats(), ScoringConfig.DEFAULTS);
+        List<ScoredItem> top = bounded.recommend(cart, 2, Selection.ALL);
+        assertThat(top).extracting(ScoredItem::itemId).containsExactly("B", "X000");
+        assertThat(top).isEqualTo(traversal(shop, ScoringConfig.DEFAULTS, cart, 2, Selection.ALL));
+        // B, then the X: all tie (X000 comes first by id), so each is met before X000 is ranked.
+        assertThat(bounded.met()).isEqualTo(201);
+        BundleScorer best = new BundleScorer(index.items(shop), index, shop.stats(), ScoringConfig.DEFAULTS);
+        assertThat(best.recommend(cart, 1, Selection.ALL)).isEqualTo(top.subList(0, 1));
+        // B's exact score beats the bound of every X: only B is met.
+        assertThat(best.met()).as("items met for the best one").isEqualTo(1);
+        BundleScorer all = new BundleScorer(index.items(shop), (PairSums) index, shop.stats(), ScoringConfig.DEFAULTS);
+        assertThat(all.recommend(cart, 1, Selection.ALL)).isEqualTo(top.subList(0, 1));
+        assertThat(all.met()).as("items met reading every pair").isEqualTo(201);
     }
 
     @Test
