@@ -31,13 +31,13 @@ import org.neo4j.storageengine.api.TransactionIdStore;
  * more than a quarter of the heap.
  *
  * <p><b>Use.</b> A call scores over the index only when the index holds exactly what the
- * traversal would read: nothing was committed to the database since its build began (the last
- * committed transaction id is the last closed one read just before the build: every
- * transaction up to it was applied and visible to the build, and none after it has even been
- * written to the log since), the caller's transaction has
- * no changes of its own, the call's {@code sizeExponent} and {@code maxBasketSize} are those of
- * the index (the defaults) and every cart item has its pairs in it. Otherwise it traverses: the
- * same results, more slowly. The results never depend on which way a call took.
+ * traversal would read: nothing was committed to the database since its build began (a build
+ * records the last closed transaction id, so every transaction up to it was visible to it; a
+ * call compares that with the last committed id, which moves as soon as a transaction is
+ * written to the log), the caller's transaction has no changes of its own, the call's
+ * {@code sizeExponent} and {@code maxBasketSize} are those of the index (the defaults) and
+ * every cart item has its pairs in it. Otherwise it traverses: the same results, more slowly.
+ * The results never depend on which way a call took.
  *
  * <p>Two Neo4j internals are used, as by the walk projection: the last committed and last
  * closed transaction ids ({@link TransactionIdStore}, through {@link GraphDatabaseAPI}; without

@@ -227,6 +227,11 @@ public final class BundleProfile {
                 }
             }
         }
+        // As the procedure with a fresh index: the statistics come with the index, not from the graph.
+        BundleStats indexStats;
+        try (Transaction tx = db.beginTx()) {
+            indexStats = StatsStore.read(tx).orElseThrow();
+        }
         for (int c = 0; c < n; c++) {
             try (Transaction tx = db.beginTx()) {
                 KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
@@ -238,9 +243,9 @@ public final class BundleProfile {
                 }
                 BundleConfig parsed = BundleConfig.parse(Map.of());
                 Selection chosen = GraphSelection.of(tx, parsed.options());
-                try (GraphBasketSource baskets = new GraphBasketSource(ktx, java.util.Set.of())) {
-                    new BundleScorer(index.items(baskets), index, index == null ? null
-                            : StatsStore.read(tx).orElseThrow(), parsed.scoring()).recommend(handles, 10, chosen);
+                try (GraphBasketSource baskets = new GraphBasketSource(ktx, indexStats.weightedSources())) {
+                    new BundleScorer(index.items(baskets), index, indexStats, parsed.scoring())
+                            .recommend(handles, 10, chosen);
                 }
                 indexedCall[c] = System.nanoTime() - t0;
             }
