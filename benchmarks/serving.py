@@ -14,9 +14,11 @@ the walk projection are refreshed, and then, each after a warm-up:
   for a fixed time.
 
     python benchmarks/serving.py [--events 1000000] [--calls 1000] [--seconds 20]
+        [--skip candidates recommend throughput]
 
 Latencies are wall times of the client call (Bolt round trip included). Results are printed
-and appended to benchmarks/RESULTS.md.
+and appended to benchmarks/RESULTS.md; ``--skip`` leaves parts out (their rows and goals too),
+for quicker runs while working on one operation.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ _GOALS = {
     "bundle p99": 15.0,
     "candidates p50": 10.0,
 }
+_PARTS = ("cypher", "candidates", "recommend", "throughput")
 
 
 def _workload(path: Path, seed: int, n: int) -> tuple[list[list[str]], list[str]]:
@@ -128,7 +131,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="per throughput run")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--skip",
+        nargs="+",
+        default=[],
+        choices=_PARTS,
+        help="parts to leave out (default: none)",
+    )
     args = parser.parse_args(argv)
+    run = {part: part not in args.skip for part in _PARTS}
 
     path = generated(args.events, seed=1)
     carts, users = _workload(path, args.seed, args.calls)
@@ -145,31 +156,48 @@ def main(argv: Sequence[str] | None = None) -> None:
         refresh, projection = shop.refresh()
 
         bundle = _latencies(lambda i: shop.bundle(carts[i], 10), args.calls, "bundle")
-        cypher = _latencies(
-            lambda i: shop.runner.read("bundle", {"cart": carts[i], "k": 10, "config": {}}),
-            args.cypher_calls,
-            "bundle (pure Cypher)",
+        cypher = (
+            _latencies(
+                lambda i: shop.runner.read("bundle", {"cart": carts[i], "k": 10, "config": {}}),
+                args.cypher_calls,
+                "bundle (pure Cypher)",
+            )
+            if run["cypher"]
+            else None
         )
-        candidates = _latencies(
-            lambda i: shop.candidates(users[i], 100, walk), args.calls, "candidates"
+        candidates = (
+            _latencies(lambda i: shop.candidates(users[i], 100, walk), args.calls, "candidates")
+            if run["candidates"]
+            else None
         )
-        recommend = _latencies(lambda i: shop.recommend(users[i], 10), args.calls, "recommend")
-        bundle_rate = _throughput(
-            settings, lambda s, i: s.bundle(carts[i % len(carts)], 10), args.clients, args.seconds
+        recommend = (
+            _latencies(lambda i: shop.recommend(users[i], 10), args.calls, "recommend")
+            if run["recommend"]
+            else None
         )
-        recommend_rate = _throughput(
-            settings,
-            lambda s, i: s.recommend(users[i % len(users)], 10),
-            args.clients,
-            args.seconds,
-        )
+        rates = None
+        if run["throughput"]:
+            rates = (
+                _throughput(
+                    settings,
+                    lambda s, i: s.bundle(carts[i % len(carts)], 10),
+                    args.clients,
+                    args.seconds,
+                ),
+                _throughput(
+                    settings,
+                    lambda s, i: s.recommend(users[i % len(users)], 10),
+                    args.clients,
+                    args.seconds,
+                ),
+            )
 
     figures = {
         "bundle p50": float(np.percentile(bundle, 50)),
         "bundle p99": float(np.percentile(bundle, 99)),
-        "candidates p50": float(np.percentile(candidates, 50)),
     }
-    speedup = float(np.percentile(cypher, 50) / np.percentile(bundle, 50))
+    if candidates is not None:
+        figures["candidates p50"] = float(np.percentile(candidates, 50))
     command = "python benchmarks/serving.py " + " ".join(sys.argv[1:])
     lines = [
         f"\n## Serving through the Python client ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n",
@@ -186,18 +214,29 @@ def main(argv: Sequence[str] | None = None) -> None:
         "| operation | calls | p50 (ms) | p99 (ms) | mean (ms) |",
         "|---|---:|---:|---:|---:|",
         _row("bundle, procedure", bundle),
-        _row("bundle, pure Cypher (cypher/bundle.cypher)", cypher),
-        _row("candidates (user, 10k steps)", candidates),
-        _row("recommend (user)", recommend),
-        "",
-        f"- throughput with {args.clients} concurrent clients ({args.seconds:.0f} s each): "
-        f"bundle {bundle_rate:,.0f} calls/s, recommend {recommend_rate:,.0f} calls/s",
-        f"- procedure vs pure Cypher, p50: {speedup:.1f}x faster (goal >= 10x: "
-        f"{'met' if speedup >= 10 else 'NOT met'})",
     ]
+    if cypher is not None:
+        lines.append(_row("bundle, pure Cypher (cypher/bundle.cypher)", cypher))
+    if candidates is not None:
+        lines.append(_row("candidates (user, 10k steps)", candidates))
+    if recommend is not None:
+        lines.append(_row("recommend (user)", recommend))
+    lines.append("")
+    if rates is not None:
+        lines.append(
+            f"- throughput with {args.clients} concurrent clients ({args.seconds:.0f} s each): "
+            f"bundle {rates[0]:,.0f} calls/s, recommend {rates[1]:,.0f} calls/s"
+        )
+    if cypher is not None:
+        speedup = float(np.percentile(cypher, 50) / np.percentile(bundle, 50))
+        lines.append(
+            f"- procedure vs pure Cypher, p50: {speedup:.1f}x faster (goal >= 10x: "
+            f"{'met' if speedup >= 10 else 'NOT met'})"
+        )
     for name, goal in _GOALS.items():
-        verdict = "met" if figures[name] <= goal else "NOT met"
-        lines.append(f"- goal {name} <= {goal:g} ms: {verdict} ({figures[name]:.2f} ms)")
+        if name in figures:
+            verdict = "met" if figures[name] <= goal else "NOT met"
+            lines.append(f"- goal {name} <= {goal:g} ms: {verdict} ({figures[name]:.2f} ms)")
     text = "\n".join(lines) + "\n"
     print(text)
     append_results(text)

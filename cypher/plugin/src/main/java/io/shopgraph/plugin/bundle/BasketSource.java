@@ -1,12 +1,12 @@
 package io.shopgraph.plugin.bundle;
 
 /**
- * What {@link BundleScorer} reads: the baskets that hold an item, and each item's mass and id.
- * Items and users are opaque {@code long} handles of the source (in Neo4j, node ids valid within
- * one transaction; never public ids). {@link GraphBasketSource} reads them from the graph,
- * tests from memory.
+ * What {@link BasketPairs} traverses: the baskets that hold an item; and, as an
+ * {@link ItemSource}, each item's mass and id. Items and users are opaque {@code long} handles of
+ * the source (in Neo4j, node ids valid within one transaction; never public ids).
+ * {@link GraphBasketSource} reads them from the graph, tests from memory.
  */
-public interface BasketSource {
+public interface BasketSource extends ItemSource {
 
     /** {@link Basket#user()} of a basket without a user: it is its own user. */
     long NO_USER = -1L;
@@ -19,12 +19,6 @@ public interface BasketSource {
      * @param visitor called with a view of the basket that is valid only during the call
      */
     void forEachBasket(long item, Source source, BasketVisitor visitor);
-
-    /** {@code n(item)}, or {@code NaN} when the item has no mass (not seen by the last refresh). */
-    double mass(long item);
-
-    /** The item's business id. */
-    String itemId(long item);
 
     /** Receives the baskets of an item. */
     @FunctionalInterface

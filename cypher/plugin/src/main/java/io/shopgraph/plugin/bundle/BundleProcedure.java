@@ -4,11 +4,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.Transaction;
 import org.neo4j.kernel.api.KernelTransaction;
+import org.neo4j.logging.Log;
 import org.neo4j.procedure.Context;
 import org.neo4j.procedure.Description;
 import org.neo4j.procedure.Mode;
@@ -17,9 +20,11 @@ import org.neo4j.procedure.Procedure;
 
 /**
  * {@code CALL shopgraph.bundle($cart, $k, $config)}: frequently bought together for a cart; a thin
- * adapter that validates, looks the cart up by index and runs {@link BundleScorer} over
- * {@link GraphBasketSource} with the statistics of the last {@code shopgraph.bundle.refresh}.
- * {@code cypher/bundle.cypher} computes the same ranking in Cypher. It reads with the kernel's
+ * adapter that validates, looks the cart up by index and runs {@link BundleScorer} with the
+ * statistics of the last {@code shopgraph.bundle.refresh}, over the database's
+ * {@link PairIndex} when {@link PairIndexes} says it holds what the graph holds, else over
+ * {@link GraphBasketSource} (the same results either way). {@code cypher/bundle.cypher} computes
+ * the same ranking in Cypher. It reads with the kernel's
  * cursors ({@link KernelTransaction}, a component outside the procedure sandbox), so where
  * procedures are sandboxed the server must allow
  * {@code dbms.security.procedures.unrestricted=shopgraph.*}, as the launcher and docker-compose
@@ -32,6 +37,12 @@ public final class BundleProcedure {
 
     @Context
     public KernelTransaction ktx;
+
+    @Context
+    public GraphDatabaseService db;
+
+    @Context
+    public Log log;
 
     /**
      * One recommended item: the shared {@code itemId, score, rank, reason} columns, then the
@@ -52,9 +63,10 @@ public final class BundleProcedure {
 
     @Procedure(name = "shopgraph.bundle", mode = Mode.READ)
     @Description("Frequently bought together for a cart: the co-purchase score of gnn/bundles.py"
-            + " (asymmetric cosine with basket-size, recency and per-user caps) by a traversal cart"
+            + " (asymmetric cosine with basket-size, recency and per-user caps) over the paths cart"
             + " item -> order or session -> other item, with the masses of the last"
-            + " shopgraph.bundle.refresh(). Yields itemId, score, rank, reason, support, confidence,"
+            + " shopgraph.bundle.refresh(); the paths' sums are read from the refresh's in-memory pair"
+            + " index while nothing was committed since it was built, else traversed. Yields itemId, score, rank, reason, support, confidence,"
             + " lift, because. Config keys (all optional): alpha (0.5), beta (0.6), smoothing (10.0),"
             + " sizeExponent (0.5), maxBasketSize (null: no limit); filters user (leave out what this"
             + " user bought), maxPerBrand, categories (codes, descendants included), inStockOnly"
@@ -73,13 +85,17 @@ public final class BundleProcedure {
         }
         BundleConfig parsed = BundleConfig.parse(config);
         long[] handles = lookUp(cart);
-        BundleStats stats = StatsStore.read(tx).orElseThrow(() -> new IllegalArgumentException(
-                "Bundle statistics are missing: run CALL shopgraph.bundle.refresh() after loading data."));
+        // A usable index was built from the statistics in the graph now: no need to read them.
+        Optional<PairIndexes.Built> index = PairIndexes.forCall(db, ktx, parsed.scoring(), log);
+        BundleStats stats = index.map(PairIndexes.Built::stats).or(() -> StatsStore.read(tx))
+                .orElseThrow(() -> new IllegalArgumentException("Bundle statistics are missing: run CALL"
+                        + " shopgraph.bundle.refresh() after loading data."));
         parsed.requireSameMass(stats.mass());
         Selection selection = GraphSelection.of(tx, parsed.options());
         List<ScoredItem> top;
         try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources())) {
-            top = new BundleScorer(baskets, stats, parsed.scoring()).recommend(handles, (int) k, selection);
+            top = PairIndexes.scorer(index, handles, baskets, stats, parsed.scoring())
+                    .recommend(handles, (int) k, selection);
         }
         List<BundleRow> rows = new ArrayList<>(top.size());
         for (ScoredItem item : top) {

@@ -6,26 +6,26 @@ import java.util.List;
 
 /**
  * Frequently bought together: the co-purchase score of {@code CoPurchaseScorer} in
- * {@code gnn/bundles.py} (the reference; its module docstring defines every number), computed by
- * a traversal from the cart items, cart item {@code i} -> baskets {@code b} holding {@code i} ->
- * other items {@code j} of {@code b}, with no item-item matrix.
+ * {@code gnn/bundles.py} (the reference; its module docstring defines every number), from the
+ * pair sums of the cart items: {@code n(i,j)} and {@code e(i,j)} by source ({@link PairSums}),
+ * by a traversal of the baskets ({@link BasketPairs}) or precomputed ({@link PairIndex}; both
+ * give the same items and numbers, bit for bit).
  *
- * <p>Per path, {@code m = w(b) d(b) r(b,i) r(b,j)} and {@code e = m h(b)}; per cart item, both are
- * summed per (user, {@code j}) and scaled by {@code f = min(1, userCap / m_u)}, a basket without a
- * user being its own user; then {@code contribution(i,j) = e(i,j) / n(i)^alpha / (n(j) +
- * smoothing)^beta} (0 when {@code n(i) = 0}) and {@code score(j)} is its sum over the cart.
- * Baskets of fewer than 2 or more than {@code maxBasketSize} items, and sources of weight 0, are
- * not visited. Items without a mass ({@link BasketSource#mass} {@code NaN}) are never ranked.
+ * <p>{@code contribution(i,j) = e(i,j) / n(i)^alpha / (n(j) + smoothing)^beta} (0 when
+ * {@code n(i) = 0}) and {@code score(j)} is its sum over the cart. Items without a mass
+ * ({@link ItemSource#mass} {@code NaN}) are never ranked.
  *
- * <p>Work and memory scale with the paths from the cart, not with the graph. A candidate's mass
- * is read only when it may still reach the top: all of its contributions share the denominator
- * {@code (n(j) + smoothing)^beta}, and {@code n(j) >= n(i,j)} for every cart item (a pair's
- * capped support never exceeds the item's capped mass), so {@code numerator(j) / (max_i n(i,j) +
- * smoothing)^beta} bounds its score without the mass; candidates are scored exactly in the
- * order of that bound until the best exact score beats every bound left (a threshold
- * algorithm). The mass used is {@code max(n(j), max_i n(i,j))}: the same number on consistent
- * statistics, and a lower bound of the true mass when baskets were added after the last
- * refresh, so the bound always holds. Not thread-safe: one scorer per call.
+ * <p>Without bounds from an index, every pair of the cart items is summed, and a candidate's
+ * mass is read only when it may still reach the top: all of its contributions share the
+ * denominator {@code (n(j) + smoothing)^beta}, and {@code n(j) >= n(i,j)} for every cart item
+ * (a pair's capped support never exceeds the item's capped mass), so {@code numerator(j) /
+ * (max_i n(i,j) + smoothing)^beta} bounds its score without the mass; candidates are scored
+ * exactly in the order of that bound until the best exact score beats every bound left (a
+ * threshold algorithm). The mass used is {@code max(n(j), max_i n(i,j))}: the same number on
+ * consistent statistics, and a lower bound of the true mass when baskets were added after the
+ * last refresh, so the bound always holds. Over an index whose runs are ordered by bounds for
+ * the call's {@code beta} and {@code smoothing}, {@link #rankByBound} reads only the best pairs
+ * instead. Not thread-safe: one scorer per call.
  */
 public final class BundleScorer {
 
@@ -37,63 +37,78 @@ public final class BundleScorer {
     private static final Source[] SOURCES = Source.values();
     private static final int S = SOURCES.length;
 
-    private final BasketSource source;
+    private final ItemSource source;
+    private final PairSums pairs;
+    private final PairIndex index; // null unless scoring over an index
     private final BundleStats stats;
     private final ScoringConfig scoring;
 
     // Candidates (items reached from the cart), by dense slot.
-    private final LongIntMap slots = new LongIntMap(1024);
-    private long[] items = new long[1024];
-    private double[] masses = new double[1024]; // n(j), read lazily; UNREAD until then
-    private double[] supports = new double[1024]; // sum_i n(i,j)
-    private double[] lowerMasses = new double[1024]; // max_i n(i,j) <= n(j)
-    private double[] numerators = new double[1024 * S]; // sum_i e(i,j) / n(i)^alpha, by source
-    private double[] scores = new double[1024]; // numerator / (n(j) + smoothing)^beta, once read
-    private int[] firstContribution = new int[1024];
+    private final LongIntMap slots = new LongIntMap(INITIAL);
+    private long[] items = new long[INITIAL];
+    private double[] masses = new double[INITIAL]; // n(j), read lazily; UNREAD until then
+    private double[] supports = new double[INITIAL]; // sum_i n(i,j)
+    private double[] lowerMasses = new double[INITIAL]; // max_i n(i,j) <= n(j)
+    private double[] numerators = new double[INITIAL * S]; // sum_i e(i,j) / n(i)^alpha, by source
+    private double[] scores = new double[INITIAL]; // numerator / (n(j) + smoothing)^beta, once read
+    private int[] firstContribution = new int[INITIAL];
+    private String[] ids = new String[INITIAL]; // business ids, read on first use
     private int candidates;
 
     // Numerators e(i,j) / n(i)^alpha per candidate and cart position, as linked lists.
-    private int[] contributionCart = new int[1024];
-    private double[] contributionValue = new double[1024];
-    private int[] contributionNext = new int[1024];
+    private int[] contributionCart = new int[INITIAL];
+    private double[] contributionValue = new double[INITIAL];
+    private int[] contributionNext = new int[INITIAL];
     private int contributions;
 
-    // Per cart item: its paths (user, candidate, m, e, source), and each user's baskets.
-    private int[] pathUser = new int[4096];
-    private int[] pathCandidate = new int[4096];
-    private double[] pathM = new double[4096];
-    private double[] pathE = new double[4096];
-    private byte[] pathSource = new byte[4096];
-    private int pathCount;
-    private int[] userBaskets = new int[256];
-
-    // Per cart item: (user, candidate) groups, for users with several baskets holding it.
-    private final LongIntMap users = new LongIntMap(256);
-    private final LongIntMap groups = new LongIntMap(1024);
-    private int[] groupSlot = new int[1024];
-    private double[] groupM = new double[1024];
-    private double[] groupE = new double[1024 * S];
-    private int userCount;
-    private int groupCount;
-
-    // Per cart item: the pair sums n(i, j) and e(i, j) by source, by candidate slot.
-    private double[] pairN = new double[1024];
-    private double[] pairE = new double[1024 * S];
-    private int[] pairStamp = new int[1024]; // cart position + 1 of the pair sums held
-    private int[] touched = new int[1024];
-
-    private final PathVisitor visitor = new PathVisitor();
     private boolean used;
 
     private static final double UNREAD = -1.0;
+    /** Initial room for candidates and contributions (arrays grow by doubling). */
+    private static final int INITIAL = 128;
 
     /**
+     * A scorer that traverses the baskets of {@code source} ({@link BasketPairs}).
+     *
      * @param source the baskets and masses
      * @param stats {@code now}, {@code N} and the mass-relevant knobs of the last refresh
      * @param scoring the score's knobs
      */
     public BundleScorer(BasketSource source, BundleStats stats, ScoringConfig scoring) {
+        this(source, new BasketPairs(source, stats, scoring), stats, scoring);
+    }
+
+    /**
+     * A scorer over given pair sums.
+     *
+     * @param source the masses and ids
+     * @param pairs the pair sums, computed with {@code stats} and with the {@code sizeExponent}
+     *     and {@code maxBasketSize} of {@code scoring}
+     * @param stats {@code N} of the last refresh
+     * @param scoring the score's knobs
+     */
+    BundleScorer(ItemSource source, PairSums pairs, BundleStats stats, ScoringConfig scoring) {
+        this(source, pairs, null, stats, scoring);
+    }
+
+    /**
+     * A scorer over a pair index: by its bounds ({@link #rankByBound}) when it has them for
+     * these knobs, else by reading every pair of the cart items.
+     *
+     * @param source the masses (the index's) and ids
+     * @param index the pair sums, which must {@link PairIndex#serves serve} {@code scoring}
+     * @param stats {@code N} of the last refresh
+     * @param scoring the score's knobs
+     */
+    BundleScorer(ItemSource source, PairIndex index, BundleStats stats, ScoringConfig scoring) {
+        this(source, index, index, stats, scoring);
+    }
+
+    private BundleScorer(ItemSource source, PairSums pairs, PairIndex index, BundleStats stats,
+                         ScoringConfig scoring) {
         this.source = source;
+        this.pairs = pairs;
+        this.index = index;
         this.stats = stats;
         this.scoring = scoring;
     }
@@ -122,87 +137,38 @@ public final class BundleScorer {
         }
         used = true;
         long[] distinct = Arrays.stream(cart).distinct().toArray();
-        double cartMass = 0.0;
-        for (int position = 0; position < distinct.length; position++) {
-            double mass = source.mass(distinct[position]);
-            if (mass > 0.0) {
-                cartMass += mass;
-            }
-            addCartItem(position, distinct[position], mass);
+        if (index != null && index.bounds(scoring)) {
+            return rankByBound(distinct, k, selection);
         }
-        return rank(distinct, cartMass, k, selection);
+        return foldAll(distinct, k, selection);
     }
 
+    /** How many items the call met as candidates (cart items reached from others included). */
+    int met() {
+        return candidates;
+    }
+
+    /** Adds the pair sums of one cart item {@code i} to every candidate {@code j} it reaches. */
     private void addCartItem(int position, long item, double mass) {
-        users.clear();
-        groups.clear();
-        userCount = 0;
-        groupCount = 0;
-        pathCount = 0;
-        visitor.item = item;
-        for (Source s : SOURCES) {
-            if (stats.mass().weight(s) > 0.0) {
-                visitor.source = s;
-                source.forEachBasket(item, s, visitor);
-            }
-        }
-        // Cap each user's evidence, f = min(1, cap / m_u), then sum per candidate. A user with one
-        // basket holding the cart item has one path per candidate: no grouping needed.
-        int touchedCount = 0;
-        double cap = stats.mass().userCap();
-        for (int p = 0; p < pathCount; p++) {
-            int c = pathCandidate[p];
-            if (userBaskets[pathUser[p]] > 1) {
-                int g = groups.getOrPut(((long) pathUser[p] << 32) | c, groupCount);
-                if (g < 0) {
-                    g = newGroup(c);
-                }
-                groupM[g] += pathM[p];
-                groupE[g * S + pathSource[p]] += pathE[p];
-                continue;
-            }
-            double m = pathM[p];
-            double f = m > cap ? cap / m : 1.0;
-            if (pairStamp[c] != position + 1) {
-                pairStamp[c] = position + 1;
-                touched = grow(touched, touchedCount + 1);
-                touched[touchedCount++] = c;
-            }
-            pairN[c] += f * m;
-            pairE[c * S + pathSource[p]] += f * pathE[p];
-        }
-        for (int g = 0; g < groupCount; g++) {
-            int c = groupSlot[g];
-            double m = groupM[g];
-            double f = m > cap ? cap / m : 1.0;
-            if (pairStamp[c] != position + 1) {
-                pairStamp[c] = position + 1;
-                touched = grow(touched, touchedCount + 1);
-                touched[touchedCount++] = c;
-            }
-            pairN[c] += f * m;
-            for (int s = 0; s < S; s++) {
-                pairE[c * S + s] += f * groupE[g * S + s];
-            }
-        }
         double alphaTerm = Math.pow(mass, scoring.alpha());
-        for (int t = 0; t < touchedCount; t++) {
-            int c = touched[t];
-            supports[c] += pairN[c];
-            lowerMasses[c] = Math.max(lowerMasses[c], pairN[c]);
-            if (mass > 0.0) {
-                double numerator = 0.0;
-                for (int s = 0; s < S; s++) {
-                    double part = pairE[c * S + s] / alphaTerm;
-                    numerators[c * S + s] += part;
-                    numerator += part;
-                }
-                if (numerator > 0.0) {
-                    addContribution(c, position, numerator);
-                }
+        pairs.forEachPair(item, (other, support, evidence) ->
+                addPair(candidate(other), position, mass, alphaTerm, support, evidence));
+    }
+
+    /** Adds the pair (cart item at {@code position}, candidate {@code c}) to the candidate's sums. */
+    private void addPair(int c, int position, double mass, double alphaTerm, double support, double[] evidence) {
+        supports[c] += support;
+        lowerMasses[c] = Math.max(lowerMasses[c], support);
+        if (mass > 0.0) {
+            double numerator = 0.0;
+            for (int s = 0; s < S; s++) {
+                double part = evidence[s] / alphaTerm;
+                numerators[c * S + s] += part;
+                numerator += part;
             }
-            pairN[c] = 0.0;
-            Arrays.fill(pairE, c * S, c * S + S, 0.0);
+            if (numerator > 0.0) {
+                addContribution(c, position, numerator);
+            }
         }
     }
 
@@ -228,66 +194,6 @@ public final class BundleScorer {
         return sum;
     }
 
-    /** Visits the baskets of one cart item, then their items: one path at a time. */
-    private final class PathVisitor implements BasketSource.BasketVisitor, BasketSource.ItemVisitor {
-        long item;
-        Source source;
-        private double basketItemWeight;
-        private double sizeWeight;
-        private int user;
-
-        @Override
-        public void visit(BasketSource.Basket basket) {
-            int size = basket.size();
-            if (size < 2 || size > scoring.maxBasketSize()) {
-                return;
-            }
-            double weight = stats.mass().basketWeight(source, stats.nowMillis(), basket.timeMillis());
-            basketItemWeight = weight * basket.itemWeight();
-            if (basketItemWeight == 0.0) {
-                return; // no evidence: every m and e of this basket is 0
-            }
-            sizeWeight = scoring.sizeWeight(size);
-            long handle = basket.user();
-            int known = handle == BasketSource.NO_USER ? -1 - userCount : users.getOrPut(handle, userCount);
-            if (known < 0) {
-                known = userCount++;
-                if (known == userBaskets.length) {
-                    userBaskets = Arrays.copyOf(userBaskets, known * 2);
-                }
-                userBaskets[known] = 0;
-            }
-            user = known;
-            userBaskets[user]++;
-            basket.forEachOtherItem(this);
-        }
-
-        @Override
-        public void visit(long other, double weight) {
-            if (other == item) {
-                return;
-            }
-            double m = basketItemWeight * weight;
-            if (m == 0.0) {
-                return;
-            }
-            int p = pathCount++;
-            if (p == pathM.length) {
-                int size = p * 2;
-                pathUser = Arrays.copyOf(pathUser, size);
-                pathCandidate = Arrays.copyOf(pathCandidate, size);
-                pathM = Arrays.copyOf(pathM, size);
-                pathE = Arrays.copyOf(pathE, size);
-                pathSource = Arrays.copyOf(pathSource, size);
-            }
-            pathUser[p] = user;
-            pathCandidate[p] = candidate(other);
-            pathM[p] = m;
-            pathE[p] = m * sizeWeight;
-            pathSource[p] = (byte) source.ordinal();
-        }
-    }
-
     private int candidate(long item) {
         int c = slots.getOrPut(item, candidates);
         if (c >= 0) {
@@ -303,28 +209,12 @@ public final class BundleScorer {
             numerators = Arrays.copyOf(numerators, size * S);
             scores = Arrays.copyOf(scores, size);
             firstContribution = Arrays.copyOf(firstContribution, size);
-            pairN = Arrays.copyOf(pairN, size);
-            pairE = Arrays.copyOf(pairE, size * S);
-            pairStamp = Arrays.copyOf(pairStamp, size);
+            ids = Arrays.copyOf(ids, size);
         }
         items[c] = item;
         masses[c] = UNREAD;
         firstContribution[c] = -1;
         return c;
-    }
-
-    private int newGroup(int c) {
-        int g = groupCount++;
-        if (g == groupSlot.length) {
-            int size = groupSlot.length * 2;
-            groupSlot = Arrays.copyOf(groupSlot, size);
-            groupM = Arrays.copyOf(groupM, size);
-            groupE = Arrays.copyOf(groupE, size * S);
-        }
-        groupSlot[g] = c;
-        groupM[g] = 0.0;
-        Arrays.fill(groupE, g * S, g * S + S, 0.0);
-        return g;
     }
 
     private void addContribution(int c, int position, double value) {
@@ -341,37 +231,30 @@ public final class BundleScorer {
         firstContribution[c] = n;
     }
 
-    private static int[] grow(int[] array, int needed) {
-        return needed <= array.length ? array : Arrays.copyOf(array, Math.max(needed, array.length * 2));
-    }
-
     // --- ranking --------------------------------------------------------------------------
 
     private List<ScoredItem> rank(long[] cart, double cartMass, int k, Selection selection) {
-        LongIntMap inCart = new LongIntMap(cart.length);
-        for (int position = 0; position < cart.length; position++) {
-            inCart.put(cart[position], position);
+        boolean[] inCart = new boolean[candidates];
+        for (long item : cart) {
+            int c = slots.get(item);
+            if (c >= 0) {
+                inCart[c] = true;
+            }
         }
         // Candidates by bound; scored exactly, and ranked, only while they may reach the top.
         double[] bounds = new double[candidates];
         IntHeap byBound = new IntHeap(candidates, (a, b) -> bounds[a] > bounds[b]);
         for (int c = 0; c < candidates; c++) {
             double numerator = numerator(c);
-            if (numerator > 0.0 && inCart.get(items[c]) < 0) {
+            if (numerator > 0.0 && !inCart[c]) {
                 bounds[c] = numerator / Math.pow(lowerMasses[c] + scoring.smoothing(), scoring.beta());
                 byBound.add(c);
             }
         }
         byBound.heapify();
-        String[] ids = new String[candidates];
-        IntHeap ranked = new IntHeap(candidates, (a, b) -> {
-            int byScore = Double.compare(scores[b], scores[a]);
-            return byScore != 0 ? byScore < 0 : id(a, ids).compareTo(id(b, ids)) < 0;
-        });
-        String[] cartIds = new String[cart.length];
-        LongIntMap brandCounts = new LongIntMap(16);
-        List<ScoredItem> out = new ArrayList<>(Math.min(k, 64));
-        while (out.size() < k) {
+        IntHeap ranked = ranked(candidates);
+        Emitter emitter = new Emitter(cart, cartMass, selection, k);
+        while (!emitter.done()) {
             while (!byBound.isEmpty()
                     && (ranked.isEmpty() || bounds[byBound.peek()] >= scores[ranked.peek()])) {
                 int c = byBound.pop();
@@ -385,20 +268,166 @@ public final class BundleScorer {
             if (ranked.isEmpty()) {
                 break;
             }
-            int c = ranked.pop();
+            emitter.offer(ranked.pop());
+        }
+        return emitter.out;
+    }
+
+    /**
+     * The same ranking from a pair index whose bounds fit the knobs: the threshold algorithm
+     * of Fagin, Lotem and Naor ("Optimal aggregation algorithms for middleware", 2003). The
+     * runs of the cart items with a mass are read best bound first ({@code bound /
+     * n(i)^alpha} bounds each contribution of the rest of a run); a candidate met for the first
+     * time is scored exactly at once, its pairs with every cart item looked up in cart order,
+     * so that its sums are the fold's, bit for bit; the best scored candidate is ranked once its
+     * score beats the sum of the runs' next bounds (with a margin of 1e-9 for rounding), which
+     * no candidate not yet met can exceed; ties wait until the bound falls below them.
+     */
+    private List<ScoredItem> rankByBound(long[] cart, int k, Selection selection) {
+        int positions = cart.length;
+        int[] itemSlots = new int[positions];
+        double[] cartMasses = new double[positions];
+        double[] alphaTerms = new double[positions];
+        int[] next = new int[positions];
+        int[] ends = new int[positions];
+        double[] frontier = new double[positions];
+        double cartMass = 0.0;
+        for (int p = 0; p < positions; p++) {
+            itemSlots[p] = index.itemSlot(cart[p]);
+            cartMasses[p] = source.mass(cart[p]);
+            alphaTerms[p] = Math.pow(cartMasses[p], scoring.alpha());
+            if (cartMasses[p] > 0.0) {
+                cartMass += cartMasses[p];
+                if (!(alphaTerms[p] > 0.0 && alphaTerms[p] < Double.POSITIVE_INFINITY)) {
+                    return foldAll(cart, k, selection); // no usable bound: read every pair
+                }
+                next[p] = index.first(itemSlots[p]);
+                ends[p] = index.end(itemSlots[p]);
+            }
+            frontier[p] = next[p] < ends[p] ? index.bound(next[p]) / alphaTerms[p] : 0.0;
+        }
+        IntHeap ranked = ranked(INITIAL);
+        Emitter emitter = new Emitter(cart, cartMass, selection, k);
+        double[] parts = new double[S];
+        while (!emitter.done()) {
+            double threshold = sum(frontier) * (1.0 + 1e-9);
+            while (threshold > 0.0 && (ranked.isEmpty() || scores[ranked.peek()] <= threshold)) {
+                int p = largest(frontier);
+                int entry = next[p]++;
+                frontier[p] = next[p] < ends[p] ? index.bound(next[p]) / alphaTerms[p] : 0.0;
+                threshold = sum(frontier) * (1.0 + 1e-9);
+                long other = index.other(entry);
+                if (slots.get(other) >= 0) {
+                    continue; // met before, through another cart item
+                }
+                int c = candidate(other);
+                for (int q = 0; q < positions; q++) {
+                    int pair = q == p ? entry : index.find(itemSlots[q], other);
+                    if (pair >= 0) {
+                        index.evidence(pair, parts);
+                        addPair(c, q, cartMasses[q], alphaTerms[q], index.support(pair), parts);
+                    }
+                }
+                if (numerator(c) > 0.0 && !contains(cart, other)) {
+                    double denominator = denominator(c);
+                    if (!Double.isNaN(denominator)) {
+                        scores[c] = numerator(c) / denominator;
+                        ranked.push(c);
+                    }
+                }
+            }
+            if (ranked.isEmpty()) {
+                break;
+            }
+            emitter.offer(ranked.pop());
+        }
+        return emitter.out;
+    }
+
+    /** The ranking by reading every pair of the cart items (as without an index). */
+    private List<ScoredItem> foldAll(long[] cart, int k, Selection selection) {
+        double cartMass = 0.0;
+        for (int position = 0; position < cart.length; position++) {
+            double mass = source.mass(cart[position]);
+            if (mass > 0.0) {
+                cartMass += mass;
+            }
+            addCartItem(position, cart[position], mass);
+        }
+        return rank(cart, cartMass, k, selection);
+    }
+
+    private static double sum(double[] values) {
+        double sum = 0.0;
+        for (double value : values) {
+            sum += value;
+        }
+        return sum;
+    }
+
+    private static int largest(double[] values) {
+        int best = 0;
+        for (int n = 1; n < values.length; n++) {
+            if (values[n] > values[best]) {
+                best = n;
+            }
+        }
+        return best;
+    }
+
+    private static boolean contains(long[] cart, long item) {
+        for (long member : cart) {
+            if (member == item) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Candidates by score descending, ties by item id ascending. */
+    private IntHeap ranked(int capacity) {
+        return new IntHeap(capacity, (a, b) -> {
+            int byScore = Double.compare(scores[b], scores[a]);
+            return byScore != 0 ? byScore < 0 : id(a).compareTo(id(b)) < 0;
+        });
+    }
+
+    /** Takes ranked candidates in order and keeps those that pass the selection, up to k. */
+    private final class Emitter {
+        final List<ScoredItem> out;
+        private final long[] cart;
+        private final double cartMass;
+        private final Selection selection;
+        private final int k;
+        private final String[] cartIds;
+        private final LongIntMap brandCounts = new LongIntMap(16);
+
+        Emitter(long[] cart, double cartMass, Selection selection, int k) {
+            this.cart = cart;
+            this.cartMass = cartMass;
+            this.selection = selection;
+            this.k = k;
+            this.cartIds = new String[cart.length];
+            this.out = new ArrayList<>(Math.min(k, 64));
+        }
+
+        boolean done() {
+            return out.size() >= k;
+        }
+
+        void offer(int c) {
             long item = items[c];
             if (!selection.admissible().test(item) || !roomForBrands(item, selection, brandCounts)) {
-                continue;
+                return;
             }
             double confidence = cartMass > 0.0 ? supports[c] / cartMass : 0.0;
             double lift = masses[c] > 0.0 ? confidence * stats.basketMass() / masses[c] : 0.0;
-            out.add(new ScoredItem(item, id(c, ids), scores[c], supports[c], confidence, lift,
-                    reason(c), because(c, cart, cartIds)));
+            out.add(new ScoredItem(item, id(c), scores[c], supports[c], confidence, lift, reason(c),
+                    because(c, cart, cartIds)));
         }
-        return out;
     }
 
-    private String id(int c, String[] ids) {
+    private String id(int c) {
         if (ids[c] == null) {
             ids[c] = source.itemId(items[c]);
         }

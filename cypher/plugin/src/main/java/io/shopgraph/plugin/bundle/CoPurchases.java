@@ -3,6 +3,7 @@ package io.shopgraph.plugin.bundle;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.Transaction;
@@ -10,7 +11,9 @@ import org.neo4j.kernel.api.KernelTransaction;
 
 /**
  * Co-purchase scores for other procedures ({@code shopgraph.recommend}): the scoring of
- * {@code shopgraph.bundle} with its default knobs, for a set of items taken as the cart.
+ * {@code shopgraph.bundle} with its default knobs, for a set of items taken as the cart (over the
+ * pair index when {@code shopgraph.bundle} or its refresh has registered a usable one for the
+ * database, else by traversal).
  */
 @SuppressWarnings("removal") // Transaction.getNodeById(): handles are valid within this transaction.
 public final class CoPurchases {
@@ -21,7 +24,7 @@ public final class CoPurchases {
      * A text that changes whenever {@code shopgraph.bundle.refresh()} recomputes the masses
      * (its {@code now}, basket mass, basket and item counts), for caches built on the masses.
      */
-    public static java.util.Optional<String> statsSignature(Transaction tx) {
+    public static Optional<String> statsSignature(Transaction tx) {
         return StatsStore.read(tx).map(s -> s.nowMillis() + "/" + s.basketMass() + "/" + s.baskets()
                 + "/" + s.items() + "/" + s.mass());
     }
@@ -40,8 +43,10 @@ public final class CoPurchases {
      */
     public static List<ScoredItem> forItems(Transaction tx, KernelTransaction ktx, List<String> itemIds,
                                             int k, Set<String> excluded, boolean inStockOnly) {
-        BundleStats stats = StatsStore.read(tx).orElseThrow(() -> new IllegalArgumentException(
-                "Bundle statistics are missing: run CALL shopgraph.bundle.refresh() after loading data."));
+        Optional<PairIndexes.Built> index = PairIndexes.forCall(ktx, ScoringConfig.DEFAULTS);
+        BundleStats stats = index.map(PairIndexes.Built::stats).or(() -> StatsStore.read(tx))
+                .orElseThrow(() -> new IllegalArgumentException("Bundle statistics are missing: run CALL"
+                        + " shopgraph.bundle.refresh() after loading data."));
         List<Long> cart = new ArrayList<>();
         for (String id : itemIds) {
             Node item = tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id);
@@ -65,7 +70,8 @@ public final class CoPurchases {
                 Selection.NO_LIMIT, item -> new long[0]);
         long[] handles = cart.stream().mapToLong(Long::longValue).toArray();
         try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources())) {
-            return new BundleScorer(baskets, stats, ScoringConfig.DEFAULTS).recommend(handles, k, selection);
+            return PairIndexes.scorer(index, handles, baskets, stats, ScoringConfig.DEFAULTS)
+                    .recommend(handles, k, selection);
         }
     }
 }

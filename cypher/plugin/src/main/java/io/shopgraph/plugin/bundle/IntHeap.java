@@ -3,7 +3,7 @@ package io.shopgraph.plugin.bundle;
 /**
  * A binary heap of {@code int}s (candidate slots) under a caller's order, without boxing:
  * {@link #add} then {@link #heapify} builds it in {@code O(n)}; {@link #push} and {@link #pop}
- * cost {@code O(log n)}.
+ * cost {@code O(log n)}. It grows as needed.
  */
 final class IntHeap {
 
@@ -14,12 +14,12 @@ final class IntHeap {
         boolean before(int a, int b);
     }
 
-    private final int[] heap;
+    private int[] heap;
     private final Order order;
     private int size;
 
     IntHeap(int capacity, Order order) {
-        this.heap = new int[capacity];
+        this.heap = new int[Math.max(1, capacity)];
         this.order = order;
     }
 
@@ -29,6 +29,7 @@ final class IntHeap {
 
     /** Appends without ordering; call {@link #heapify} before the first {@link #pop}. */
     void add(int value) {
+        room();
         heap[size++] = value;
     }
 
@@ -39,6 +40,7 @@ final class IntHeap {
     }
 
     void push(int value) {
+        room();
         int n = size++;
         heap[n] = value;
         while (n > 0) {
@@ -74,6 +76,12 @@ final class IntHeap {
             }
             swap(n, best);
             n = best;
+        }
+    }
+
+    private void room() {
+        if (size == heap.length) {
+            heap = java.util.Arrays.copyOf(heap, size * 2);
         }
     }
 

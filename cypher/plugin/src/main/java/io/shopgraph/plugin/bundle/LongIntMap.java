@@ -23,6 +23,11 @@ final class LongIntMap {
         return size;
     }
 
+    /** How many keys the table has room for before it grows (twice that many slots). */
+    int capacity() {
+        return (mask + 1) / 2;
+    }
+
     /** The value of {@code key}, or -1. */
     int get(long key) {
         int slot = slot(key);

@@ -443,6 +443,74 @@ class BundleProceduresTest {
         assertThat(compared).as("rows compared").isGreaterThan(500);
     }
 
+    // --- the pair index ----------------------------------------------------------------------
+
+    /** Calls of {@code shopgraph.bundle} (and their Cypher twins) that scored over the index. */
+    private long indexedDuring(Runnable calls) {
+        long before = PairIndexes.indexedCalls();
+        calls.run();
+        return PairIndexes.indexedCalls() - before;
+    }
+
+    @Test
+    void callsReadThePairIndexOnlyWhileItHoldsWhatTheGraphHolds() throws InterruptedException {
+        randomShop(3);
+        refresh(Map.of());
+        List<String> cart = List.of("i1", "i4");
+        // The refresh built it: default calls, and any alpha, beta, smoothing or filter, read it.
+        assertThat(indexedDuring(() -> assertSame(cart, 1000, Map.of()))).isEqualTo(1);
+        assertThat(indexedDuring(() -> assertSame(cart, 5, Map.of("alpha", 1.0, "beta", 0.2, "smoothing", 3.0,
+                "maxPerBrand", 1L, "inStockOnly", false)))).isEqualTo(1);
+        // Other pair sums: the traversal.
+        assertThat(indexedDuring(() -> assertSame(cart, 1000, Map.of("sizeExponent", 1.0)))).isZero();
+        assertThat(indexedDuring(() -> assertSame(cart, 1000, Map.of("maxBasketSize", 4L)))).isZero();
+
+        // A late anonymous order of a cart item and the last item ranked: 1 more support for it
+        // (newer than the refresh's now, it counts as of now; its own user; nothing capped).
+        List<Record> before = bundle(cart, 1000, Map.of());
+        String other = before.get(before.size() - 1).get("itemId").asString();
+        double support = support(before, other);
+        String late = """
+                MATCH (a:Item {itemId: 'i1'}), (b:Item {itemId: $other})
+                CREATE (o:Order {orderId: 'late', kind: 'order', at: datetime('2030-01-01T00:00:00Z')}),
+                       (o)-[:CONTAINS {weight: 1.0}]->(a), (o)-[:CONTAINS {weight: 1.0}]->(b)
+                """;
+        // Written in the caller's own transaction: that call traverses and sees it.
+        Map<String, Object> params = Map.of("cart", cart, "k", 1000L, "config", Map.of());
+        try (Session session = driver.session(); org.neo4j.driver.Transaction tx = session.beginTransaction()) {
+            tx.run(late, Map.of("other", other)).consume();
+            long calls = PairIndexes.indexedCalls();
+            List<Record> fast = tx.run("CALL shopgraph.bundle($cart, $k, $config)", params).list();
+            assertThat(PairIndexes.indexedCalls()).isEqualTo(calls);
+            assertThat(support(fast, other)).isCloseTo(support + 1.0, EXACT);
+            assertThat(ids(tx.run(statement, params).list())).isEqualTo(ids(fast));
+            tx.rollback();
+        }
+        assertThat(support(bundle(cart, 1000, Map.of()), other)).isEqualTo(support);
+
+        // Committed after the refresh: calls traverse and see it (the masses are stale until the
+        // next refresh, as the Cypher statement's), ...
+        run(late, Map.of("other", other));
+        assertThat(indexedDuring(() -> assertSame(cart, 1000, Map.of()))).isZero();
+        assertThat(support(bundle(cart, 1000, Map.of()), other)).isCloseTo(support + 1.0, EXACT);
+        // ... until a background build, started by a call once the pause after the last build
+        // is over, catches up.
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (indexedDuring(() -> bundle(cart, 10, Map.of())) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(indexedDuring(() -> assertSame(cart, 1000, Map.of()))).isEqualTo(1);
+        assertThat(support(bundle(cart, 1000, Map.of()), other)).isCloseTo(support + 1.0, EXACT);
+        for (List<String> more : List.of(List.of(other), List.of("i2", "i30", "i7"), List.of("i0"))) {
+            assertThat(indexedDuring(() -> assertSame(more, 1000, Map.of()))).isEqualTo(1);
+        }
+    }
+
+    private static double support(List<Record> rows, String item) {
+        return rows.stream().filter(r -> r.get("itemId").asString().equals(item)).findFirst().orElseThrow()
+                .get("support").asDouble();
+    }
+
     /**
      * A seeded random shop: 60 items (brands, categories two levels deep, prices, stock), 40
      * users, 300 sessions (a third anonymous, some without start; views, carts, removals) and

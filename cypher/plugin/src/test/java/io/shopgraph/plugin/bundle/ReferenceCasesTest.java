@@ -16,8 +16,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link BundleScorer} and {@link MassCounter} equal the Python reference ({@code CoPurchaseScorer}
- * of {@code gnn/bundles.py}) on 300 seeded random baskets (orders, carts and views; users and
+ * {@link BundleScorer} (by traversal, and over a {@link PairIndex} built with each config) and
+ * {@link MassCounter} equal the Python reference ({@code CoPurchaseScorer} of
+ * {@code gnn/bundles.py}) on 300 seeded random baskets (orders, carts and views; users and
  * anonymous baskets; relationship weights, 0 included) under 4 configs: every mass, and 100 carts
  * with their ranked items, scores, supports, confidences, lifts and because lists, to 1e-12
  * relative. The cases are {@code reference_cases.txt}, written by {@code make_reference_cases.py}
@@ -70,6 +71,9 @@ class ReferenceCasesTest {
         int rows = 0;
         for (Map.Entry<String, Config> config : configs.entrySet()) {
             MemoryBaskets memory = new MemoryBaskets(baskets, config.getValue().mass());
+            ScoringConfig scoring = config.getValue().scoring();
+            PairIndex index = PairIndex.build(java.util.stream.LongStream.range(0, memory.stats().items()).toArray(),
+                    memory, memory.stats(), scoring, Long.MAX_VALUE);
             Map<String, Double> expected = masses.get(config.getKey());
             assertThat(memory.stats().items()).isEqualTo(expected.size());
             expected.forEach((item, mass) ->
@@ -78,9 +82,13 @@ class ReferenceCasesTest {
                 if (!c.config().equals(config.getKey())) {
                     continue;
                 }
-                List<ScoredItem> got = new BundleScorer(memory, memory.stats(), config.getValue().scoring())
-                        .recommend(memory.handles(c.cart().toArray(String[]::new)), c.k(), Selection.ALL);
+                long[] cart = memory.handles(c.cart().toArray(String[]::new));
+                List<ScoredItem> got = new BundleScorer(memory, memory.stats(), scoring)
+                        .recommend(cart, c.k(), Selection.ALL);
                 compare(c, got);
+                // The precomputed pair sums give the same, bit for bit.
+                assertThat(new BundleScorer(index.items(memory), index, memory.stats(), scoring)
+                        .recommend(cart, c.k(), Selection.ALL)).as("over the pair index").isEqualTo(got);
                 rows += got.size();
             }
         }

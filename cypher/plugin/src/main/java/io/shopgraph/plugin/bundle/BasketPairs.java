@@ -1,0 +1,240 @@
+package io.shopgraph.plugin.bundle;
+
+import java.util.Arrays;
+
+/**
+ * The pair sums of an item by a traversal, item {@code i} -> baskets {@code b} holding {@code i}
+ * -> other items {@code j} of {@code b}, with no item-item matrix.
+ *
+ * <p>Per path, {@code m = w(b) d(b) r(b,i) r(b,j)} and {@code e = m h(b)}; both are summed per
+ * (user, {@code j}) and scaled by {@code f = min(1, userCap / m_u)}, a basket without a user
+ * being its own user; their sums over users are {@code n(i,j)} and {@code e(i,j)} by source.
+ * Baskets of fewer than 2 or more than {@code maxBasketSize} items, and sources of weight 0, are
+ * not visited. Work and memory scale with the paths of the item, not with the graph. Not
+ * thread-safe: one per call (or per build of a {@link PairIndex}).
+ */
+final class BasketPairs implements PairSums {
+
+    private static final Source[] SOURCES = Source.values();
+    private static final int S = SOURCES.length;
+
+    private final BasketSource source;
+    private final BundleStats stats;
+    private final ScoringConfig scoring;
+
+    // Items reached (j), by dense slot; kept from item to item.
+    private final LongIntMap slots = new LongIntMap(1024);
+    private long[] others = new long[1024];
+    private int otherCount;
+
+    // Per item: its paths (user, slot of j, m, e, source), and each user's baskets.
+    private int[] pathUser = new int[4096];
+    private int[] pathOther = new int[4096];
+    private double[] pathM = new double[4096];
+    private double[] pathE = new double[4096];
+    private byte[] pathSource = new byte[4096];
+    private int pathCount;
+    private int[] userBaskets = new int[256];
+
+    // Per item: (user, j) groups, for users with several baskets holding it.
+    private LongIntMap users = new LongIntMap(256);
+    private LongIntMap groups = new LongIntMap(1024);
+    private int[] groupSlot = new int[1024];
+    private double[] groupM = new double[1024];
+    private double[] groupE = new double[1024 * S];
+    private int userCount;
+    private int groupCount;
+
+    // Per item: the pair sums n(i, j) and e(i, j) by source, by slot of j.
+    private double[] pairN = new double[1024];
+    private double[] pairE = new double[1024 * S];
+    private int[] pairStamp = new int[1024]; // the item (1, 2, ...) whose sums a slot holds
+    private int[] touched = new int[1024];
+    private int stamp;
+    private final double[] evidence = new double[S];
+
+    private final PathVisitor visitor = new PathVisitor();
+
+    /**
+     * @param source the baskets
+     * @param stats {@code now} and the mass-relevant knobs of the last refresh
+     * @param scoring {@code sizeExponent} and {@code maxBasketSize} (the other knobs do not enter
+     *     the pair sums)
+     */
+    BasketPairs(BasketSource source, BundleStats stats, ScoringConfig scoring) {
+        this.source = source;
+        this.stats = stats;
+        this.scoring = scoring;
+    }
+
+    @Override
+    public void forEachPair(long item, PairVisitor pairs) {
+        users = cleared(users);
+        groups = cleared(groups);
+        userCount = 0;
+        groupCount = 0;
+        pathCount = 0;
+        int current = ++stamp;
+        visitor.item = item;
+        for (Source s : SOURCES) {
+            if (stats.mass().weight(s) > 0.0) {
+                visitor.source = s;
+                source.forEachBasket(item, s, visitor);
+            }
+        }
+        // Cap each user's evidence, f = min(1, cap / m_u), then sum per j. A user with one
+        // basket holding the item has one path per j: no grouping needed.
+        int touchedCount = 0;
+        double cap = stats.mass().userCap();
+        for (int p = 0; p < pathCount; p++) {
+            int c = pathOther[p];
+            if (userBaskets[pathUser[p]] > 1) {
+                int g = groups.getOrPut(((long) pathUser[p] << 32) | c, groupCount);
+                if (g < 0) {
+                    g = newGroup(c);
+                }
+                groupM[g] += pathM[p];
+                groupE[g * S + pathSource[p]] += pathE[p];
+                continue;
+            }
+            double m = pathM[p];
+            double f = m > cap ? cap / m : 1.0;
+            if (pairStamp[c] != current) {
+                pairStamp[c] = current;
+                touched = grow(touched, touchedCount + 1);
+                touched[touchedCount++] = c;
+            }
+            pairN[c] += f * m;
+            pairE[c * S + pathSource[p]] += f * pathE[p];
+        }
+        for (int g = 0; g < groupCount; g++) {
+            int c = groupSlot[g];
+            double m = groupM[g];
+            double f = m > cap ? cap / m : 1.0;
+            if (pairStamp[c] != current) {
+                pairStamp[c] = current;
+                touched = grow(touched, touchedCount + 1);
+                touched[touchedCount++] = c;
+            }
+            pairN[c] += f * m;
+            for (int s = 0; s < S; s++) {
+                pairE[c * S + s] += f * groupE[g * S + s];
+            }
+        }
+        for (int t = 0; t < touchedCount; t++) {
+            int c = touched[t];
+            System.arraycopy(pairE, c * S, evidence, 0, S);
+            pairs.visit(others[c], pairN[c], evidence);
+            pairN[c] = 0.0;
+            Arrays.fill(pairE, c * S, c * S + S, 0.0);
+        }
+    }
+
+    /** Visits the baskets of one item, then their items: one path at a time. */
+    private final class PathVisitor implements BasketSource.BasketVisitor, BasketSource.ItemVisitor {
+        long item;
+        Source source;
+        private double basketItemWeight;
+        private double sizeWeight;
+        private int user;
+
+        @Override
+        public void visit(BasketSource.Basket basket) {
+            int size = basket.size();
+            if (size < 2 || size > scoring.maxBasketSize()) {
+                return;
+            }
+            double weight = stats.mass().basketWeight(source, stats.nowMillis(), basket.timeMillis());
+            basketItemWeight = weight * basket.itemWeight();
+            if (basketItemWeight == 0.0) {
+                return; // no evidence: every m and e of this basket is 0
+            }
+            sizeWeight = scoring.sizeWeight(size);
+            long handle = basket.user();
+            int known = handle == BasketSource.NO_USER ? -1 - userCount : users.getOrPut(handle, userCount);
+            if (known < 0) {
+                known = userCount++;
+                if (known == userBaskets.length) {
+                    userBaskets = Arrays.copyOf(userBaskets, known * 2);
+                }
+                userBaskets[known] = 0;
+            }
+            user = known;
+            userBaskets[user]++;
+            basket.forEachOtherItem(this);
+        }
+
+        @Override
+        public void visit(long other, double weight) {
+            if (other == item) {
+                return;
+            }
+            double m = basketItemWeight * weight;
+            if (m == 0.0) {
+                return;
+            }
+            int p = pathCount++;
+            if (p == pathM.length) {
+                int size = p * 2;
+                pathUser = Arrays.copyOf(pathUser, size);
+                pathOther = Arrays.copyOf(pathOther, size);
+                pathM = Arrays.copyOf(pathM, size);
+                pathE = Arrays.copyOf(pathE, size);
+                pathSource = Arrays.copyOf(pathSource, size);
+            }
+            pathUser[p] = user;
+            pathOther[p] = slot(other);
+            pathM[p] = m;
+            pathE[p] = m * sizeWeight;
+            pathSource[p] = (byte) source.ordinal();
+        }
+    }
+
+    private int slot(long item) {
+        int c = slots.getOrPut(item, otherCount);
+        if (c >= 0) {
+            return c;
+        }
+        c = otherCount++;
+        if (c == others.length) {
+            int size = others.length * 2;
+            others = Arrays.copyOf(others, size);
+            pairN = Arrays.copyOf(pairN, size);
+            pairE = Arrays.copyOf(pairE, size * S);
+            pairStamp = Arrays.copyOf(pairStamp, size);
+        }
+        others[c] = item;
+        return c;
+    }
+
+    private int newGroup(int c) {
+        int g = groupCount++;
+        if (g == groupSlot.length) {
+            int size = groupSlot.length * 2;
+            groupSlot = Arrays.copyOf(groupSlot, size);
+            groupM = Arrays.copyOf(groupM, size);
+            groupE = Arrays.copyOf(groupE, size * S);
+        }
+        groupSlot[g] = c;
+        groupM[g] = 0.0;
+        Arrays.fill(groupE, g * S, g * S + S, 0.0);
+        return g;
+    }
+
+    /**
+     * An empty map: this one cleared, or a small new one when it grew far beyond its last use
+     * (clearing costs its capacity, and a build visits every item: one popular item must not
+     * make every later clear expensive).
+     */
+    private static LongIntMap cleared(LongIntMap map) {
+        if (map.capacity() > 4096 && map.size() * 8 < map.capacity()) {
+            return new LongIntMap(Math.max(256, map.size()));
+        }
+        map.clear();
+        return map;
+    }
+
+    private static int[] grow(int[] array, int needed) {
+        return needed <= array.length ? array : Arrays.copyOf(array, Math.max(needed, array.length * 2));
+    }
+}
