@@ -30,6 +30,9 @@ import org.neo4j.graphdb.Transaction;
  * relationships get weight 1.0, and a row whose item, parent category or order session does
  * not exist skips that relationship (as the statements' MATCH does).
  *
+ * <p>Nodes are looked up by key with a locking seek of the key's uniqueness constraint, as
+ * MERGE does ({@link KeyLookup}), so the schema's constraints must exist.
+ *
  * <p>Times are stored as UTC datetimes, as Cypher's {@code datetime({epochMillis: t})} does.
  * The caller makes the chunk exactly-once (the chunk claim of {@code load_claim_chunk.cypher}
  * in the same transaction).
@@ -54,6 +57,8 @@ public final class ChunkWriter {
     static final RelationshipType CONTAINS = RelationshipType.withName("CONTAINS");
 
     private final Transaction tx;
+    /** Business-key lookups through the uniqueness constraints, open during {@link #write}. */
+    private KeyLookup keys;
     /** Nodes looked up or created by this writer, per label and key (null: known absent). */
     private final Map<Label, Map<String, Node>> seen = new HashMap<>();
 
@@ -77,10 +82,15 @@ public final class ChunkWriter {
 
     /** Writes the chunk; returns what was written. */
     public Written write(ChunkRows rows) {
-        rows.categories().forEach(this::category);
-        rows.items().forEach(this::item);
-        rows.sessions().forEach(this::session);
-        rows.orders().forEach(this::order);
+        try (KeyLookup lookup = new KeyLookup(tx)) {
+            keys = lookup;
+            rows.categories().forEach(this::category);
+            rows.items().forEach(this::item);
+            rows.sessions().forEach(this::session);
+            rows.orders().forEach(this::order);
+        } finally {
+            keys = null;
+        }
         long applied = rows.categories().size() + rows.items().size() + rows.sessions().size()
                 + rows.orders().size();
         return new Written(applied, nodesCreated, relationshipsCreated, propertiesSet);
@@ -214,7 +224,7 @@ public final class ChunkWriter {
         if (byKey.containsKey(value)) {
             return byKey.get(value);
         }
-        Node node = tx.findNode(label, key, value);
+        Node node = keys.find(label, key, value);
         byKey.put(value, node);
         return node;
     }

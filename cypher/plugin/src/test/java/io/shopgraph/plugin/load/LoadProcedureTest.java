@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +19,7 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
+import org.neo4j.driver.Transaction;
 import org.neo4j.driver.exceptions.ClientException;
 import org.neo4j.harness.Neo4j;
 import org.neo4j.harness.Neo4jBuilders;
@@ -181,6 +184,55 @@ class LoadProcedureTest {
                 .isInstanceOf(ClientException.class)
                 .hasMessageContaining("Field price of row 0 of items must be a number or null, got the string \"cheap\".");
         assertThat(one("MATCH (n) RETURN count(n) AS n").get("n").asLong()).isZero();
+    }
+
+    private static Map<String, Object> sessionOf(String id, String user) {
+        return map("id", id, "start", 1000L, "end", 1000L, "n", 1L, "users", List.of(user),
+                "views", List.of(), "carts", List.of(), "removals", List.of());
+    }
+
+    @Test
+    void twoTransactionsCreatingTheSameUserWaitForEachOtherAsMergeDoes() throws Exception {
+        Map<String, Object> first = map("categories", List.of(), "items", List.of(),
+                "sessions", List.of(sessionOf("s1", "u9")), "orders", List.of());
+        Map<String, Object> second = map("categories", List.of(), "items", List.of(),
+                "sessions", List.of(sessionOf("s2", "u9")), "orders", List.of());
+        try (Session one = driver.session(); Session two = driver.session()) {
+            Transaction tx1 = one.beginTransaction();
+            tx1.run(CALL, first).consume();
+            CompletableFuture<Long> other = CompletableFuture.supplyAsync(() -> two.executeWrite(
+                    tx -> tx.run(CALL, second).single().get("nodesCreated").asLong()));
+            Thread.sleep(500);
+            assertThat(other).isNotDone(); // waiting on the lock of the key u9
+            tx1.commit();
+            tx1.close();
+
+            assertThat(other.get(30, TimeUnit.SECONDS)).isEqualTo(1); // only its session
+        }
+        Record users = one("MATCH (u:User {userId: 'u9'}) RETURN count(u) AS n, COUNT { (u)-[:HAS_SESSION]->() } AS s");
+        assertThat(users.get("n").asLong()).isEqualTo(1);
+        assertThat(users.get("s").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void aMissingKeyConstraintIsASentence() {
+        try (Session session = driver.session()) {
+            String name = session.run("SHOW CONSTRAINTS YIELD name, labelsOrTypes WHERE labelsOrTypes = ['Brand'] "
+                    + "RETURN name").single().get("name").asString();
+            session.run("DROP CONSTRAINT " + name).consume();
+        }
+        try {
+            List<?> items = List.of(map("id", "i1", "price", null, "categoryId", null, "name", null,
+                    "brand", "acme", "category", null));
+            assertThatThrownBy(() -> call(List.of(), items, List.of(), List.of()))
+                    .isInstanceOf(ClientException.class)
+                    .hasMessageContaining("Loading needs the uniqueness constraint on :Brand(name); create the"
+                            + " schema first");
+        } finally {
+            try (Session session = driver.session()) {
+                session.run("CREATE CONSTRAINT IF NOT EXISTS FOR (n:Brand) REQUIRE n.name IS UNIQUE").consume();
+            }
+        }
     }
 
     @Test
