@@ -3,10 +3,12 @@
 Each load runs the real CLI (`shopgraph load rees46`) in its own process against a fresh
 embedded Neo4j on this machine, and records events per second and the loader's peak memory
 (max RSS of the loader process; Neo4j's own memory is not the loader's). In the same run, as
-baselines: the parser alone (no Neo4j), which bounds what the loader could reach, and a
-250k-event load, whose peak memory must equal the 1M one's for memory to be flat in file size.
+baselines: the parser alone (no Neo4j), which bounds what the loader could reach, the 1M load
+with the reference Cypher MERGE writer (``--writer cypher``; the default writes through the
+plugin's ``shopgraph.load.chunk``), and a 250k-event load, whose peak memory must equal the 1M
+one's for memory to be flat in file size.
 
-    python benchmarks/load.py [--events 1000000] [--chunk-size 20000]
+    python benchmarks/load.py [--events 1000000] [--chunk-size 20000] [--no-cypher-baseline]
 
 Results are printed and appended to benchmarks/RESULTS.md. The 1M-event file is SYNTHETIC
 (``shopgraph generate``), calibrated on the REES46 sample; the sample is real.
@@ -50,9 +52,9 @@ def _parse_only(path: Path, chunk_size: int) -> float:
     return rows / (time.perf_counter() - started)
 
 
-def _load(path: Path, chunk_size: int, work: Path) -> dict[str, float]:
+def _load(path: Path, chunk_size: int, work: Path, writer: str = "procedure") -> dict[str, float]:
     """Loads ``path`` with the CLI into a fresh embedded Neo4j; returns the measurements."""
-    settings = Settings(home=work / f"neo4j-{path.stem}", port=free_port())
+    settings = Settings(home=work / f"neo4j-{path.stem}-{writer}", port=free_port())
     server.start(settings)
     try:
         env = {**os.environ, "NEO4J_URI": settings.bolt_uri}
@@ -72,6 +74,8 @@ def _load(path: Path, chunk_size: int, work: Path) -> dict[str, float]:
                 "--rejects",
                 str(work / "rejects.csv"),
                 "--no-refresh",
+                "--writer",
+                writer,
             ],
             env=env,
             capture_output=True,
@@ -97,6 +101,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--chunk-size", type=int, default=20_000)
+    parser.add_argument(
+        "--no-cypher-baseline",
+        action="store_true",
+        help="skip the 1M load with the Cypher MERGE writer",
+    )
     args = parser.parse_args()
 
     big = generated(args.events, seed=1)
@@ -107,6 +116,7 @@ def main() -> None:
         sample = _load(SAMPLE, args.chunk_size, work)
         quarter = _load(small, args.chunk_size, work)
         full = _load(big, args.chunk_size, work)
+        reference = None if args.no_cypher_baseline else _load(big, args.chunk_size, work, "cypher")
 
     command = "python benchmarks/load.py " + " ".join(sys.argv[1:])
     lines = [
@@ -117,17 +127,21 @@ def main() -> None:
         "| input | events | seconds | events/s | loader peak RSS (MiB) | nodes | relationships |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, m in (
+    rows = [
         ("REES46 sample (real)", sample),
         (f"synthetic {args.events // 4:,}", quarter),
         (f"synthetic {args.events:,}", full),
-    ):
+    ]
+    if reference is not None:
+        rows.append((f"synthetic {args.events:,}, Cypher MERGE writer (baseline)", reference))
+    for name, m in rows:
         lines.append(
             f"| {name} | {m['events']:,.0f} | {m['seconds']:.1f} | {m['events_per_s']:,.0f} "
             f"| {m['peak_rss_mib']:.0f} | {m['nodes']:,.0f} | {m['relationships']:,.0f} |"
         )
     lines += [
         "",
+        "- writer: the plugin's shopgraph.load.chunk, except the baseline row (--writer cypher)",
         f"- baseline in the same run, parsing and aggregating alone (no Neo4j): "
         f"{parse_rate:,.0f} events/s",
         f"- goal: >= 50,000 events/s over 1M events: "

@@ -14,7 +14,7 @@ from shopgraph.graph.cli._common import (
     table,
 )
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.loading import LoadOptions, LoadReport
+from shopgraph.graph.loading import ChunkWriter, LoadOptions, LoadReport
 from shopgraph.loaders.mapping import ColumnMapping
 
 
@@ -34,6 +34,13 @@ def register(subparsers: Any) -> None:
         sub.add_argument("--strict", action="store_true", help="stop at the first bad row")
         sub.add_argument("--chunk-size", type=int, default=20_000, help="rows per transaction")
         sub.add_argument("--rejects", type=Path, help="reject file (FILE.rejects.csv here)")
+        sub.add_argument(
+            "--writer",
+            choices=[w.value for w in ChunkWriter],
+            default=ChunkWriter.PROCEDURE.value,
+            help="procedure: the plugin's shopgraph.load.chunk (fast); cypher: the MERGE "
+            "statements, for a Neo4j without the plugin (same graph)",
+        )
         sub.add_argument("--json", action="store_true", help="print the report as JSON")
         sub.add_argument("--no-progress", action="store_true", help="no progress bar")
         sub.add_argument(
@@ -48,7 +55,11 @@ def register(subparsers: Any) -> None:
 def _load(args: argparse.Namespace) -> int:
     bar = LoadBar(f"load {args.kind}", enabled=not (args.no_progress or args.json))
     options = LoadOptions(
-        strict=args.strict, chunk_size=args.chunk_size, rejects=args.rejects, progress=bar
+        strict=args.strict,
+        chunk_size=args.chunk_size,
+        rejects=args.rejects,
+        progress=bar,
+        writer=ChunkWriter(args.writer),
     )
     try:
         with ShopGraph.connect(settings_from(args)) as shop:
