@@ -56,6 +56,7 @@ public final class ExportProcedure {
     private static final RelationshipType PLACED = RelationshipType.withName("PLACED");
     private static final RelationshipType IN_CATEGORY = RelationshipType.withName("IN_CATEGORY");
     private static final RelationshipType CHILD_OF = RelationshipType.withName("CHILD_OF");
+    private static final RelationshipType CONTAINS = RelationshipType.withName("CONTAINS");
     private static final List<InteractionKind> SESSION_KINDS = List.of(
             InteractionKind.VIEWED, InteractionKind.ADDED_TO_CART, InteractionKind.REMOVED_FROM_CART);
 
@@ -224,8 +225,7 @@ public final class ExportProcedure {
                 if (!weight.inWindow(at)) {
                     continue;
                 }
-                for (Relationship r : order.getRelationships(Direction.OUTGOING,
-                        RelationshipType.withName(InteractionKind.CONTAINS.name()))) {
+                for (Relationship r : order.getRelationships(Direction.OUTGOING, CONTAINS)) {
                     add(r, InteractionKind.CONTAINS, at);
                 }
             }
