@@ -4,15 +4,21 @@ On a fresh embedded Neo4j (heap 2g, page cache 1g) holding a SYNTHETIC shop
 (``shopgraph generate``, calibrated on the REES46 sample), in one run:
 
 1. ``export``: :func:`shopgraph.graph.export.export_interactions` with default options over
-   the whole graph (one (user, item) row per interacting pair), twice (cold, then warm).
+   the whole graph (the edges come from the plugin's ``shopgraph.export.interactions``),
+   twice (cold, then warm).
 2. ``write-back``: :func:`shopgraph.graph.models.publish_embeddings` of ``--embeddings``
-   64-dimensional vectors (every item of the export, then users until the count is reached),
-   twice: into slot A, then into slot B (which also retires and clears nothing; a third
-   publish would clear A first). The vectors are random: this measures I/O, not quality.
+   64-dimensional vectors (at least ``--users`` users, the export's items up to the count,
+   then more users until it is reached), twice: into slot A, then into slot B (which also
+   retires and clears nothing; a third publish would clear A first). The vectors are random:
+   this measures I/O, not quality.
 3. ``serve``: ``ShopGraph.recommend(user, 10)`` through the Python client for ``--users``
    users with history, with the model active and, as the baseline in the same run, with
    ``use_model=False``; and ``ShopGraph.similar(item, 10)`` (model: vector index; baseline:
    walks). p50 and p95 per call, after one warm-up pass.
+
+Export and write-back are also reported as CPU seconds of the Neo4j server process and of this
+client (Linux ``/proc``), which depend much less than wall time on other jobs sharing the
+machine.
 
     .venv/bin/python benchmarks/model_io.py [--events 1000000] [--embeddings 100000]
 
@@ -29,6 +35,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 from _common import append_results, generated
@@ -46,6 +53,27 @@ def _timed(function: Callable[[], LoadReport]) -> tuple[float, LoadReport]:
     started = time.perf_counter()
     value = function()
     return time.perf_counter() - started, value
+
+
+class _Meter:
+    """Wall seconds, and CPU seconds of the server process and of this process, of a block."""
+
+    def __init__(self, server_pid: int) -> None:
+        self._stat = Path(f"/proc/{server_pid}/stat")
+
+    def _server_cpu(self) -> float:
+        fields = self._stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> _Meter:
+        self._started = (time.perf_counter(), self._server_cpu(), time.process_time())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        wall, server_cpu, client_cpu = self._started
+        self.wall = time.perf_counter() - wall
+        self.server_cpu = self._server_cpu() - server_cpu
+        self.client_cpu = time.process_time() - client_cpu
 
 
 def _latencies(calls: list[Callable[[], object]]) -> tuple[float, float]:
@@ -69,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=200, help="users served (200)")
     parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
+    if args.embeddings <= args.users:
+        parser.error(
+            f"--embeddings must be more than --users ({args.users}), got {args.embeddings}"
+        )
     load_at_start = os.getloadavg()
     events_file = generated(args.events, args.seed)
     lines: list[str] = []
@@ -81,21 +113,27 @@ def main(argv: list[str] | None = None) -> int:
         load_s, report = _timed(lambda: shop.load_rees46(events_file))
         shop.refresh()
         runner = shop.runner
-        export_s = []
+        pid = server.status(settings).pid
+        if pid is None:
+            raise SystemExit("The temporary Neo4j server is not running.")
+        exports = []
         for _ in range(2):  # cold, then warm
-            started = time.perf_counter()
-            data = export_interactions(runner, ExportOptions())
-            export_s.append(time.perf_counter() - started)
+            with _Meter(pid) as meter:
+                data = export_interactions(runner, ExportOptions())
+            exports.append(meter)
         id_map = data.id_map
-        n_items = min(len(id_map.items), args.embeddings)
+        # At least --users users get embeddings (they are served below), items fill up to the
+        # count, then more users.
+        n_users = min(len(id_map.users), args.users)
+        n_items = min(len(id_map.items), args.embeddings - n_users)
         n_users = min(len(id_map.users), args.embeddings - n_items)
         rng = np.random.default_rng(0)
         user_vectors = rng.standard_normal((n_users, 64)).astype(np.float32)
         item_vectors = rng.standard_normal((n_items, 64)).astype(np.float32)
         publishes = []
         for name in ("bench-1", "bench-2"):
-            publishes.append(
-                publish_embeddings(
+            with _Meter(pid) as meter:
+                published = publish_embeddings(
                     runner,
                     name,
                     user_ids=id_map.users[:n_users],
@@ -104,10 +142,9 @@ def main(argv: list[str] | None = None) -> int:
                     item_embeddings=item_vectors,
                     metadata={"benchmark": "model_io"},
                 )
-            )
-        users = [u for u in id_map.users[:n_users]][:: max(1, n_users // args.users)]
-        users = users[: args.users]
-        items = list(id_map.items[:: max(1, n_items // args.users)])[: args.users]
+            publishes.append((published, meter))
+        users = list(id_map.users[: n_users : max(1, n_users // args.users)])[: args.users]
+        items = list(id_map.items[: n_items : max(1, n_items // args.users)])[: args.users]
         model = RecommendOptions()
         blended = RecommendOptions(use_model=False)
         rec_model = _latencies([lambda u=u: shop.recommend(u, 10, model) for u in users])
@@ -136,15 +173,19 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(id_map.users):,} users, {len(id_map.items):,} items"
     )
     say()
-    say("| step | seconds | goal |")
-    say("|---|---:|---|")
-    for label, seconds in zip(("cold", "warm"), export_s, strict=True):
-        say(f"| export, {label} ({n_interactions:,} interactions) | {seconds:.1f} | <= 10 s |")
-    for published in publishes:
+    say("| step | seconds | server CPU s | client CPU s | goal |")
+    say("|---|---:|---:|---:|---|")
+    for label, meter in zip(("cold", "warm"), exports, strict=True):
+        say(
+            f"| export, {label} ({n_interactions:,} interactions) | {meter.wall:.1f} | "
+            f"{meter.server_cpu:.1f} | {meter.client_cpu:.1f} | <= 10 s |"
+        )
+    for published, meter in publishes:
         written = published.users_written + published.items_written
         say(
-            f"| write-back, slot {published.slot} ({written:,} embeddings: {n_items:,} items + "
-            f"{n_users:,} users, 64 d) | {published.seconds:.1f} | <= 20 s |"
+            f"| write-back, slot {published.slot} ({written:,} embeddings: "
+            f"{published.items_written:,} items + {published.users_written:,} users, 64 d) | "
+            f"{meter.wall:.1f} | {meter.server_cpu:.1f} | {meter.client_cpu:.1f} | <= 20 s |"
         )
     say()
     say(f"Serving through the Python client, {len(users)} users / {len(items)} items, k = 10:")

@@ -1,3 +1,7 @@
+// The readable reference of shopgraph.export.interactions (call_export_interactions.cypher),
+// which computes the same edges in the plugin and returns them in compact rows; tests check
+// that both give the same tensors (but for unknown category codes: no rows here, an error
+// there). One row per edge makes this statement slow for big exports (1M rows through Bolt).
 // User-item interactions of a subgraph, one row per (user, item) with its combined weight:
 //   sum over the pair's session events and purchases of
 //   event-type weight x recency decay x relationship weight (trust; 1.0 when not used).

@@ -1,7 +1,8 @@
 """Model versions in Neo4j: embeddings written back, switched atomically, rolled back.
 
-Embeddings live on the nodes in two slots, ``embeddingA`` and ``embeddingB``, each item slot
-with its own vector index (``item_embedding_a``, ``item_embedding_b``). A ``(:ModelVersion)``
+Embeddings live on the nodes in two slots, ``embeddingA`` and ``embeddingB``, as float32
+arrays (as ``db.create.setNodeVectorProperty`` stores vectors), each item slot with its own
+vector index (``item_embedding_a``, ``item_embedding_b``). A ``(:ModelVersion)``
 node per version records its slot and status::
 
     writing ──▶ ready ──▶ active ◀──▶ previous ──▶ retired
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,7 +41,16 @@ __all__ = [
     "rollback",
 ]
 
-_BATCH = 5_000
+# Write-back of 83,529 item vectors (64 d) into a slot with its vector index, server CPU on a
+# 2-core machine (benchmarks/RESULTS.md): 2.4 s without the index; with it 12-13 s at 2,000
+# rows per transaction, 18-20 s at 1,000 and 26-39 s at 4,000-8,000 (every commit adds a
+# Lucene segment whose HNSW graph is merged into the others; small and big commits both cost
+# more). Two writers keep the server busy while the client sends the next batch. Vectors go as
+# float32 bytes: as lists of floats they cost the Python driver 4 s of CPU per 100k vectors
+# (it formats every parameter for its debug log, logging or not) and the server a value each.
+_BATCH = 2_000
+_WRITERS = 2
+_SLOT_PROPERTIES = {"A": "embeddingA", "B": "embeddingB"}
 
 
 @dataclass(frozen=True)
@@ -161,31 +172,15 @@ def publish_embeddings(
     )
     while runner.write("model_clear_slot", {"slot": slot, "batch": 20_000})[0]["cleared"]:
         pass
-    total = len(user_ids) + len(item_ids)
-    done = 0
-
-    def write(statement: str, ids: Sequence[str], matrix: npt.NDArray[np.float32]) -> int:
-        nonlocal done
-        written = 0
-        for start in range(0, len(ids), _BATCH):
-            rows = [
-                {"id": key, "embedding": vector}
-                for key, vector in zip(
-                    ids[start : start + _BATCH],
-                    matrix[start : start + _BATCH].astype(np.float64).tolist(),
-                    strict=True,
-                )
-            ]
-            result = runner.write(statement, {"slot": slot, "version": version, "rows": rows})
-            written += int(result[0]["written"]) if result else 0
-            done += len(rows)
-            if progress is not None:
-                progress(done, total)
-        return written
-
-    items_written = write("model_write_items", item_ids, item_embeddings)
-    users_written = write("model_write_users", user_ids, user_embeddings)
-    runner.write("model_finish", {"version": version})
+    batches = _batches("Item", item_ids, item_embeddings) + _batches(
+        "User", user_ids, user_embeddings
+    )
+    written = _write(runner, _SLOT_PROPERTIES[slot], batches, progress)
+    items_written = written.get("Item", 0)
+    users_written = written.get("User", 0)
+    runner.write(
+        "model_finish", {"version": version, "users": users_written, "items": items_written}
+    )
     runner.await_indexes()
     activate(runner, version)
     return PublishReport(
@@ -197,6 +192,60 @@ def publish_embeddings(
         len(item_ids) - items_written,
         time.monotonic() - started,
     )
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Rows of one write-back transaction."""
+
+    label: str
+    ids: Sequence[str]
+    vectors: npt.NDArray[np.float32]
+
+
+def _batches(label: str, ids: Sequence[str], matrix: npt.NDArray[np.float32]) -> list[_Batch]:
+    return [
+        _Batch(label, ids[start : start + _BATCH], matrix[start : start + _BATCH])
+        for start in range(0, len(ids), _BATCH)
+    ]
+
+
+def _write(
+    runner: GraphRunner,
+    property_: str,
+    batches: list[_Batch],
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, int]:
+    """Runs the batches, ``_WRITERS`` transactions at a time; returns nodes written per label.
+
+    ``progress`` is called in this thread, in batch order. After a failed batch, those not
+    started yet are cancelled and the error is raised.
+    """
+
+    def write(batch: _Batch) -> int:
+        params = {
+            "label": batch.label,
+            "property": property_,
+            "ids": list(batch.ids),
+            "vectors": np.ascontiguousarray(batch.vectors, dtype="<f4").tobytes(),
+        }
+        return int(runner.write("model_write_embeddings", params)[0]["written"])
+
+    total = sum(len(batch.ids) for batch in batches)
+    written: dict[str, int] = {}
+    done = 0
+    with ThreadPoolExecutor(_WRITERS, thread_name_prefix="shopgraph-write-back") as pool:
+        futures = [pool.submit(write, batch) for batch in batches]
+        try:
+            for batch, future in zip(batches, futures, strict=True):
+                written[batch.label] = written.get(batch.label, 0) + future.result()
+                done += len(batch.ids)
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            for future in futures:
+                future.cancel()
+    return written
 
 
 def activate(runner: GraphRunner, version: str) -> ModelVersionInfo:

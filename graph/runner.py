@@ -90,6 +90,13 @@ class Tx:
         self.counters = self.counters + WriteCounters.from_summary(result.consume().counters)
         return rows
 
+    def values(self, name: str, params: Params | None = None) -> list[list[Any]]:
+        """Runs ``<name>.cypher`` and returns its rows as lists of values (fast for big reads)."""
+        result = self._tx.run(cypher.load(name), dict(params or {}))
+        rows = result.values()
+        self.counters = self.counters + WriteCounters.from_summary(result.consume().counters)
+        return rows
+
 
 class GraphRunner:
     """Owns the Neo4j driver; runs named Cypher statements in managed transactions.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +10,10 @@ import pytest
 
 from shopgraph.gnn.data import IdMap, InteractionData
 from shopgraph.graph.client import ShopGraph
+from shopgraph.graph.errors import BadInputError
 from shopgraph.graph.export import EventWeights, ExportOptions, export_interactions
+from shopgraph.graph.runner import GraphRunner
+from shopgraph.loaders.generate import SyntheticShopConfig, generate_events
 from shopgraph.loaders.rees46 import REES46_COLUMNS
 
 HEADER = ",".join(REES46_COLUMNS)
@@ -122,3 +125,94 @@ def test_export_id_map_round_trip(small_shop: ShopGraph, tmp_path: Path) -> None
     assert again.user_ids(again.user_index(["u3", "u1"])) == ["u3", "u1"]
     assert again.item_ids(data.items) == ["i1", "i2", "i3", "i2", "i3"]
     assert again.user_ids(data.users) == ["u1", "u1", "u1", "u2", "u3"]
+
+
+def test_an_unknown_category_is_bad_input(small_shop: ShopGraph) -> None:
+    with pytest.raises(BadInputError, match=r"Unknown category codes: garden, toys\."):
+        export_interactions(small_shop.runner, ExportOptions(categories=("toys", "home", "garden")))
+
+
+def _reference(runner: GraphRunner, options: ExportOptions) -> InteractionData:
+    """The export through the readable statement ``export_interactions.cypher``, one row per
+    edge, turned into tensors as plainly as possible (the way export.py did before the
+    procedure). Times go as UTC, as :func:`export_interactions` passes them."""
+    since = options.since.astimezone(UTC) if options.since else None
+    until = options.until.astimezone(UTC) if options.until else None
+    now = runner.read("export_latest_time", {"until": until})[0]["latest"]
+    rows = runner.read_values(
+        "export_interactions",
+        {
+            "since": since,
+            "until": until,
+            "categories": list(options.categories),
+            "weights": options.weights.by_type(),
+            "halfLifeDays": options.half_life_days,
+            "now": now,
+            "useTrust": options.use_trust,
+        },
+    )
+    users = np.array([row[0] for row in rows], dtype=str)
+    items = np.array([row[1] for row in rows], dtype=str)
+    weights = np.array([row[2] for row in rows], dtype=np.float64)
+    keep = np.ones(len(rows), dtype=bool)
+    while len(rows):
+        _, user_of, user_counts = np.unique(users[keep], return_inverse=True, return_counts=True)
+        _, item_of, item_counts = np.unique(items[keep], return_inverse=True, return_counts=True)
+        dense = (user_counts[user_of] >= options.min_user_interactions) & (
+            item_counts[item_of] >= options.min_item_interactions
+        )
+        if dense.all():
+            break
+        keep[np.flatnonzero(keep)[~dense]] = False
+    users, items, weights = users[keep], items[keep], weights[keep]
+    user_ids, user_index = np.unique(users, return_inverse=True)
+    item_ids, item_index = np.unique(items, return_inverse=True)
+    return InteractionData.from_arrays(
+        user_index.astype(np.int64),
+        item_index.astype(np.int64),
+        weights.astype(np.float32),
+        id_map=IdMap(tuple(user_ids.tolist()), tuple(item_ids.tolist())),
+    )
+
+
+@pytest.mark.slow
+def test_the_procedure_and_the_readable_statement_give_the_same_tensors(
+    shop: ShopGraph, tmp_path: Path
+) -> None:
+    """A random shop (synthetic events, repeat visits, carts, removals, orders, categories)
+    with uneven trust weights, exported under every kind of option both ways."""
+    config = SyntheticShopConfig(events=20_000, seed=5, n_items=400, n_users=600)
+    path = generate_events(tmp_path / "events.csv.gz", config).path
+    shop.load_rees46(path)
+    runner = shop.runner
+    runner.write_tx(
+        lambda tx: tx._tx.run(
+            "MATCH ()-[r:VIEWED|ADDED_TO_CART|CONTAINS]->(i:Item) "
+            "WHERE toInteger(i.itemId) % 3 = 0 SET r.weight = 0.3"
+        ).consume()
+    )
+    category = runner.read_tx(
+        lambda tx: tx._tx.run(
+            "MATCH (c:Category {level: 1})<-[:CHILD_OF*0..]-(:Category)<-[:IN_CATEGORY]-(i:Item) "
+            "RETURN c.code AS code, count(i) AS n ORDER BY n DESC, code LIMIT 1"
+        ).single(strict=True)["code"]
+    )
+    latest = runner.read("export_latest_time", {"until": None})[0]["latest"].to_native()
+    hour = timedelta(hours=1)
+    variants = [
+        ExportOptions(),
+        ExportOptions(half_life_days=0.02, weights=EventWeights(remove_from_cart=0.5)),
+        ExportOptions(half_life_days=None, use_trust=False),
+        ExportOptions(since=latest - 2 * hour, until=latest - hour, half_life_days=0.05),
+        ExportOptions(categories=(category,), half_life_days=0.2),
+        ExportOptions(weights=EventWeights(view=0.0, purchase=7.0)),
+        ExportOptions(min_user_interactions=3, min_item_interactions=4, half_life_days=0.1),
+    ]
+    for options in variants:
+        procedure = export_interactions(runner, options)
+        reference = _reference(runner, options)
+        assert procedure.n_interactions > 20, options
+        assert procedure.id_map == reference.id_map, options
+        np.testing.assert_array_equal(procedure.users, reference.users)
+        np.testing.assert_array_equal(procedure.items, reference.items)
+        np.testing.assert_array_equal(procedure.weights, reference.weights)

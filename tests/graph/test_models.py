@@ -146,3 +146,54 @@ def test_readers_during_write_back_see_exactly_one_complete_version(
         assert row["values"] == ([1.0] if row["version"] == "old" else [2.0])
     versions = [row["version"] for row in seen]
     assert versions == sorted(versions, key=lambda v: v == "new")  # old ... old, new ... new
+
+
+def test_embeddings_round_trip_as_float32_and_progress_reaches_the_total(
+    catalogue: ShopGraph,
+) -> None:
+    runner = catalogue.runner
+    rng = np.random.default_rng(3)
+    users = [f"u{u}" for u in range(N_USERS)]
+    items = [f"i{i}" for i in range(N_ITEMS)] + ["ghost-item"]
+    user_vectors = rng.standard_normal((len(users), 16)).astype(np.float32)
+    item_vectors = rng.standard_normal((len(items), 16)).astype(np.float32)
+    calls: list[tuple[int, int]] = []
+
+    report = publish_embeddings(
+        runner,
+        "random",
+        user_ids=users,
+        user_embeddings=user_vectors,
+        item_ids=items,
+        item_embeddings=item_vectors,
+        metadata={},
+        progress=lambda done, total: calls.append((done, total)),
+    )
+
+    assert (report.items_written, report.items_missing, report.users_written) == (
+        N_ITEMS,
+        1,
+        N_USERS,
+    )
+    info = active_version(runner)
+    assert (info.version, info.users, info.items, info.dimensions) == (
+        "random",
+        N_USERS,
+        N_ITEMS,
+        16,
+    )
+    assert calls[-1] == (N_USERS + N_ITEMS + 1, N_USERS + N_ITEMS + 1)
+    assert [done for done, _ in calls] == sorted({done for done, _ in calls})
+    for label, key, ids, vectors in (
+        ("Item", "itemId", items, item_vectors),
+        ("User", "userId", users, user_vectors),
+    ):
+        stored = dict(
+            runner.read_tx(
+                lambda tx, label=label, key=key: tx._tx.run(
+                    f"MATCH (n:{label}) RETURN n.{key} AS id, n.embeddingA AS e"
+                ).values()
+            )
+        )
+        for index in (0, 1, len(ids) // 2, len(ids) - 2):
+            np.testing.assert_array_equal(np.array(stored[ids[index]], np.float32), vectors[index])

@@ -3,7 +3,7 @@ package io.shopgraph.plugin;
 import java.util.Arrays;
 
 /** A long to int hash map (open addressing, linear probing) without boxing; -1 means absent. */
-final class LongIntMap {
+public final class LongIntMap {
     private static final long EMPTY = Long.MIN_VALUE;
 
     private long[] keys;
@@ -11,7 +11,12 @@ final class LongIntMap {
     private int size;
     private int mask;
 
-    LongIntMap(int expected) {
+    /**
+     * An empty map.
+     *
+     * @param expected how many keys it is sized for (it grows past that)
+     */
+    public LongIntMap(int expected) {
         int capacity = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
         keys = new long[capacity];
         Arrays.fill(keys, EMPTY);
@@ -19,7 +24,8 @@ final class LongIntMap {
         mask = capacity - 1;
     }
 
-    void put(long key, int value) {
+    /** Maps {@code key} (anything but {@code Long.MIN_VALUE}) to {@code value}. */
+    public void put(long key, int value) {
         if (key == EMPTY) {
             throw new IllegalArgumentException("LongIntMap cannot hold the key " + EMPTY + ".");
         }
@@ -37,7 +43,8 @@ final class LongIntMap {
         values[slot] = value;
     }
 
-    int get(long key) {
+    /** The value of {@code key}, or -1 when it has none. */
+    public int get(long key) {
         int slot = slot(key);
         while (keys[slot] != EMPTY) {
             if (keys[slot] == key) {
