@@ -92,7 +92,8 @@ public final class CandidatesProcedure {
         } else {
             throw WalkInputs.notUserOrItems(userIdOrItems);
         }
-        PixieWalker.Result result = new PixieWalker(graph).walk(queries, excluded, walkConfig);
+        PixieWalker.Result result = new PixieWalker(graph).walk(queries, excluded, walkConfig,
+                ParallelStage::fork);
         List<Candidate> top = result.top(limit, WalkInputs.available(tx, walkConfig.inStockOnly()));
         List<CandidateRow> rows = new ArrayList<>(top.size());
         for (Candidate candidate : top) {

@@ -11,7 +11,8 @@ import java.util.function.Supplier;
  * Runs a stage of a procedure that needs no transaction (a walk over the in-memory projection)
  * on a worker thread, while the caller's thread runs the stages that read its transaction (a
  * kernel transaction must stay on its thread). A call then costs the longer of the two instead
- * of their sum.
+ * of their sum. A walk can also split its query items in two, one half on a worker
+ * ({@link #fork}).
  *
  * <p>The workers are as many as the processors. When all are busy (many concurrent calls, where
  * running beside would only queue), the stage runs at once on the caller's thread: the result
@@ -48,6 +49,20 @@ final class ParallelStage {
             }
         });
         return () -> join(future);
+    }
+
+    /**
+     * {@link #start} for work without a result: the runnable returned waits for it.
+     *
+     * @param work a piece of work that touches no transaction
+     * @return what waits for it to finish, rethrowing its exception
+     */
+    static Runnable fork(Runnable work) {
+        Supplier<Boolean> done = start(() -> {
+            work.run();
+            return true;
+        });
+        return done::get;
     }
 
     private static <T> T join(Future<T> future) {

@@ -54,7 +54,7 @@ import org.neo4j.procedure.Procedure;
  *       the user's recent items. An unknown user, or one without history, gets the most
  *       bought items overall (reason "popular"): the cold-start fallback. The walks need no
  *       transaction, so they run on a worker thread ({@link ParallelStage}) beside the other
- *       two stages.</li>
+ *       two stages, and split their query items with a second worker when one is free.</li>
  *   <li><b>Ranking</b>: with an active embedding model (see {@link ActiveModel}) and
  *       {@code useModel}, by the dot product of the user's and the item's embeddings (item
  *       embeddings held in memory per version, {@link ItemEmbeddings}); without
@@ -165,7 +165,7 @@ public final class RecommendProcedure {
         }
         WalkGraph graph = WalkProjections.current(db, walk.ttlSeconds(), log).graph();
         return ParallelStage.start(() -> {
-            PixieWalker.Result result = new PixieWalker(graph).walk(queries, bought, walk);
+            PixieWalker.Result result = new PixieWalker(graph).walk(queries, bought, walk, ParallelStage::fork);
             List<Candidate> out = new ArrayList<>();
             for (io.shopgraph.plugin.walk.Candidate c : result.top(settings.walkCandidates())) {
                 out.add(new Candidate(c.itemId(), Stage.WALK, c.score(), Reason.WALK.label()));

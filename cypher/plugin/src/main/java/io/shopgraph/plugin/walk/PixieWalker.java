@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -40,6 +41,10 @@ import java.util.function.Predicate;
  * <p>Reproducible: the walks of {@code q} draw from a {@link SplittableRandom} seeded with the
  * config seed and the item id's {@link String#hashCode}, so the same projection, query and
  * config give the same result, whatever the order of the query items.
+ *
+ * <p>The walks of different query items are independent, so a caller may run part of them on
+ * another thread ({@link #walk(List, Collection, WalkConfig, Function)}); their visits are
+ * combined in query order afterwards, so the result is the same bit for bit.
  *
  * <p>Instances are immutable and thread-safe; each {@link #walk} call allocates its own state.
  */
@@ -158,6 +163,23 @@ public final class PixieWalker {
      * @return the ranked candidates and per-query statistics
      */
     public Result walk(List<QueryItem> queries, Collection<String> excluded, WalkConfig config) {
+        return walk(queries, excluded, config, work -> {
+            work.run();
+            return () -> { };
+        });
+    }
+
+    /**
+     * {@link #walk(List, Collection, WalkConfig)}, with the query items split in two halves of
+     * about equal step budgets: {@code fork} starts the walks of one half (on another thread,
+     * or at once) while the calling thread walks the other. The result does not depend on
+     * {@code fork}.
+     *
+     * @param fork starts a piece of work and returns what waits for it to finish (rethrowing
+     *     its exception)
+     */
+    public Result walk(List<QueryItem> queries, Collection<String> excluded, WalkConfig config,
+                       Function<Runnable, Runnable> fork) {
         double[] typeWeights = config.typeWeightArray();
         int n = queries.size();
         int[] nodes = new int[n];
@@ -180,7 +202,15 @@ public final class PixieWalker {
         }
         int[] budgets = budgets(weights, degrees, graph.maxItemDegree(), config.steps());
 
-        IntCounter visits = new IntCounter(256);
+        // Each query item's visits and outcome (steps << 1 | stoppedEarly), walked in two halves.
+        boolean[] forked = halves(budgets);
+        long[] outcomes = new long[n];
+        IntCounter[] visitsOf = new IntCounter[n];
+        Runnable other = fork.apply(() -> walkAll(queries, nodes, budgets, forked, true, typeWeights,
+                config, skip, visitsOf, outcomes));
+        walkAll(queries, nodes, budgets, forked, false, typeWeights, config, skip, visitsOf, outcomes);
+        other.run();
+
         IntCounter total = new IntCounter(1024);
         // Per visited item: sum_q sqrt(V_q), and sum_{q<r} sqrt(V_q V_r) for the exact square.
         double[] rootSums = new double[1024];
@@ -192,12 +222,10 @@ public final class PixieWalker {
                 stats.add(new QueryStats(id, weights[i], degrees[i], 0, 0, false));
                 continue;
             }
-            visits.clear();
-            SplittableRandom random = new SplittableRandom(seedOf(config.seed(), id));
-            long outcome = walkFrom(nodes[i], budgets[i], typeWeights, config, skip, random, visits);
-            int steps = (int) (outcome >>> 1);
+            IntCounter visits = visitsOf[i];
+            int steps = (int) (outcomes[i] >>> 1);
             stats.add(new QueryStats(id, weights[i], degrees[i], budgets[i], steps,
-                    (outcome & 1) == 1));
+                    (outcomes[i] & 1) == 1));
             for (int p = 0; p < visits.size(); p++) {
                 int position = total.add(visits.key(p), visits.count(p));
                 if (position == rootSums.length) {
@@ -218,6 +246,47 @@ public final class PixieWalker {
             }
         }
         return new Result(pool.toArray(Candidate[]::new), List.copyOf(stats));
+    }
+
+    /**
+     * Splits the query items in two halves of about equal budgets, greedily from the largest
+     * budget: {@code true} marks the half given to the fork.
+     */
+    static boolean[] halves(int[] budgets) {
+        Integer[] order = new Integer[budgets.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -budgets[i]).thenComparingInt(i -> i));
+        boolean[] forked = new boolean[budgets.length];
+        long mine = 0;
+        long theirs = 0;
+        for (int i : order) {
+            if (budgets[i] == 0) {
+                continue;
+            }
+            if (theirs < mine) {
+                forked[i] = true;
+                theirs += budgets[i];
+            } else {
+                mine += budgets[i];
+            }
+        }
+        return forked;
+    }
+
+    /** Walks the query items of one half, into their positions of {@code visits} and {@code outcomes}. */
+    private void walkAll(List<QueryItem> queries, int[] nodes, int[] budgets, boolean[] forked,
+                         boolean half, double[] typeWeights, WalkConfig config, BitSet skip,
+                         IntCounter[] visits, long[] outcomes) {
+        for (int i = 0; i < budgets.length; i++) {
+            if (budgets[i] == 0 || forked[i] != half) {
+                continue;
+            }
+            visits[i] = new IntCounter(256);
+            SplittableRandom random = new SplittableRandom(seedOf(config.seed(), queries.get(i).itemId()));
+            outcomes[i] = walkFrom(nodes[i], budgets[i], typeWeights, config, skip, random, visits[i]);
+        }
     }
 
     /**

@@ -182,6 +182,45 @@ class PixieWalkerTest {
     }
 
     @Test
+    void halfOfTheQueryItemsWalkedOnAnotherThreadGiveTheSameResult() throws InterruptedException {
+        WalkGraph graph = randomGraph();
+        PixieWalker walker = new PixieWalker(graph);
+        List<QueryItem> query = List.of(new QueryItem("i3", 1.0), new QueryItem("i17", 0.5),
+                new QueryItem("i21", 1.0), new QueryItem("i40", 0.8), new QueryItem("i55", 1.0));
+        WalkConfig config = config(Map.of("seed", 7L, "nP", 0L));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try {
+            PixieWalker.Result alone = walker.walk(query, Set.of("i8"), config);
+            PixieWalker.Result split = walker.walk(query, Set.of("i8"), config, work -> {
+                java.util.concurrent.Future<?> future = pool.submit(() -> {
+                    threads.add(Thread.currentThread().getName());
+                    work.run();
+                });
+                return () -> {
+                    try {
+                        future.get();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                };
+            });
+            assertThat(threads).hasSize(1).doesNotContain(Thread.currentThread().getName());
+            assertThat(split.candidates()).hasSizeGreaterThan(20).isEqualTo(alone.candidates());
+            assertThat(split.queries()).isEqualTo(alone.queries());
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void theQueryItemsSplitInHalvesOfAboutEqualBudgets() {
+        assertThat(PixieWalker.halves(new int[] {6000, 1000, 0, 2000, 1000})).containsExactly(
+                false, true, false, true, true);
+        assertThat(PixieWalker.halves(new int[] {10_000})).containsExactly(false);
+    }
+
+    @Test
     void queryItemsMissingFromTheProjectionLeaveTheBudgetToTheOthers() {
         WalkGraph graph = WalkGraph.builder()
                 .edge(EdgeKind.VIEWED, "s1", "q", 1.0).edge(EdgeKind.VIEWED, "s1", "p", 1.0)
