@@ -50,6 +50,7 @@ final class BasketPairs implements PairSums {
     private double[] pairE = new double[1024 * S];
     private int[] pairStamp = new int[1024]; // the item (1, 2, ...) whose sums a slot holds
     private int[] touched = new int[1024];
+    private int touchedCount; // slots in touched for the current item
     private int stamp;
     private final double[] evidence = new double[S];
 
@@ -84,7 +85,7 @@ final class BasketPairs implements PairSums {
         }
         // Cap each user's evidence, f = min(1, cap / m_u), then sum per j. A user with one
         // basket holding the item has one path per j: no grouping needed.
-        int touchedCount = 0;
+        touchedCount = 0;
         double cap = stats.mass().userCap();
         for (int p = 0; p < pathCount; p++) {
             int c = pathOther[p];
@@ -99,11 +100,7 @@ final class BasketPairs implements PairSums {
             }
             double m = pathM[p];
             double f = m > cap ? cap / m : 1.0;
-            if (pairStamp[c] != current) {
-                pairStamp[c] = current;
-                touched = grow(touched, touchedCount + 1);
-                touched[touchedCount++] = c;
-            }
+            touch(c, current);
             pairN[c] += f * m;
             pairE[c * S + pathSource[p]] += f * pathE[p];
         }
@@ -111,11 +108,7 @@ final class BasketPairs implements PairSums {
             int c = groupSlot[g];
             double m = groupM[g];
             double f = m > cap ? cap / m : 1.0;
-            if (pairStamp[c] != current) {
-                pairStamp[c] = current;
-                touched = grow(touched, touchedCount + 1);
-                touched[touchedCount++] = c;
-            }
+            touch(c, current);
             pairN[c] += f * m;
             for (int s = 0; s < S; s++) {
                 pairE[c * S + s] += f * groupE[g * S + s];
@@ -127,6 +120,15 @@ final class BasketPairs implements PairSums {
             pairs.visit(others[c], pairN[c], evidence);
             pairN[c] = 0.0;
             Arrays.fill(pairE, c * S, c * S + S, 0.0);
+        }
+    }
+
+    /** Marks slot {@code c} as holding sums of the current item, once. */
+    private void touch(int c, int current) {
+        if (pairStamp[c] != current) {
+            pairStamp[c] = current;
+            touched = grow(touched, touchedCount + 1);
+            touched[touchedCount++] = c;
         }
     }
 
