@@ -180,7 +180,7 @@ public final class RecommendProcedure {
             return;
         }
         List<String> cart = queries.stream().limit(settings.cartItems()).map(QueryItem::itemId).toList();
-        for (ScoredItem s : CoPurchases.forItems(tx, ktx, cart, settings.bundleCandidates(), excluded,
+        for (ScoredItem s : CoPurchases.forItems(db, tx, ktx, log, cart, settings.bundleCandidates(), excluded,
                 settings.inStockOnly())) {
             String because = s.because().isEmpty() ? cart.get(0) : s.because().get(0);
             out.add(new Candidate(s.itemId(), Stage.BUNDLE, s.score(), "bought with " + because));

@@ -5,15 +5,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.Transaction;
 import org.neo4j.kernel.api.KernelTransaction;
+import org.neo4j.logging.Log;
 
 /**
  * Co-purchase scores for other procedures ({@code shopgraph.recommend}): the scoring of
  * {@code shopgraph.bundle} with its default knobs, for a set of items taken as the cart (over the
- * pair index when {@code shopgraph.bundle} or its refresh has registered a usable one for the
- * database, else by traversal).
+ * pair index when it is usable, else by traversal, as {@code shopgraph.bundle} decides it: see
+ * {@link PairIndexes}).
  */
 @SuppressWarnings("removal") // Transaction.getNodeById(): handles are valid within this transaction.
 public final class CoPurchases {
@@ -32,8 +34,10 @@ public final class CoPurchases {
     /**
      * The items most often bought with {@code itemIds}, best first.
      *
+     * @param db the procedure's database
      * @param tx the procedure's transaction
      * @param ktx its kernel transaction
+     * @param log where background builds of the pair index report
      * @param itemIds the items taken as the cart; ids not in the graph are skipped
      * @param k how many items at most
      * @param excluded item ids never returned (besides the cart)
@@ -41,9 +45,10 @@ public final class CoPurchases {
      * @return the scored items; empty when no cart item is in the graph
      * @throws IllegalArgumentException when {@code shopgraph.bundle.refresh()} has never run
      */
-    public static List<ScoredItem> forItems(Transaction tx, KernelTransaction ktx, List<String> itemIds,
-                                            int k, Set<String> excluded, boolean inStockOnly) {
-        Optional<PairIndexes.Built> index = PairIndexes.forCall(ktx, ScoringConfig.DEFAULTS);
+    public static List<ScoredItem> forItems(GraphDatabaseService db, Transaction tx, KernelTransaction ktx,
+                                            Log log, List<String> itemIds, int k, Set<String> excluded,
+                                            boolean inStockOnly) {
+        Optional<PairIndexes.Built> index = PairIndexes.forCall(db, ktx, ScoringConfig.DEFAULTS, log);
         BundleStats stats = index.map(PairIndexes.Built::stats).or(() -> StatsStore.read(tx))
                 .orElseThrow(() -> new IllegalArgumentException("Bundle statistics are missing: run CALL"
                         + " shopgraph.bundle.refresh() after loading data."));

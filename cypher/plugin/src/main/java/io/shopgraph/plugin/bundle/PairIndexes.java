@@ -114,19 +114,6 @@ final class PairIndexes {
     }
 
     /**
-     * As {@link #forCall(GraphDatabaseService, KernelTransaction, ScoringConfig, Log)} for callers
-     * without a database handle: only an index that a bundle call or a refresh of this database
-     * has registered.
-     */
-    static Optional<Built> forCall(KernelTransaction ktx, ScoringConfig scoring) {
-        Database known = DATABASES.get(ktx.getDatabaseName());
-        if (known == null || !known.identity.equals(identity(ktx))) {
-            return Optional.empty();
-        }
-        return usable(known, ktx, scoring);
-    }
-
-    /**
      * Builds the caller's database's index now (after any build under way) and waits; keeps the
      * traversal when the index would be too large (logged).
      *
