@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["DegreeNorm", "Init", "LightGCNConfig", "LossWeights", "Sampling"]
+__all__ = ["DegreeNorm", "Init", "LightGCNConfig", "LossWeights", "LrSchedule", "Sampling"]
 
 
 class Sampling(StrEnum):
@@ -58,6 +58,19 @@ class Init(StrEnum):
     SVD = "svd"
 
 
+class LrSchedule(StrEnum):
+    """How the learning rate moves within a run.
+
+    ``CONSTANT``: ``learning_rate`` throughout (until a patience drop). ``COSINE``: from
+    ``learning_rate`` down to 0 at the last step of ``epochs``, along a half cosine, step by
+    step (Loshchilov and Hutter, "SGDR", ICLR 2017, without restarts); patience drops scale
+    it further.
+    """
+
+    CONSTANT = "constant"
+    COSINE = "cosine"
+
+
 class LossWeights(StrEnum):
     """How BPR pairs are weighted.
 
@@ -98,6 +111,10 @@ class LightGCNConfig:
     epochs: int = field(default=80, metadata={"help": "maximum number of epochs"})
     batch_size: int = field(default=65_536, metadata={"help": "BPR triplets per optimisation step"})
     learning_rate: float = field(default=0.05, metadata={"help": "Adam learning rate"})
+    lr_schedule: LrSchedule = field(
+        default=LrSchedule.CONSTANT,
+        metadata={"help": "learning rate over the run: constant, or cosine (down to 0)"},
+    )
     negatives: int = field(
         default=4, metadata={"help": "negative items per positive, one BPR pair each"}
     )
@@ -152,6 +169,7 @@ class LightGCNConfig:
         object.__setattr__(self, "sampling", Sampling(self.sampling))
         object.__setattr__(self, "degree_norm", DegreeNorm(self.degree_norm))
         object.__setattr__(self, "loss_weights", LossWeights(self.loss_weights))
+        object.__setattr__(self, "lr_schedule", LrSchedule(self.lr_schedule))
         positive = ("embedding_dim", "epochs", "batch_size", "negatives", "eval_every")
         for name in positive:
             if getattr(self, name) < 1:

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch_geometric.nn.models.lightgcn import BPRLoss  # type: ignore[import-untyped]
 
-from shopgraph.gnn.config import Init, LightGCNConfig, LossWeights
+from shopgraph.gnn.config import Init, LightGCNConfig, LossWeights, LrSchedule
 from shopgraph.gnn.data import InteractionData, split_per_user
 from shopgraph.gnn.evaluate import evaluate
 from shopgraph.gnn.propagation import normalized_adjacency, propagate, to_torch_csr
@@ -277,8 +277,6 @@ class _Trainer:
         self.bad_evaluations = 0
         with torch.no_grad():
             self.weights.copy_(self.best_weights)
-        for group in self.optimizer.param_groups:
-            group["lr"] *= self.config.lr_drop
 
     def _train_epoch(self) -> float:
         config = self.config
@@ -292,24 +290,24 @@ class _Trainer:
         steps = 0
         for start in range(0, n, config.batch_size):
             stop = start + config.batch_size
-            batch = len(users[start:stop])
-            index = torch.cat(
-                (
-                    users[start:stop],
-                    positives[start:stop] + offset,
-                    negatives[start:stop].reshape(-1) + offset,
-                )
-            )
+            self._set_step_learning_rate(steps)
+            user_index = users[start:stop]
+            positive_index = positives[start:stop] + offset
+            negative_index = negatives[start:stop].reshape(-1) + offset
+            batch = len(user_index)
             final = propagate(self.adjacency, self.weights, config.num_layers)
-            # index_select: its backward is index_add_, much faster on CPU than the
-            # accumulating index_put_ behind final[index] (0.39 s vs 0.80 s per step).
-            rows = final.index_select(0, index)
-            user, positive = rows[:batch], rows[batch : 2 * batch]
-            negative = rows[2 * batch :].view(batch, config.negatives, -1)
+            # One index_select per part: its backward is an index_add_ into the rows, where
+            # slices of one gathered block would each zero-fill a block-sized gradient, and an
+            # element-wise product with a sum instead of a bmm with one column (together 25-35 %
+            # of an epoch's CPU time on Gowalla).
+            user = final.index_select(0, user_index)
+            positive = final.index_select(0, positive_index)
+            negative = final.index_select(0, negative_index).view(batch, config.negatives, -1)
             positive_scores = (user * positive).sum(dim=1, keepdim=True)
-            negative_scores = torch.bmm(negative, user.unsqueeze(2)).squeeze(2)
+            negative_scores = (negative * user.unsqueeze(1)).sum(dim=2)
             # The L2 term over the batch's rows, as sqrt(count)-scaled rows of all weights:
             # the same value and gradient as gathering every row, without the gather.
+            index = torch.cat((user_index, positive_index, negative_index))
             counts = torch.bincount(index, minlength=self.weights.shape[0])
             scaled = self.weights * counts.to(self.weights.dtype).sqrt().unsqueeze(1)
             if weighted:
@@ -330,6 +328,24 @@ class _Trainer:
             total += float(loss.detach())
             steps += 1
         return total / steps
+
+    def _set_step_learning_rate(self, step: int) -> None:
+        """Sets the rate of the epoch's ``step``-th step (0-based; ``self.epoch`` is 1-based).
+
+        ``constant``: the base rate. ``cosine``: the base rate times
+        ``(1 + cos(pi t / T)) / 2``, with ``t`` the steps taken before this one and ``T`` the
+        steps of ``config.epochs`` epochs, so the rate falls from the base to 0 at the last
+        step. The base rate is ``learning_rate`` times ``lr_drop`` per drop taken. The rate
+        depends only on the epoch and step, so a resumed run takes the same steps.
+        """
+        config = self.config
+        rate = config.learning_rate * config.lr_drop**self.lr_drops
+        if config.lr_schedule is LrSchedule.COSINE:
+            per_epoch = math.ceil(self.sampler.n_positives / config.batch_size)
+            done = (self.epoch - 1) * per_epoch + step
+            rate *= 0.5 * (1.0 + math.cos(math.pi * done / (config.epochs * per_epoch)))
+        for group in self.optimizer.param_groups:
+            group["lr"] = rate
 
     def _final(self, weights: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from shopgraph.gnn.config import Init, LightGCNConfig
+from shopgraph.gnn.config import Init, LightGCNConfig, LrSchedule
 from shopgraph.gnn.data import InteractionData
 from shopgraph.gnn.lightgcn import LightGCN
 from shopgraph.gnn.train import EpochReport, train_lightgcn
@@ -138,11 +139,17 @@ class _Crash(Exception):
     pass
 
 
+@pytest.mark.parametrize("schedule", list(LrSchedule))
 def test_resume_gives_the_uninterrupted_model(
-    communities: InteractionData, small_config: LightGCNConfig, tmp_path: Path
+    communities: InteractionData,
+    small_config: LightGCNConfig,
+    tmp_path: Path,
+    schedule: LrSchedule,
 ) -> None:
     # No validation: the returned embeddings are those of the last epoch.
-    config = LightGCNConfig.from_dict({**small_config.to_dict(), "epochs": 8})
+    config = LightGCNConfig.from_dict(
+        {**small_config.to_dict(), "epochs": 8, "lr_schedule": schedule.value}
+    )
     straight = train_lightgcn(config, communities, run_dir=tmp_path / "straight")
 
     def crash_at_5(report: EpochReport) -> None:
@@ -166,6 +173,30 @@ def test_resume_gives_the_uninterrupted_model(
     assert [r.loss for r in resumed.history] == [r.loss for r in straight.history]
     lines = (tmp_path / "resumed" / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(line)["epoch"] for line in lines] == list(range(1, 9))
+
+
+def test_cosine_schedule_falls_to_zero_at_the_last_step(
+    communities: InteractionData, small_config: LightGCNConfig, tmp_path: Path
+) -> None:
+    config = LightGCNConfig.from_dict({**small_config.to_dict(), "lr_schedule": "cosine"})
+    train_lightgcn(config, communities, run_dir=tmp_path / "run")
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    steps = config.epochs * math.ceil(len(communities) / config.batch_size)
+    last = 0.05 * 0.5 * (1 + math.cos(math.pi * (steps - 1) / steps))
+    assert state["optimizer"]["param_groups"][0]["lr"] == pytest.approx(last)
+    assert last < 0.05 * 1e-2
+    # The first step takes the full rate, the later ones less.
+    one_step = {"epochs": 1, "batch_size": len(communities)}
+    runs = {
+        schedule: train_lightgcn(
+            LightGCNConfig.from_dict({**config.to_dict(), **one_step, "lr_schedule": schedule}),
+            communities,
+        )
+        for schedule in ("constant", "cosine")
+    }
+    assert torch.equal(runs["constant"].embeddings, runs["cosine"].embeddings)
+    constant = train_lightgcn(small_config, communities)
+    assert not torch.equal(constant.embeddings, train_lightgcn(config, communities).embeddings)
 
 
 def test_resume_refuses_other_settings(
