@@ -220,17 +220,8 @@ def bundle(
         "call_bundle", {"cart": cart, "k": k, "config": (options or BundleOptions()).config()}
     )
     return [
-        BundleItem(
-            row["itemId"],
-            row["score"],
-            row["rank"],
-            row["reason"],
-            row["support"],
-            row["confidence"],
-            row["lift"],
-            tuple(row["because"]),
-        )
-        for row in rows
+        BundleItem(item_id, score, rank, reason, support, confidence, lift, tuple(because))
+        for item_id, score, rank, reason, support, confidence, lift, because in rows
     ]
 
 
@@ -285,8 +276,8 @@ def candidates(
         "call_candidates", {"query": value, "k": k, "config": (options or WalkOptions()).config()}
     )
     return [
-        Candidate(row["itemId"], row["score"], row["rank"], row["reason"], row["visits"])
-        for row in rows
+        Candidate(item_id, score, rank, reason, visits)
+        for item_id, score, rank, reason, visits in rows
     ]
 
 
@@ -302,7 +293,7 @@ def similar(
     rows = runner.serve(
         "call_similar", {"item": item, "k": k, "config": (options or WalkOptions()).config()}
     )
-    return [_recommendation(row) for row in rows]
+    return _recommendations(rows)
 
 
 def recommend(
@@ -319,11 +310,11 @@ def recommend(
         "call_recommend",
         {"user": user, "k": k, "config": (options or RecommendOptions()).config()},
     )
-    return [_recommendation(row) for row in rows]
+    return _recommendations(rows)
 
 
-def _recommendation(row: dict[str, Any]) -> Recommendation:
-    return Recommendation(row["itemId"], row["score"], row["rank"], row["reason"])
+def _recommendations(rows: list[list[Any]]) -> list[Recommendation]:
+    return [Recommendation(item_id, score, rank, reason) for item_id, score, rank, reason in rows]
 
 
 def _check_k(k: int) -> None:
