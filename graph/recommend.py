@@ -163,6 +163,8 @@ class RecommendOptions:
         in_stock_only: Leave out items whose ``inStock`` is false.
         use_model: Rank with the active embedding model when there is one (default true).
         seed: Seed of the random walks.
+        steps: Steps of the random walks when the stages' blended scores rank (10,000).
+        model_steps: Steps of the random walks when the model ranks (5,000).
     """
 
     max_per_brand: int | None = None
@@ -170,6 +172,8 @@ class RecommendOptions:
     in_stock_only: bool = False
     use_model: bool | None = None
     seed: int | None = None
+    steps: int | None = None
+    model_steps: int | None = None
 
     def config(self) -> dict[str, Any]:
         return _config(
@@ -179,6 +183,8 @@ class RecommendOptions:
                 "inStockOnly": self.in_stock_only or None,
                 "useModel": self.use_model,
                 "seed": self.seed,
+                "steps": self.steps,
+                "modelSteps": self.model_steps,
             }
         )
 
