@@ -25,8 +25,8 @@ import java.util.Map;
  *   <li>{@code modelSteps} (1 to 1,000,000, default 5,000): the steps of the walks when the
  *       model ranks. The walks then only bring candidates, which the model orders: half the
  *       steps change the model's top 10 about as much as another seed does (1M-event benchmark
- *       shop, random embeddings: overlap with the top 10 of 200,000-step walks 0.60 at 5,000
- *       steps, 0.65 at 10,000; two seeds at 10,000 share 0.61; benchmarks/walk_steps.py), and
+ *       shop, random embeddings: overlap with the top 10 of 200,000-step walks 0.58 at 5,000
+ *       steps, 0.62 at 10,000; two seeds at 10,000 share 0.59; benchmarks/walk_steps.py), and
  *       the walks are the longest stage of a call.
  * </ul>
  */
