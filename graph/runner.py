@@ -173,7 +173,7 @@ class GraphRunner:
         (``RETURN collect([itemId, score, ...]) AS rows``). The driver reads every Bolt
         message with two socket reads and builds a record for each, so one message for the
         answer instead of one per row saves most of the client's work on a 10-row answer
-        (0.21 against 0.32 ms of client CPU for a bundle on a busy 2-core machine) and more
+        (about 0.23 against 0.33 ms of client CPU for a bundle on a busy 2-core machine) and more
         on the 100 rows of a candidate list.
 
         A serving call is a single read-only statement, so it runs as an auto-commit
