@@ -1,6 +1,7 @@
-// Items similar to one item (item pages), through the plugin procedure.
+// Items similar to one item (item pages), through the plugin procedure, answered in one record.
 // Parameters: $item (item id), $k (1 to 1000), $config (map).
-// Returns: itemId, score, rank, reason.
+// Returns: rows, the procedure's rows in rank order, each a list [itemId, score, rank, reason]
+//   (one Bolt message for the whole answer instead of one per item: GraphRunner.serve).
 CALL shopgraph.similar($item, $k, $config)
 YIELD itemId, score, rank, reason
-RETURN itemId, score, rank, reason
+RETURN collect([itemId, score, rank, reason]) AS rows

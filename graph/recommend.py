@@ -163,6 +163,8 @@ class RecommendOptions:
         in_stock_only: Leave out items whose ``inStock`` is false.
         use_model: Rank with the active embedding model when there is one (default true).
         seed: Seed of the random walks.
+        steps: Steps of the random walks when the stages' blended scores rank (10,000).
+        model_steps: Steps of the random walks when the model ranks (5,000).
     """
 
     max_per_brand: int | None = None
@@ -170,6 +172,8 @@ class RecommendOptions:
     in_stock_only: bool = False
     use_model: bool | None = None
     seed: int | None = None
+    steps: int | None = None
+    model_steps: int | None = None
 
     def config(self) -> dict[str, Any]:
         return _config(
@@ -179,6 +183,8 @@ class RecommendOptions:
                 "inStockOnly": self.in_stock_only or None,
                 "useModel": self.use_model,
                 "seed": self.seed,
+                "steps": self.steps,
+                "modelSteps": self.model_steps,
             }
         )
 
@@ -220,17 +226,8 @@ def bundle(
         "call_bundle", {"cart": cart, "k": k, "config": (options or BundleOptions()).config()}
     )
     return [
-        BundleItem(
-            row["itemId"],
-            row["score"],
-            row["rank"],
-            row["reason"],
-            row["support"],
-            row["confidence"],
-            row["lift"],
-            tuple(row["because"]),
-        )
-        for row in rows
+        BundleItem(item_id, score, rank, reason, support, confidence, lift, tuple(because))
+        for item_id, score, rank, reason, support, confidence, lift, because in rows
     ]
 
 
@@ -285,8 +282,8 @@ def candidates(
         "call_candidates", {"query": value, "k": k, "config": (options or WalkOptions()).config()}
     )
     return [
-        Candidate(row["itemId"], row["score"], row["rank"], row["reason"], row["visits"])
-        for row in rows
+        Candidate(item_id, score, rank, reason, visits)
+        for item_id, score, rank, reason, visits in rows
     ]
 
 
@@ -302,7 +299,7 @@ def similar(
     rows = runner.serve(
         "call_similar", {"item": item, "k": k, "config": (options or WalkOptions()).config()}
     )
-    return [_recommendation(row) for row in rows]
+    return _recommendations(rows)
 
 
 def recommend(
@@ -319,11 +316,11 @@ def recommend(
         "call_recommend",
         {"user": user, "k": k, "config": (options or RecommendOptions()).config()},
     )
-    return [_recommendation(row) for row in rows]
+    return _recommendations(rows)
 
 
-def _recommendation(row: dict[str, Any]) -> Recommendation:
-    return Recommendation(row["itemId"], row["score"], row["rank"], row["reason"])
+def _recommendations(rows: list[list[Any]]) -> list[Recommendation]:
+    return [Recommendation(item_id, score, rank, reason) for item_id, score, rank, reason in rows]
 
 
 def _check_k(k: int) -> None:

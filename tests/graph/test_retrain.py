@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -141,12 +142,17 @@ def test_retrain_publishes_an_active_version_that_recommend_ranks_by(
 
 
 def test_recommend_follows_the_embedding_dot_products(loaded: ShopGraph) -> None:
-    """Known embeddings: the model's answer is the candidates' top k by dot product."""
+    """Known embeddings: the model's answer is the candidates' top k by dot product.
+
+    When the model ranks, the walks take ``modelSteps`` (5,000 by default) instead of
+    ``steps``; the blended answer with as many steps has the same candidates.
+    """
     runner = loaded.runner
     user = _most_active_user(loaded)
-    blended = loaded.recommend(user, 1000, RecommendOptions(max_per_brand=1000,
-                                                             max_per_category=1000,
-                                                             use_model=False))  # fmt: skip
+    same_walks = RecommendOptions(
+        max_per_brand=1000, max_per_category=1000, use_model=False, steps=5_000
+    )
+    blended = loaded.recommend(user, 1000, same_walks)
     assert len(blended) > 20
     assert not any(row.reason.startswith("model") for row in blended)
     item_ids = [str(v) for v in runner.read_tx(
@@ -171,10 +177,14 @@ def test_recommend_follows_the_embedding_dot_products(loaded: ShopGraph) -> None
     )
     reasons = {row.item_id: row.reason for row in blended}
     assert [row.reason for row in rows] == [f"model: {reasons[i]}" for i in expected]
-    unranked = loaded.recommend(
-        user, 15, RecommendOptions(max_per_brand=1000, max_per_category=1000, use_model=False)
-    )
-    assert unranked == blended[:15]
+    assert loaded.recommend(user, 15, same_walks) == blended[:15]
+    # steps applies to the blended ranking only, modelSteps to the model's.
+    assert loaded.recommend(user, 15, replace(NO_LIMITS, steps=1)) == rows
+    # One step from an item reaches a session, an order, a brand or a category: no candidate.
+    every = [row.reason for row in loaded.recommend(user, 1000, NO_LIMITS)]
+    assert "model: walk" in every
+    no_walks = loaded.recommend(user, 1000, replace(NO_LIMITS, model_steps=1))
+    assert "model: walk" not in [row.reason for row in no_walks]
 
 
 def test_an_empty_export_is_refused(loaded: ShopGraph, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.errors import BadInputError, UnknownEntityError
-from shopgraph.graph.recommend import WalkOptions
+from shopgraph.graph.recommend import RecommendOptions, WalkOptions
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +72,49 @@ def test_bad_arguments_give_clear_errors(loaded: ShopGraph) -> None:
         loaded.similar("x", 0)
     with pytest.raises(BadInputError, match="Unknown config key 'stpes'"):
         loaded.runner.read("call_similar", {"item": "x", "k": 3, "config": {"stpes": 1}})
+
+
+def test_the_one_record_answer_holds_the_procedures_rows_in_order(loaded: ShopGraph) -> None:
+    """The client's serving statements collect the rows into one record; nothing is lost."""
+    user = _most_viewed_user(loaded)
+    loaded.refresh()
+
+    def direct(statement: str, params: dict[str, object]) -> list[list[object]]:
+        return loaded.runner.read_tx(lambda tx: tx._tx.run(statement, params).values())
+
+    walks = direct(
+        "CALL shopgraph.candidates($user, 30, {seed: 7}) "
+        "YIELD itemId, score, rank, reason, visits RETURN itemId, score, rank, reason, visits",
+        {"user": user},
+    )
+    candidates = loaded.candidates(user, 30, WalkOptions(seed=7))
+    assert len(candidates) == 30
+    assert [[c.item_id, c.score, c.rank, c.reason, c.visits] for c in candidates] == walks
+    expected = direct(
+        "CALL shopgraph.recommend($user, 12, {seed: 3}) "
+        "YIELD itemId, score, rank, reason RETURN itemId, score, rank, reason",
+        {"user": user},
+    )
+    got = loaded.recommend(user, 12, RecommendOptions(seed=3))
+    assert [[r.item_id, r.score, r.rank, r.reason] for r in got] == expected
+    assert [r.rank for r in got] == list(range(1, len(got) + 1))
+    cart = [
+        str(row[0])
+        for row in direct(
+            "MATCH (o:Order)-[:CONTAINS]->(i:Item) RETURN i.itemId, count(o) AS n "
+            "ORDER BY n DESC, i.itemId LIMIT 2",
+            {},
+        )
+    ]
+    expected = direct(
+        "CALL shopgraph.bundle($cart, 15, {}) YIELD itemId, score, rank, reason, support, "
+        "confidence, lift, because RETURN itemId, score, rank, reason, support, confidence, "
+        "lift, because",
+        {"cart": cart},
+    )
+    bundle = loaded.bundle(cart, 15)
+    assert len(bundle) >= 2
+    assert [
+        [b.item_id, b.score, b.rank, b.reason, b.support, b.confidence, b.lift, list(b.because)]
+        for b in bundle
+    ] == expected

@@ -57,8 +57,10 @@ import org.neo4j.procedure.Procedure;
  *       two stages, and split their query items with a second worker when one is free.</li>
  *   <li><b>Ranking</b>: with an active embedding model (see {@link ActiveModel}) and
  *       {@code useModel}, by the dot product of the user's and the item's embeddings (item
- *       embeddings held in memory per version, {@link ItemEmbeddings}); without
- *       one, by the stages' normalised scores blended with their weights ({@link Ranker}).</li>
+ *       embeddings held in memory per version, {@link ItemEmbeddings}); the walks then only
+ *       bring candidates and take {@code modelSteps} (5,000) instead of {@code steps} (10,000):
+ *       see {@link RecommendConfig}. Without a model, or for a user without an embedding, by
+ *       the stages' normalised scores blended with their weights ({@link Ranker}).</li>
  *   <li><b>Re-ranking</b>: items the user bought are dropped, as are items out of stock
  *       ({@code inStockOnly}); at most {@code maxPerBrand} items per brand and
  *       {@code maxPerCategory} per category are kept, greedily in rank order.</li>
@@ -95,7 +97,8 @@ public final class RecommendProcedure {
             + " optional): walkCandidates (200), bundleCandidates (200), popularCandidates (100),"
             + " walkWeight (1.0), bundleWeight (1.0), popularWeight (0.25), useModel (true), cartItems"
             + " (10), maxPerBrand (3; null: no limit), maxPerCategory (4; null: no limit), inStockOnly"
-            + " (true), steps (10000), seed (42).")
+            + " (true), steps (10000: the walks' steps when the blended scores rank), modelSteps (5000:"
+            + " their steps when the model ranks), seed (42).")
     public Stream<RankedItem> recommend(
             @Name(value = "user", description = "The user's id; an unknown user gets popular items.")
             String user,
@@ -110,8 +113,12 @@ public final class RecommendProcedure {
                     + (user == null ? "null" : "an empty string") + ".");
         }
         RecommendConfig settings = RecommendConfig.parse(config);
+        // Whether the model ranks is known first: the walks then take modelSteps.
+        Optional<ActiveModel> model = settings.useModel() ? ActiveModel.read(tx) : Optional.empty();
+        double[] userVector = model.map(m -> m.embedding(tx.findNode(USER, "userId", user))).orElse(null);
         PopularItems popular = PopularItems.of(tx, db.databaseName());
-        WalkConfig walk = WalkConfig.parse(Map.of("steps", (long) settings.steps(), "seed",
+        int steps = userVector != null ? settings.modelSteps() : settings.steps();
+        WalkConfig walk = WalkConfig.parse(Map.of("steps", (long) steps, "seed",
                 settings.seed(), "inStockOnly", settings.inStockOnly()), WalkConfig.Use.CANDIDATES);
         Optional<UserHistory> history = WalkInputs.userHistory(tx, user, walk);
         List<QueryItem> queries = history.map(h -> UserQuery.select(h.interactions(), walk)).orElse(List.of());
@@ -133,8 +140,6 @@ public final class RecommendProcedure {
             candidates.addAll(walks.get());
             candidates.addAll(others);
         }
-        Optional<ActiveModel> model = settings.useModel() ? ActiveModel.read(tx) : Optional.empty();
-        double[] userVector = model.map(m -> m.embedding(tx.findNode(USER, "userId", user))).orElse(null);
         ItemEmbeddings vectors = userVector == null ? null
                 : ItemEmbeddings.of(tx, WalkProjections.identity(db), model.get());
         Map<String, Node> items = new HashMap<>();

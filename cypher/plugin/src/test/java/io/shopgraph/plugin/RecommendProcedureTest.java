@@ -81,6 +81,16 @@ class RecommendProcedureTest {
         }
     }
 
+    private static List<String> itemIds(List<Record> rows) {
+        return rows.stream().map(r -> r.get("itemId").asString()).toList();
+    }
+
+    private static Map<String, Object> with(Map<String, Object> config, String key, Object value) {
+        Map<String, Object> copy = new java.util.HashMap<>(config);
+        copy.put(key, value);
+        return copy;
+    }
+
     @Test
     void aKnownUserGetsCoPurchasesAndWalksButNothingAlreadyBought() {
         List<Record> rows = recommend("ann", 10, Map.of("maxPerBrand", 5L));
@@ -135,6 +145,19 @@ class RecommendProcedureTest {
             assertThat(rows).extracting(r -> r.get("itemId").asString()).containsExactly("sb", "cable", "tv3");
             assertThat(rows.get(0).get("score").asDouble()).isEqualTo(0.9);
             assertThat(rows).extracting(r -> r.get("reason").asString()).allMatch(r -> r.startsWith("model: "));
+            // With the model ranking, the walks take modelSteps, not steps; without it, steps.
+            // Walks alone: one step from tv1 reaches an order, a session or a brand, no item.
+            Map<String, Object> walksOnly = Map.of("bundleCandidates", 0L, "popularCandidates", 0L,
+                    "maxPerBrand", 5L, "maxPerCategory", 5L);
+            List<String> byModel = itemIds(recommend("ann", 3, walksOnly));
+            assertThat(byModel).isNotEmpty();
+            assertThat(itemIds(recommend("ann", 3, with(walksOnly, "steps", 1L)))).isEqualTo(byModel);
+            assertThat(recommend("ann", 3, with(walksOnly, "modelSteps", 1L))).isEmpty();
+            Map<String, Object> blendedWalks = with(walksOnly, "useModel", false);
+            List<String> byBlend = itemIds(recommend("ann", 3, blendedWalks));
+            assertThat(byBlend).isNotEmpty();
+            assertThat(itemIds(recommend("ann", 3, with(blendedWalks, "modelSteps", 1L)))).isEqualTo(byBlend);
+            assertThat(recommend("ann", 3, with(blendedWalks, "steps", 1L))).isEmpty();
             List<Record> blended = recommend("ann", 1, Map.of("useModel", false));
             assertThat(blended.get(0).get("itemId").asString()).isEqualTo("tv2");
             // A new version in the other slot, switched in one transaction: the next call ranks by

@@ -21,20 +21,26 @@ import java.util.Map;
  *       the final list (null: no limit);
  *   <li>{@code inStockOnly} (true): leave out items with {@code inStock = false};
  *   <li>{@code steps} (1 to 1,000,000, default 10,000) and {@code seed} (default 42): the
- *       random walks.
+ *       random walks when the stages' blended scores rank;
+ *   <li>{@code modelSteps} (1 to 1,000,000, default 5,000): the steps of the walks when the
+ *       model ranks. The walks then only bring candidates, which the model orders: half the
+ *       steps change the model's top 10 about as much as another seed does (1M-event benchmark
+ *       shop, random embeddings: overlap with the top 10 of 200,000-step walks 0.58 at 5,000
+ *       steps, 0.62 at 10,000; two seeds at 10,000 share 0.59; benchmarks/walk_steps.py), and
+ *       the walks are the longest stage of a call.
  * </ul>
  */
 public record RecommendConfig(int walkCandidates, int bundleCandidates, int popularCandidates,
                               double walkWeight, double bundleWeight, double popularWeight,
                               boolean useModel, int cartItems, int maxPerBrand, int maxPerCategory,
-                              boolean inStockOnly, int steps, long seed) {
+                              boolean inStockOnly, int steps, int modelSteps, long seed) {
 
     /** A diversity limit that never binds. */
     public static final int NO_LIMIT = Integer.MAX_VALUE;
 
     static final List<String> KEYS = List.of("walkCandidates", "bundleCandidates",
             "popularCandidates", "walkWeight", "bundleWeight", "popularWeight", "useModel",
-            "cartItems", "maxPerBrand", "maxPerCategory", "inStockOnly", "steps", "seed");
+            "cartItems", "maxPerBrand", "maxPerCategory", "inStockOnly", "steps", "modelSteps", "seed");
 
     /**
      * Parses and validates a config map; missing keys take their defaults.
@@ -63,6 +69,7 @@ public record RecommendConfig(int walkCandidates, int bundleCandidates, int popu
                 limit(values, "maxPerCategory", 4),
                 bool(values, "inStockOnly", true),
                 (int) integer(values, "steps", 10_000, 1, 1_000_000),
+                (int) integer(values, "modelSteps", 5_000, 1, 1_000_000),
                 integer(values, "seed", 42, Long.MIN_VALUE, Long.MAX_VALUE));
     }
 

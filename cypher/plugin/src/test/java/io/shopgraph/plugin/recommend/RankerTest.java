@@ -66,6 +66,9 @@ class RankerTest {
         RecommendConfig defaults = RecommendConfig.parse(Map.of());
         assertThat(defaults.walkCandidates()).isEqualTo(200);
         assertThat(defaults.maxPerBrand()).isEqualTo(3);
+        assertThat(defaults.steps()).isEqualTo(10_000);
+        assertThat(defaults.modelSteps()).isEqualTo(5_000);
+        assertThat(RecommendConfig.parse(Map.of("modelSteps", 800L)).modelSteps()).isEqualTo(800);
         java.util.HashMap<String, Object> noLimit = new java.util.HashMap<>();
         noLimit.put("maxPerBrand", null);
         assertThat(RecommendConfig.parse(noLimit).maxPerBrand()).isEqualTo(RecommendConfig.NO_LIMIT);
@@ -73,6 +76,8 @@ class RankerTest {
                 .hasMessageStartingWith("Unknown config key 'walkCandidate'; known keys: walkCandidates,");
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("steps", 0L)))
                 .hasMessage("Config key 'steps' must be between 1 and 1000000, got 0.");
+        assertThatThrownBy(() -> RecommendConfig.parse(Map.of("modelSteps", 0L)))
+                .hasMessage("Config key 'modelSteps' must be between 1 and 1000000, got 0.");
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("bundleWeight", -1.0)))
                 .hasMessage("Config key 'bundleWeight' must be a finite number of at least 0, got the float -1.0.");
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("useModel", "yes")))
