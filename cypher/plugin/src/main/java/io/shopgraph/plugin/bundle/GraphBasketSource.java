@@ -200,7 +200,8 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
         if (value instanceof IntegralValue integral) {
             return integral.longValue();
         }
-        throw new IllegalArgumentException("A CONTAINS position must be an integer, got " + value + ".");
+        throw new IllegalArgumentException("A CONTAINS position must be an integer, got "
+                + BundleConfig.describe(value.asObjectCopy()) + ".");
     }
 
     private Value value(NodeCursor node, PropertySelection key) {
