@@ -113,6 +113,24 @@ def test_loader_killed_mid_way_resumes_to_the_clean_graph(
     assert _load_state(settings) == (175, "complete")
 
 
+def _wait_until_exited(pid: int, timeout: float = 60.0) -> None:
+    """Waits until a killed process has closed its files, its listening socket included.
+
+    While a process exits, its command line is emptied before its files are closed, so the
+    server's status already says "stopped" in that window, and on a busy machine a restart
+    can find the port still taken. Closed: the process is gone or a zombie.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+        except OSError:
+            return
+        if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+            return
+        time.sleep(0.05)
+
+
 def test_neo4j_killed_mid_load_resumes_to_the_clean_graph(
     clean_graph: dict[str, Any], settings: Settings, events_path: Path, tmp_path: Path
 ) -> None:
@@ -131,6 +149,7 @@ def test_neo4j_killed_mid_load_resumes_to_the_clean_graph(
         process.wait()
         while server.status(own).state == "running":
             time.sleep(0.05)
+        _wait_until_exited(state.pid)
 
         server.start(own)
         after_crash = _load_state(own)
