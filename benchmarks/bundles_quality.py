@@ -61,6 +61,9 @@ SWEEP: tuple[tuple[str, CoPurchaseConfig], ...] = (
     ("half_life=None", CoPurchaseConfig(half_life=None)),
     ("half_life=2000", CoPurchaseConfig(half_life=2000.0)),
     ("half_life=16000", CoPurchaseConfig(half_life=16000.0)),
+    ("adjacency_bonus=0 (no line adjacency)", CoPurchaseConfig(adjacency_bonus=0.0)),
+    ("adjacency_bonus=1", CoPurchaseConfig(adjacency_bonus=1.0)),
+    ("adjacency_bonus=3", CoPurchaseConfig(adjacency_bonus=3.0)),
     (
         "no size weight, no recency, beta=0.5, smoothing=0 (asymmetric cosine)",
         CoPurchaseConfig(size_exponent=0.0, half_life=None, beta=0.5, smoothing=0.0),
@@ -123,6 +126,15 @@ def test_rows(protocol: BundleProtocol, k: int) -> list[Row]:
                 k,
             )
             rows.append((name, metrics, seconds + mined))
+    no_adjacency = CoPurchaseConfig(adjacency_bonus=0.0)
+    rows.append(
+        _timed(
+            "CoPurchaseScorer, adjacency_bonus=0 (no line adjacency)",
+            lambda: CoPurchaseScorer(no_adjacency).fit(train).recommend_ids,
+            protocol,
+            k,
+        )
+    )
     rows.append(
         _timed(
             "**CoPurchaseScorer (defaults)**",

@@ -11,6 +11,8 @@
 //     absent keys take the procedure's defaults:
 //     alpha (0.5), beta (0.6), smoothing (10.0), sizeExponent (0.5): the score's knobs;
 //     maxBasketSize: pairs count only in baskets of at most this many items (absent: no limit);
+//     adjacencyBonus (2.0): the evidence of items on neighbouring lines of an order weighs
+//       1 + adjacencyBonus (0: off);
 //     user: leave out the items this user bought in orders;
 //     maxPerBrand: at most this many items per brand, greedily in rank order;
 //     categories [category code]: only items in one of them or a descendant;
@@ -23,6 +25,7 @@ WITH stats {.*, nowMillis: stats.now.epochMillis,
             alpha: coalesce($config.alpha, 0.5), beta: coalesce($config.beta, 0.6),
             smoothing: coalesce($config.smoothing, 10.0),
             sizeExponent: coalesce($config.sizeExponent, 0.5), maxBasketSize: $config.maxBasketSize,
+            adjacencyBonus: coalesce($config.adjacencyBonus, 2.0),
             user: $config.user, maxPerBrand: $config.maxPerBrand, categories: $config.categories,
             inStockOnly: coalesce($config.inStockOnly, true), maxPrice: $config.maxPrice} AS p
 UNWIND $cart AS cartId
@@ -31,17 +34,29 @@ MATCH (i:Item {itemId: cartId})
 WITH p, collect(i) AS cart, sum(i.bundleMass) AS cartMass
 UNWIND cart AS i
 // Every path cart item i -> basket b (2 to maxBasketSize items) -> other item j, with b's
-// user: the user with the smallest userId, or the basket itself for a basket without one.
+// user: the user with the smallest userId, or the basket itself for a basket without one; and
+// a = 1 + adjacencyBonus when j is on a line next to i's: an order's line order is its items
+// with a CONTAINS.position, by (position, itemId), and i's neighbours are the items just
+// before and just after it (none when i has no position; sessions have no line order).
 CALL (p, i) {
   MATCH (b:Order {kind: 'order'})-[ri:CONTAINS]->(i)
   WHERE p.orderWeight > 0
   WITH b, ri, COUNT { (b)-[:CONTAINS]->() } AS size
   WHERE size >= 2 AND (p.maxBasketSize IS NULL OR size <= p.maxBasketSize)
-  WITH b, ri, size, COLLECT { MATCH (u:User)-[:PLACED]->(b) RETURN u ORDER BY u.userId LIMIT 1 } AS users
+  WITH b, ri, size, COLLECT { MATCH (u:User)-[:PLACED]->(b) RETURN u ORDER BY u.userId LIMIT 1 } AS users,
+       CASE WHEN p.adjacencyBonus > 0 AND ri.position IS NOT NULL
+            THEN COLLECT { MATCH (b)-[r:CONTAINS]->(k)
+                           WHERE r.position < ri.position OR (r.position = ri.position AND k.itemId < i.itemId)
+                           RETURN k ORDER BY r.position DESC, k.itemId DESC LIMIT 1 }
+               + COLLECT { MATCH (b)-[r:CONTAINS]->(k)
+                           WHERE r.position > ri.position OR (r.position = ri.position AND k.itemId > i.itemId)
+                           RETURN k ORDER BY r.position, k.itemId LIMIT 1 }
+            ELSE [] END AS neighbours
   MATCH (b)-[rj:CONTAINS]->(j)
   WHERE j <> i
   RETURN 'order' AS source, p.orderWeight AS w, b.at AS time, size, ri, rj, j,
-         CASE WHEN users = [] THEN ['order', b] ELSE users END AS user
+         CASE WHEN users = [] THEN ['order', b] ELSE users END AS user,
+         CASE WHEN j IN neighbours THEN 1.0 + p.adjacencyBonus ELSE 1.0 END AS a
   UNION ALL
   MATCH (b:Session)-[ri:ADDED_TO_CART]->(i)
   WHERE p.cartWeight > 0
@@ -51,7 +66,7 @@ CALL (p, i) {
   MATCH (b)-[rj:ADDED_TO_CART]->(j)
   WHERE j <> i
   RETURN 'cart' AS source, p.cartWeight AS w, b.start AS time, size, ri, rj, j,
-         CASE WHEN users = [] THEN ['cart', b] ELSE users END AS user
+         CASE WHEN users = [] THEN ['cart', b] ELSE users END AS user, 1.0 AS a
   UNION ALL
   MATCH (b:Session)-[ri:VIEWED]->(i)
   WHERE p.viewWeight > 0
@@ -61,11 +76,12 @@ CALL (p, i) {
   MATCH (b)-[rj:VIEWED]->(j)
   WHERE j <> i
   RETURN 'view' AS source, p.viewWeight AS w, b.start AS time, size, ri, rj, j,
-         CASE WHEN users = [] THEN ['view', b] ELSE users END AS user
+         CASE WHEN users = [] THEN ['view', b] ELSE users END AS user, 1.0 AS a
 }
 // m = w(b) d(b) r(b,i) r(b,j), with d(b) = 0.5 ^ (age in days / halfLifeDays) (1 without a
-// time or a half-life; a basket newer than now counts as of now); h(b) = (|b| - 1) ^ -sizeExponent.
-WITH p, cart, cartMass, i, j, source, user,
+// time or a half-life; a basket newer than now counts as of now); h(b) = (|b| - 1) ^ -sizeExponent;
+// the evidence of the path is e = m h a.
+WITH p, cart, cartMass, i, j, source, user, a,
      w * CASE WHEN time IS NULL OR p.nowMillis IS NULL OR p.halfLifeDays IS NULL THEN 1.0
               ELSE 0.5 ^ (CASE WHEN p.nowMillis > time.epochMillis
                                 THEN p.nowMillis - time.epochMillis ELSE 0 END
@@ -75,9 +91,9 @@ WITH p, cart, cartMass, i, j, source, user,
 // Per user: m_u and e_u by source, scaled by f = min(1, userCap / m_u).
 WITH p, cart, cartMass, i, j, user,
      sum(m) AS mu,
-     sum(CASE source WHEN 'order' THEN m * h ELSE 0.0 END) AS eOrder,
-     sum(CASE source WHEN 'cart' THEN m * h ELSE 0.0 END) AS eCart,
-     sum(CASE source WHEN 'view' THEN m * h ELSE 0.0 END) AS eView
+     sum(CASE source WHEN 'order' THEN m * h * a ELSE 0.0 END) AS eOrder,
+     sum(CASE source WHEN 'cart' THEN m * h * a ELSE 0.0 END) AS eCart,
+     sum(CASE source WHEN 'view' THEN m * h * a ELSE 0.0 END) AS eView
 WITH p, cart, cartMass, i, j, mu, eOrder, eCart, eView,
      CASE WHEN mu > p.userCap THEN p.userCap / mu ELSE 1.0 END AS f
 // Per pair: n(i,j), and e(i,j) / n(i)^alpha by source (0 when n(i) = 0).

@@ -106,6 +106,10 @@ class Basket:
         user: The user, or ``None`` when unknown (then the basket is its own user).
         weights: The relationship weight of each item (same length as ``items``), or ``None``
             for 1.0 each (until trust scoring sets them).
+        positions: The place of each item in the order (same length as ``items``; ``None``
+            for an item without one), as ``CONTAINS.position`` in the graph; or ``None``
+            (default) when ``items`` are in order, i.e. places 0, 1, 2, ....
+            :meth:`order_ranks` turns them into line adjacency.
     """
 
     index: int
@@ -114,6 +118,7 @@ class Basket:
     source: Source = Source.ORDER
     user: str | None = None
     weights: tuple[float, ...] | None = None
+    positions: tuple[int | None, ...] | None = None
 
     def __post_init__(self) -> None:
         if len(set(self.items)) != len(self.items):
@@ -122,6 +127,33 @@ class Basket:
             raise ValueError(
                 f"Basket {self.index} has {len(self.items)} items but {len(self.weights)} weights."
             )
+        if self.positions is not None and len(self.positions) != len(self.items):
+            raise ValueError(
+                f"Basket {self.index} has {len(self.items)} items but "
+                f"{len(self.positions)} positions."
+            )
+
+    def order_ranks(self) -> tuple[int, ...]:
+        """Each item's rank in the order of its lines, or -1 for an item outside it.
+
+        An order's items with a place, sorted by (place, item id), get ranks 0, 1, 2, ...;
+        two items are adjacent (on neighbouring lines) when their ranks differ by 1. Items
+        without a place, and every item of a session (carts and views have no line order),
+        get -1 and are never adjacent.
+        """
+        if self.source is not Source.ORDER:
+            return (-1,) * len(self.items)
+        if self.positions is None:
+            return tuple(range(len(self.items)))
+        placed = sorted(
+            (position, item, n)
+            for n, (item, position) in enumerate(zip(self.items, self.positions, strict=True))
+            if position is not None
+        )
+        ranks = [-1] * len(self.items)
+        for rank, (_, _, n) in enumerate(placed):
+            ranks[n] = rank
+        return tuple(ranks)
 
 
 @dataclass(frozen=True, slots=True)

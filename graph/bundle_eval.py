@@ -10,7 +10,9 @@ rules, item cosine) are fitted on the same train baskets in the same run.
 UCI invoices carry no time in the basket files, so each train order gets a time interpolated
 linearly over the data's span (2010-12-01 to 2011-12-09) by invoice rank, and the recency
 half-life is set in days to the tuned 8,000 orders. A linear time map with the matching
-half-life gives the reference scorer's exact weights.
+half-life gives the reference scorer's exact weights. The train file lists each basket's
+items in basket order, so the loader's ``CONTAINS.position`` (the row's line number) gives
+the line adjacency of the reference.
 """
 
 from __future__ import annotations
@@ -189,7 +191,10 @@ def _run(
 
 
 def _write_train(baskets: Sequence[Basket], path: Path, per_order_days: float) -> None:
-    """Writes the train baskets as order lines with interpolated invoice times."""
+    """Writes the train baskets as order lines with interpolated invoice times.
+
+    Items are written in basket order: their line numbers become the positions of the lines.
+    """
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["order", "item", "time"])

@@ -8,6 +8,7 @@ sentences the procedures use; unknown ids come back as
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -93,6 +94,11 @@ class BundleOptions:
         smoothing: Pseudo-count added to the candidate's mass.
         size_exponent: Basket-size weighting ``(|basket| - 1) ** -size_exponent``.
         max_basket_size: Ignore pairs from baskets larger than this.
+        adjacency_bonus: Items on neighbouring lines of an order count ``1 + adjacency_bonus``
+            times (server default 2.0; 0 turns it off).
+
+    Raises:
+        ValueError: When ``adjacency_bonus`` is not a finite number of at least 0.
     """
 
     user: str | None = None
@@ -105,6 +111,18 @@ class BundleOptions:
     smoothing: float | None = None
     size_exponent: float | None = None
     max_basket_size: int | None = None
+    adjacency_bonus: float | None = None
+
+    def __post_init__(self) -> None:
+        bonus: object = self.adjacency_bonus
+        if bonus is not None and (
+            isinstance(bonus, bool)
+            or not isinstance(bonus, int | float)
+            or not (math.isfinite(bonus) and bonus >= 0)
+        ):
+            raise ValueError(
+                f"adjacency_bonus must be a finite number of at least 0, got {bonus!r}."
+            )
 
     def config(self) -> dict[str, Any]:
         """The procedure's config map (only the options that are set)."""
@@ -120,6 +138,7 @@ class BundleOptions:
                 "smoothing": self.smoothing,
                 "sizeExponent": self.size_exponent,
                 "maxBasketSize": self.max_basket_size,
+                "adjacencyBonus": self.adjacency_bonus,
             }
         )
 

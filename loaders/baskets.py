@@ -4,14 +4,16 @@
   UCI Online Retail's ``baskets_by_invoice.csv.gz``). The file has no order ids, so order
   ``n`` (0-based line index) gets the id ``<namespace>:n``; the namespace defaults to the file
   name without its suffixes. Every item of a line is a purchase of quantity 1; an item
-  listed twice in a line is one order line of quantity 2.
+  listed twice in a line is one order line of quantity 2. An item's position in its order
+  is its first 0-based index in the line.
 * **Long form**: one order line per row, in CSV or Parquet, read through a
   :class:`~shopgraph.loaders.mapping.ColumnMapping`. Built in: the original UCI Online Retail
   columns (``InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID,
   Country``; invoices starting with ``C`` are cancellations, ``A`` adjustments) and the UCI
   ``baskets_long.parquet`` (``basket_idx, basket_kind, position, stock_code``).
 
-User, time, quantity and price are optional in the long form.
+User, time, quantity and price are optional in the long form. An item's position in its
+order is the file's line (CSV) or 1-based row (Parquet) number of its first row in that order.
 """
 
 from __future__ import annotations
@@ -126,8 +128,9 @@ class BasketLinesSource(EventSource):
                         order,
                         OrderKind.ORDER,
                         None,
+                        position,
                     )
-                    for item in ids
+                    for position, item in enumerate(ids)
                 )
 
 

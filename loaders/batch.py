@@ -5,7 +5,7 @@ statements that write it (``merge_categories``, ``merge_items``, ``merge_session
 ``merge_orders`` in ``cypher/``). Rows are nested so that each session and order is looked up
 once: a session row carries its users and its views, cart adds and removals aggregated per
 item (count, first and last time); an order row carries its users, sessions and lines
-aggregated per item (quantity, number of lines, last price).
+aggregated per item (quantity, number of lines, last price, smallest position).
 
 Counts of later chunks are added to those already stored, so a chunk must be written exactly
 once; the graph layer guarantees it with a per-load chunk counter. Item and category rows are
@@ -40,7 +40,7 @@ class GraphBatch:
         sessions: ``{id, start, end, n, users, views, carts, removals}``; the last three
             are lists of ``[item, count, first, last]``.
         orders: ``{id, at, kind, source, users, sessions, lines}``; lines are
-            ``[item, quantity, lines, price]``.
+            ``[item, quantity, lines, price, position]`` (price and position may be ``None``).
     """
 
     categories: list[Row] = field(default_factory=list)
@@ -215,12 +215,14 @@ class BatchBuilder:
             order.sessions.add(event.session)
         line = order.lines.get(event.item)
         if line is None:
-            order.lines[event.item] = [event.item, event.quantity, 1, event.price]
+            order.lines[event.item] = [event.item, event.quantity, 1, event.price, event.position]
             return
         line[1] += event.quantity
         line[2] += 1
         if event.price is not None:
             line[3] = event.price
+        if event.position is not None and (line[4] is None or event.position < line[4]):
+            line[4] = event.position
 
     def build(self, cache: CatalogCache) -> GraphBatch:
         """Returns the rows of everything added, leaving out what ``cache`` says is written."""

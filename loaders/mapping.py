@@ -286,12 +286,13 @@ class RowParser:
         values = [None if i < 0 else row[i].strip() for i in self._positions]
         values = [None if v is None or v in nulls else v for v in values]
         try:
-            return self._event(*values)
+            return self._event(line, *values)
         except _FieldError as e:
             return self._reject(line, self.mapping.columns.get(e.field, e.field), e.reason, row)
 
     def _event(
         self,
+        line: int,
         item: str | None,
         time_text: str | None,
         type_text: str | None,
@@ -355,6 +356,7 @@ class RowParser:
             order,
             kind,
             item_name,
+            line,
         )
 
     def _time(self, text: str | None, offset: str | None) -> int:

@@ -30,7 +30,10 @@ class Event(NamedTuple):
 
     Ids are strings (business keys). ``time`` is epoch milliseconds (UTC) or ``None`` when the
     source has no time. A purchase belongs to ``order`` (the session id when the source has
-    no order id).
+    no order id). ``position`` is where the event sits in its file: the row's line number (as
+    in :class:`Reject`) for event and order-line files, the item's 0-based index in its line
+    for basket-form files, or ``None``; an order line keeps the smallest of its item's rows as
+    ``CONTAINS.position`` (the line order that bundles read).
     """
 
     time: int | None
@@ -46,6 +49,7 @@ class Event(NamedTuple):
     order: str | None
     order_kind: OrderKind
     item_name: str | None
+    position: int | None = None
 
 
 class EventGroup(list[Event]):

@@ -46,6 +46,11 @@ def test_basket_form_counts_equal_pandas(
     for (order, item), count in repeated.items():
         rel = rels[(("Order", f"baskets_by_invoice:{order}"), "CONTAINS", ("Item", item))]
         assert rel["lines"] == rel["quantity"] == count
+    # Positions: the item's first 0-based index in its line.
+    for order, basket in enumerate(baskets):
+        for item in set(basket):
+            rel = rels[(("Order", f"baskets_by_invoice:{order}"), "CONTAINS", ("Item", item))]
+            assert rel["position"] == basket.index(item)
 
 
 def test_long_parquet_form_counts_and_kinds_equal_pandas(
@@ -65,7 +70,13 @@ def test_long_parquet_form_counts_and_kinds_equal_pandas(
         "Load": 1,
     }
     assert stats.types == {"CONTAINS": len(df[["basket_idx", "stock_code"]].drop_duplicates())}
-    nodes = graph_dump()["nodes"]
+    graph = graph_dump()
+    nodes, rels = graph["nodes"], graph["relationships"]
+    # Positions: the 1-based row number of the item's first row in its order.
+    first_row = df.reset_index().groupby(["basket_idx", "stock_code"])["index"].min() + 1
+    for (order, item), row in first_row.items():
+        rel = rels[(("Order", f"baskets_by_invoice:{order}"), "CONTAINS", ("Item", item))]
+        assert rel["position"] == row
     kinds = pd.Series(
         {key: props["kind"] for key, props in nodes.items() if key[0] == "Order"}
     ).value_counts()
@@ -126,5 +137,5 @@ def test_long_csv_form_with_users_times_prices_and_rejects(
     for item, price in last_price.items():
         assert nodes[("Item", item)]["price"] == price
     line = rels[(("Order", "536365"), "CONTAINS", ("Item", "85123A"))]
-    assert line == {"quantity": 6, "lines": 1, "price": 2.55, "weight": 1.0}
+    assert line == {"quantity": 6, "lines": 1, "price": 2.55, "position": 2, "weight": 1.0}
     assert nodes[("Item", "85123A")]["name"] == "WHITE HANGING HEART T-LIGHT HOLDER"

@@ -100,6 +100,20 @@ def test_two_files_sharing_sessions_items_and_prices_give_the_same_graph(
     _assert_same(reference, fast, ref_reports, fast_reports)
     sessions = [props for key, props in reference["nodes"].items() if key[0] == "Session"]
     assert max(props["events"] for props in sessions) > 10
+    # An order line in both files keeps the smaller of its first line numbers in each file.
+    first: list[dict[tuple[str, str], int]] = [{}, {}]
+    for n, half in enumerate(halves):
+        rows = half.read_text(encoding="utf-8").splitlines()[1:]
+        for line, row in enumerate(rows, start=2):
+            fields = row.split(",")
+            if fields[1] == "purchase":
+                first[n].setdefault((fields[-1], fields[2]), line)
+    both = first[0].keys() & first[1].keys()
+    assert any(first[1][key] < first[0][key] for key in both)  # the later file's is smaller
+    for session, item in first[0].keys() | first[1].keys():
+        position = min(n[(session, item)] for n in first if (session, item) in n)
+        rel = reference["relationships"][(("Order", session), "CONTAINS", ("Item", item))]
+        assert rel["position"] == position
 
 
 def test_baskets_with_cancellations_users_and_missing_prices_give_the_same_graph(
@@ -117,6 +131,8 @@ def test_baskets_with_cancellations_users_and_missing_prices_give_the_same_graph
     assert ref_reports[0].rows_rejected == 30
     kinds = {props["kind"] for key, props in reference["nodes"].items() if key[0] == "Order"}
     assert kinds == {"order", "cancellation"}
+    lines = [props for key, props in reference["relationships"].items() if key[1] == "CONTAINS"]
+    assert all(isinstance(props["position"], int) for props in lines)
 
 
 def test_a_malformed_row_fails_the_whole_chunk_with_a_sentence(shop: ShopGraph) -> None:

@@ -120,10 +120,14 @@ def test_properties_equal_pandas(
 
     purchases = events[events.event_type == "purchase"]
     lines = purchases.groupby(["user_session", "product_id"]).size()
+    # An order line's position: the file line of the item's first purchase row in the order
+    # (the header is line 1; the sample has no quoted line breaks).
+    first_line = purchases.reset_index().groupby(["user_session", "product_id"])["index"].min() + 2
     for (session_id, item_id), count in lines.items():
         rel = rels[(("Order", session_id), "CONTAINS", ("Item", item_id))]
         assert rel["quantity"] == count
         assert rel["lines"] == count
+        assert rel["position"] == first_line[(session_id, item_id)]
     assert {nodes[("Order", s)]["kind"] for s in purchases.user_session} == {"order"}
 
 

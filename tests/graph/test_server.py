@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 from pathlib import Path
 
 import neo4j
@@ -122,3 +123,13 @@ def test_settings_from_the_environment() -> None:
         Settings.from_env({"SHOPGRAPH_NEO4J_PORT": "x"})
     with pytest.raises(ConfigError, match="heap size must look like 512m or 2g, got '2'"):
         Settings.from_env({"SHOPGRAPH_NEO4J_HEAP": "2"})
+
+
+def test_only_a_launcher_or_an_exiting_process_counts_as_alive() -> None:
+    # This test's own process is alive but not a launcher; pid 2 (kthreadd) has an empty
+    # command line like an exiting process but is not exiting; a reaped child is gone.
+    assert not server._alive(os.getpid())
+    assert not server._alive(2)
+    child = subprocess.Popen(["true"])
+    child.wait()
+    assert not server._alive(child.pid)

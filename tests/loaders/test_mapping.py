@@ -37,6 +37,7 @@ def test_a_rees46_row_becomes_an_event() -> None:
         order=None,
         order_kind=OrderKind.ORDER,
         item_name=None,
+        position=7,
     )
 
 

@@ -6,9 +6,13 @@ import java.util.Arrays;
  * The pair sums of an item by a traversal, item {@code i} -> baskets {@code b} holding {@code i}
  * -> other items {@code j} of {@code b}, with no item-item matrix.
  *
- * <p>Per path, {@code m = w(b) d(b) r(b,i) r(b,j)} and {@code e = m h(b)}; both are summed per
- * (user, {@code j}) and scaled by {@code f = min(1, userCap / m_u)}, a basket without a user
- * being its own user; their sums over users are {@code n(i,j)} and {@code e(i,j)} by source.
+ * <p>Per path, {@code m = w(b) d(b) r(b,i) r(b,j)} and {@code e = m h(b) a(b,i,j)}, where
+ * {@code a = 1 + adjacencyBonus} when {@code j} sits on a line next to {@code i}'s in order
+ * {@code b} (their positions are consecutive among the order's positioned items, ties by item
+ * id) and 1 otherwise; both are summed per (user, {@code j}) and scaled by
+ * {@code f = min(1, userCap / m_u)}, a basket without a user being its own user; their sums over
+ * users are {@code n(i,j)} and {@code e(i,j)} by source. The two neighbours of {@code i} are
+ * found while its basket's items go by (item ids are read only when two positions are equal).
  * Baskets of fewer than 2 or more than {@code maxBasketSize} items, and sources of weight 0, are
  * not visited. Work and memory scale with the paths of the item, not with the graph. Not
  * thread-safe: one per call (or per build of a {@link PairIndex}).
@@ -59,8 +63,9 @@ final class BasketPairs implements PairSums {
     /**
      * @param source the baskets
      * @param stats {@code now} and the mass-relevant knobs of the last refresh
-     * @param scoring {@code sizeExponent} and {@code maxBasketSize} (the other knobs do not enter
-     *     the pair sums)
+     * @param scoring {@code sizeExponent}, {@code maxBasketSize} and {@code adjacencyBonus} (the
+     *     other knobs do not enter the pair sums); with an adjacency bonus, {@code source} must
+     *     give the positions of order items
      */
     BasketPairs(BasketSource source, BundleStats stats, ScoringConfig scoring) {
         this.source = source;
@@ -77,6 +82,7 @@ final class BasketPairs implements PairSums {
         pathCount = 0;
         int current = ++stamp;
         visitor.item = item;
+        visitor.itemId = null;
         for (Source s : SOURCES) {
             if (stats.mass().weight(s) > 0.0) {
                 visitor.source = s;
@@ -139,6 +145,20 @@ final class BasketPairs implements PairSums {
         private double basketItemWeight;
         private double sizeWeight;
         private int user;
+        // Line adjacency in the current basket: whether it applies (an order, a bonus, a
+        // visited item with a position), that position, and the nearest item found so far
+        // before it and after it with its path (-1: that item has no path, its m being 0).
+        private boolean ordered;
+        private long place;
+        private boolean hasBefore;
+        private long beforeItem;
+        private long beforePlace;
+        private int beforePath;
+        private boolean hasAfter;
+        private long afterItem;
+        private long afterPlace;
+        private int afterPath;
+        private String itemId; // the visited item's id, read on the first tie of positions
 
         @Override
         public void visit(BasketSource.Basket basket) {
@@ -163,18 +183,65 @@ final class BasketPairs implements PairSums {
             }
             user = known;
             userBaskets[user]++;
+            place = source == Source.ORDER && scoring.adjacency() ? basket.itemPosition() : BasketSource.NO_POSITION;
+            ordered = place != BasketSource.NO_POSITION;
+            hasBefore = false;
+            hasAfter = false;
             basket.forEachOtherItem(this);
+            if (ordered) {
+                double adjacent = scoring.adjacencyWeight();
+                if (hasBefore && beforePath >= 0) {
+                    pathE[beforePath] *= adjacent;
+                }
+                if (hasAfter && afterPath >= 0) {
+                    pathE[afterPath] *= adjacent;
+                }
+            }
         }
 
         @Override
-        public void visit(long other, double weight) {
+        public void visit(long other, double weight, long position) {
             if (other == item) {
                 return;
             }
             double m = basketItemWeight * weight;
-            if (m == 0.0) {
-                return;
+            int p = m == 0.0 ? -1 : addPath(other, m);
+            if (ordered && position != BasketSource.NO_POSITION) {
+                if (precedes(other, position, item, place)) {
+                    if (!hasBefore || precedes(beforeItem, beforePlace, other, position)) {
+                        hasBefore = true;
+                        beforeItem = other;
+                        beforePlace = position;
+                        beforePath = p;
+                    }
+                } else if (!hasAfter || precedes(other, position, afterItem, afterPlace)) {
+                    hasAfter = true;
+                    afterItem = other;
+                    afterPlace = position;
+                    afterPath = p;
+                }
             }
+        }
+
+        /** Whether item {@code a} at {@code pa} comes before item {@code b} at {@code pb}. */
+        private boolean precedes(long a, long pa, long b, long pb) {
+            if (pa != pb) {
+                return pa < pb;
+            }
+            return id(a).compareTo(id(b)) < 0;
+        }
+
+        private String id(long handle) {
+            if (handle != item) {
+                return BasketPairs.this.source.itemId(handle);
+            }
+            if (itemId == null) {
+                itemId = BasketPairs.this.source.itemId(item);
+            }
+            return itemId;
+        }
+
+        private int addPath(long other, double m) {
             int p = pathCount++;
             if (p == pathM.length) {
                 int size = p * 2;
@@ -189,6 +256,7 @@ final class BasketPairs implements PairSums {
             pathM[p] = m;
             pathE[p] = m * sizeWeight;
             pathSource[p] = (byte) source.ordinal();
+            return p;
         }
     }
 

@@ -11,6 +11,9 @@ public interface BasketSource extends ItemSource {
     /** {@link Basket#user()} of a basket without a user: it is its own user. */
     long NO_USER = -1L;
 
+    /** The position of an item that has none, or whose position was not read. */
+    long NO_POSITION = Long.MIN_VALUE;
+
     /**
      * Calls {@code visitor} once for every basket of {@code source} that holds {@code item}.
      *
@@ -45,14 +48,25 @@ public interface BasketSource extends ItemSource {
         /** {@code r(b, i)}: the visited item's relationship weight in it. */
         double itemWeight();
 
-        /** Calls {@code visitor} with each of its other items and their weight {@code r(b, j)}. */
+        /**
+         * The visited item's position in the order ({@code CONTAINS.position}), or
+         * {@link #NO_POSITION}: always for sessions (no line order), and for orders of a source
+         * that does not read positions.
+         */
+        long itemPosition();
+
+        /**
+         * Calls {@code visitor} with each of its other items, their weight {@code r(b, j)} and
+         * their position (as {@link #itemPosition}; a source may leave it {@link #NO_POSITION}
+         * when the visited item has none).
+         */
         void forEachOtherItem(ItemVisitor visitor);
     }
 
     /** Receives the items of a basket. */
     @FunctionalInterface
     interface ItemVisitor {
-        /** One item {@code j} of the basket with its weight {@code r(b, j)}. */
-        void visit(long item, double weight);
+        /** One item {@code j} of the basket with its weight {@code r(b, j)} and position. */
+        void visit(long item, double weight, long position);
     }
 }

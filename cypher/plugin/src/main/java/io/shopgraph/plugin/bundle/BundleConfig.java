@@ -22,6 +22,7 @@ import java.util.TreeSet;
  *   <tr><td>userCap</td><td>1.0</td><td>same</td></tr>
  *   <tr><td>alpha, beta, smoothing, sizeExponent</td><td>0.5, 0.6, 10, 0.5</td><td>bundle</td></tr>
  *   <tr><td>maxBasketSize (null: no limit)</td><td>null</td><td>bundle</td></tr>
+ *   <tr><td>adjacencyBonus (0: off)</td><td>2.0</td><td>bundle</td></tr>
  *   <tr><td>user, maxPerBrand, categories, maxPrice</td><td>null (no filter)</td><td>bundle</td></tr>
  *   <tr><td>inStockOnly</td><td>true</td><td>bundle</td></tr>
  * </table>
@@ -40,7 +41,7 @@ public record BundleConfig(ScoringConfig scoring, BundleOptions options, Map<Str
             List.of("orderWeight", "cartWeight", "viewWeight", "halfLifeDays", "userCap");
     /** Keys of the score's knobs. */
     public static final List<String> SCORING_KEYS =
-            List.of("alpha", "beta", "smoothing", "sizeExponent", "maxBasketSize");
+            List.of("alpha", "beta", "smoothing", "sizeExponent", "maxBasketSize", "adjacencyBonus");
     /** Keys of the filters. */
     public static final List<String> OPTION_KEYS =
             List.of("user", "maxPerBrand", "categories", "inStockOnly", "maxPrice");
@@ -99,7 +100,8 @@ public record BundleConfig(ScoringConfig scoring, BundleOptions options, Map<Str
                 number(map, "beta", defaults.beta()),
                 number(map, "smoothing", defaults.smoothing()),
                 number(map, "sizeExponent", defaults.sizeExponent()),
-                maxBasketSize == null ? ScoringConfig.NO_LIMIT : integer("maxBasketSize", maxBasketSize));
+                maxBasketSize == null ? ScoringConfig.NO_LIMIT : integer("maxBasketSize", maxBasketSize),
+                number(map, "adjacencyBonus", defaults.adjacencyBonus()));
         BundleOptions options = options(map);
         // Validate the mass knobs given, keeping only those.
         MassConfig given = massConfig(map, MassConfig.DEFAULTS);

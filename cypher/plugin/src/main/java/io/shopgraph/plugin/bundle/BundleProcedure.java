@@ -63,13 +63,15 @@ public final class BundleProcedure {
 
     @Procedure(name = "shopgraph.bundle", mode = Mode.READ)
     @Description("Frequently bought together for a cart: the co-purchase score of gnn/bundles.py"
-            + " (asymmetric cosine with basket-size, recency and per-user caps) over the paths cart"
-            + " item -> order or session -> other item, with the masses of the last"
-            + " shopgraph.bundle.refresh(); the paths' sums are read from the refresh's in-memory pair"
-            + " index while nothing was committed since it was built, else traversed. Yields itemId, score, rank, reason, support, confidence,"
-            + " lift, because. Config keys (all optional): alpha (0.5), beta (0.6), smoothing (10.0),"
-            + " sizeExponent (0.5), maxBasketSize (null: no limit); filters user (leave out what this"
-            + " user bought), maxPerBrand, categories (codes, descendants included), inStockOnly"
+            + " (asymmetric cosine with basket-size, recency and line-adjacency weights and per-user"
+            + " caps) over the paths cart item -> order or session -> other item, with the masses of"
+            + " the last shopgraph.bundle.refresh(); the paths' sums are read from the refresh's"
+            + " in-memory pair index while nothing was committed since it was built, else traversed."
+            + " Yields itemId, score, rank, reason, support, confidence, lift, because. Config keys"
+            + " (all optional): alpha (0.5), beta (0.6), smoothing (10.0), sizeExponent (0.5),"
+            + " maxBasketSize (null: no limit), adjacencyBonus (2.0: items on neighbouring lines of an"
+            + " order, by CONTAINS.position, weigh 1 + 2 times; 0: off); filters user (leave out what"
+            + " this user bought), maxPerBrand, categories (codes, descendants included), inStockOnly"
             + " (true), maxPrice; orderWeight, cartWeight, viewWeight, halfLifeDays, userCap may be"
             + " given only with the values of the last refresh.")
     public Stream<BundleRow> bundle(
@@ -93,7 +95,8 @@ public final class BundleProcedure {
         parsed.requireSameMass(stats.mass());
         Selection selection = GraphSelection.of(tx, parsed.options());
         List<ScoredItem> top;
-        try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources())) {
+        try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources(),
+                parsed.scoring().adjacency())) {
             top = PairIndexes.scorer(index, handles, baskets, stats, parsed.scoring())
                     .recommend(handles, (int) k, selection);
         }

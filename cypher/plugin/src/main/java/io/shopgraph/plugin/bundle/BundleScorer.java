@@ -82,8 +82,8 @@ public final class BundleScorer {
      * A scorer over given pair sums.
      *
      * @param source the masses and ids
-     * @param pairs the pair sums, computed with {@code stats} and with the {@code sizeExponent}
-     *     and {@code maxBasketSize} of {@code scoring}
+     * @param pairs the pair sums, computed with {@code stats} and with the {@code sizeExponent},
+     *     {@code maxBasketSize} and {@code adjacencyBonus} of {@code scoring}
      * @param stats {@code N} of the last refresh
      * @param scoring the score's knobs
      */

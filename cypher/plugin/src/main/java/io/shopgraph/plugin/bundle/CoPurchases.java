@@ -74,7 +74,8 @@ public final class CoPurchases {
                         tx.getNodeById(item).getProperty("inStock", null))),
                 Selection.NO_LIMIT, item -> new long[0]);
         long[] handles = cart.stream().mapToLong(Long::longValue).toArray();
-        try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources())) {
+        try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources(),
+                ScoringConfig.DEFAULTS.adjacency())) {
             return PairIndexes.scorer(index, handles, baskets, stats, ScoringConfig.DEFAULTS)
                     .recommend(handles, k, selection);
         }

@@ -18,6 +18,7 @@ import org.neo4j.storageengine.api.PropertySelection;
 import org.neo4j.storageengine.api.RelationshipSelection;
 import org.neo4j.token.api.TokenConstants;
 import org.neo4j.values.storable.DateTimeValue;
+import org.neo4j.values.storable.IntegralValue;
 import org.neo4j.values.storable.NumberValue;
 import org.neo4j.values.storable.TextValue;
 import org.neo4j.values.storable.Value;
@@ -31,7 +32,10 @@ import org.neo4j.values.storable.Values;
  * ids, used only as join keys within this transaction. Masses are {@code Item.bundleMass}
  * ({@code NaN} when absent). Relationship weights are read only for the sources in which the
  * last refresh saw a weight other than 1.0 (the masses depend on the weights too, so a change
- * of weights needs a refresh anyway). Close it after the call.
+ * of weights needs a refresh anyway). Positions ({@code CONTAINS.position}, for line adjacency)
+ * are read only when asked for, and of an order's other items only when the visited item has
+ * one; a line's weight and position come from one read of its properties. Close it after the
+ * call.
  */
 final class GraphBasketSource implements BasketSource, AutoCloseable {
 
@@ -52,6 +56,9 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
     private final int placed;
     private final int hasSession;
     private final PropertySelection weight;
+    private final PropertySelection position; // null when positions are not read
+    private final PropertySelection weightAndPosition;
+    private final int positionKey;
     private final PropertySelection mass;
     private final PropertySelection itemId;
     private final PropertySelection userId;
@@ -63,8 +70,10 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
     /**
      * @param ktx the caller's transaction
      * @param weightedSources the sources whose relationship weights must be read
+     * @param positions whether to read the positions of order items (for a scorer with an
+     *     adjacency bonus)
      */
-    GraphBasketSource(KernelTransaction ktx, Set<Source> weightedSources) {
+    GraphBasketSource(KernelTransaction ktx, Set<Source> weightedSources, boolean positions) {
         read = ktx.dataRead();
         TokenRead tokens = ktx.tokenRead();
         for (Source source : SOURCES) {
@@ -74,6 +83,10 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
         placed = tokens.relationshipType(GraphModel.PLACED.name());
         hasSession = tokens.relationshipType(GraphModel.HAS_SESSION.name());
         weight = key(tokens, "weight");
+        positionKey = positions ? tokens.propertyKey(GraphModel.POSITION) : TokenConstants.NO_TOKEN;
+        position = positionKey == TokenConstants.NO_TOKEN ? null : PropertySelection.selection(positionKey);
+        weightAndPosition = weight == null || position == null ? null
+                : PropertySelection.selection(tokens.propertyKey("weight"), positionKey);
         mass = key(tokens, GraphModel.MASS);
         itemId = key(tokens, GraphModel.ITEM_ID);
         userId = key(tokens, GraphModel.USER_ID);
@@ -164,14 +177,31 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
             return 1.0;
         }
         relationship.properties(properties, weight);
-        if (!properties.next()) {
-            return 1.0;
-        }
-        Value value = properties.propertyValue();
+        return properties.next() ? weight(properties.propertyValue()) : 1.0;
+    }
+
+    private static double weight(Value value) {
         if (value instanceof NumberValue number) {
             return number.doubleValue();
         }
         throw new IllegalArgumentException("A relationship weight must be a number, got " + value + ".");
+    }
+
+    /** The relationship's position, or {@link #NO_POSITION} when absent or not read. */
+    private long position(RelationshipTraversalCursor relationship) {
+        if (position == null) {
+            return NO_POSITION;
+        }
+        relationship.properties(properties, position);
+        return properties.next() ? position(properties.propertyValue()) : NO_POSITION;
+    }
+
+    private static long position(Value value) {
+        if (value instanceof IntegralValue integral) {
+            return integral.longValue();
+        }
+        throw new IllegalArgumentException("A CONTAINS position must be an integer, got "
+                + BundleConfig.describe(value.asObjectCopy()) + ".");
     }
 
     private Value value(NodeCursor node, PropertySelection key) {
@@ -186,8 +216,9 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
      * The basket under {@link #basketNode}, reached from the visited item by the relationship
      * under {@link #itemRelationships}; reused from basket to basket. A sparse basket node (all
      * its relationships in one chain: sessions, and orders of fewer than 50 lines) is read in one
-     * pass that counts its items, keeps the other items with their weights and finds its users;
-     * a dense one answers its size from the relationship group counts and is read by type.
+     * pass that counts its items, keeps the other items with their weights (and positions) and
+     * finds its users; a dense one answers its size from the relationship group counts and is
+     * read by type.
      */
     private final class GraphBasket implements Basket {
         private Source source;
@@ -195,12 +226,18 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
         private int userType;
         private long visited;
         private boolean scanned;
+        private boolean placeRead;
+        private long place;
         private int size;
         private long[] others = new long[64];
         private double[] otherWeights = new double[64];
+        private long[] otherPositions = new long[64];
         private int otherCount;
         private long[] users = new long[4];
         private int userCount;
+        // The weight and position of the line last read by readLine.
+        private double lineWeight;
+        private long linePosition;
 
         void reset(Source basketSource, int itemType, long visitedItem) {
             source = basketSource;
@@ -208,11 +245,53 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
             userType = source == Source.ORDER ? placed : hasSession;
             visited = visitedItem;
             scanned = false;
+            placeRead = false;
         }
 
         @Override
         public double itemWeight() {
             return weight(itemRelationships, source);
+        }
+
+        @Override
+        public long itemPosition() {
+            if (source != Source.ORDER) {
+                return NO_POSITION;
+            }
+            if (!placeRead) {
+                place = position(itemRelationships);
+                placeRead = true;
+            }
+            return place;
+        }
+
+        /** Whether the other items' positions are wanted: the visited item has one. */
+        private boolean withPositions() {
+            return position != null && itemPosition() != NO_POSITION;
+        }
+
+        /**
+         * Reads the weight (when read for this source) and, when {@code withPosition}, the
+         * position of the line under {@code relationship}, in one pass over its properties.
+         */
+        private void readLine(RelationshipTraversalCursor relationship, boolean withPosition) {
+            boolean withWeight = weight != null && weighted[source.ordinal()];
+            lineWeight = 1.0;
+            linePosition = NO_POSITION;
+            if (!withPosition) {
+                if (withWeight) {
+                    lineWeight = weight(relationship, source);
+                }
+                return;
+            }
+            relationship.properties(properties, withWeight ? weightAndPosition : position);
+            while (properties.next()) {
+                if (properties.propertyKey() == positionKey) {
+                    linePosition = position(properties.propertyValue());
+                } else {
+                    lineWeight = weight(properties.propertyValue());
+                }
+            }
         }
 
         @Override
@@ -224,9 +303,13 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
             return size;
         }
 
-        /** One pass over a sparse basket's relationships: its items (and weights) and users. */
+        /**
+         * One pass over a sparse basket's relationships: its items (with weights and positions)
+         * and users.
+         */
         private void scan() {
             long basket = basketNode.nodeReference();
+            boolean withPositions = withPositions();
             size = 0;
             otherCount = 0;
             userCount = 0;
@@ -240,9 +323,12 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
                         if (otherCount == others.length) {
                             others = Arrays.copyOf(others, otherCount * 2);
                             otherWeights = Arrays.copyOf(otherWeights, otherCount * 2);
+                            otherPositions = Arrays.copyOf(otherPositions, otherCount * 2);
                         }
+                        readLine(basketRelationships, withPositions);
                         others[otherCount] = item;
-                        otherWeights[otherCount] = weight(basketRelationships, source);
+                        otherWeights[otherCount] = lineWeight;
+                        otherPositions[otherCount] = linePosition;
                         otherCount++;
                     }
                 } else if (relationshipType == userType && basketRelationships.targetNodeReference() == basket) {
@@ -316,15 +402,17 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
         public void forEachOtherItem(ItemVisitor visitor) {
             if (scanned) {
                 for (int n = 0; n < otherCount; n++) {
-                    visitor.visit(others[n], otherWeights[n]);
+                    visitor.visit(others[n], otherWeights[n], otherPositions[n]);
                 }
                 return;
             }
+            boolean withPositions = withPositions();
             basketNode.relationships(basketRelationships, RelationshipSelection.selection(type, Direction.OUTGOING));
             while (basketRelationships.next()) {
                 long item = basketRelationships.targetNodeReference();
                 if (item != visited) {
-                    visitor.visit(item, weight(basketRelationships, source));
+                    readLine(basketRelationships, withPositions);
+                    visitor.visit(item, lineWeight, linePosition);
                 }
             }
         }

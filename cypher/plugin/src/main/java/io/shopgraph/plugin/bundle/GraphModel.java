@@ -22,7 +22,10 @@ import org.neo4j.graphdb.ResourceIterable;
  *   <li>{@code |b|} is the basket node's number of such relationships (the loaders make one per
  *       basket and item); {@code r(b,i)} is the relationship's {@code weight}, 1.0 when absent;</li>
  *   <li>the user of a basket with several users is the one with the smallest {@code userId};
- *       without one, the basket is its own user.</li>
+ *       without one, the basket is its own user;</li>
+ *   <li>an order's line order is its items with a {@code CONTAINS.position}, sorted by
+ *       (position, {@code itemId}); two items are adjacent when consecutive in it. Sessions
+ *       have no line order.</li>
  * </ul>
  */
 final class GraphModel {
@@ -45,6 +48,7 @@ final class GraphModel {
     static final String ITEM_ID = "itemId";
     static final String USER_ID = "userId";
     static final String MASS = "bundleMass";
+    static final String POSITION = "position";
     static final String KIND_ORDER = "order";
 
     private GraphModel() {}

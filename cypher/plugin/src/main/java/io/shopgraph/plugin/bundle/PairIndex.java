@@ -9,7 +9,8 @@ import java.util.Locale;
  * item's mass; so that a {@link BundleScorer} over it gives the numbers of the traversal bit
  * for bit, reading a few numbers per pair instead of the baskets. The sums depend on the
  * baskets, the statistics of the refresh ({@code now}, source weights, half-life, user cap) and
- * on {@code sizeExponent} and {@code maxBasketSize}; {@code alpha}, {@code beta} and
+ * on {@code sizeExponent}, {@code maxBasketSize} and {@code adjacencyBonus} (and the positions of
+ * order lines); {@code alpha}, {@code beta} and
  * {@code smoothing} apply when scoring, so any values of those can use it.
  *
  * <p>Each item's pairs are a run of entries ordered by {@link #bound}, an upper bound of
@@ -69,8 +70,8 @@ final class PairIndex implements PairSums {
      * @param items the handles of the items whose pairs are kept (every item a cart may hold)
      * @param source the baskets and masses, read in one consistent state
      * @param stats the statistics of the last refresh
-     * @param scoring {@code sizeExponent} and {@code maxBasketSize} of the sums, {@code beta}
-     *     and {@code smoothing} of the order of each item's pairs
+     * @param scoring {@code sizeExponent}, {@code maxBasketSize} and {@code adjacencyBonus} of the
+     *     sums, {@code beta} and {@code smoothing} of the order of each item's pairs
      * @param maxBytes the most the index may take ({@link #estimatedBytes()})
      * @return the index, with the masses of {@code source}
      * @throws TooLargeException when the index would take more than {@code maxBytes}
@@ -242,11 +243,12 @@ final class PairIndex implements PairSums {
     }
 
     /**
-     * Whether a scorer with these knobs may use this index: the same {@code sizeExponent} and
-     * {@code maxBasketSize} as its sums.
+     * Whether a scorer with these knobs may use this index: the same {@code sizeExponent},
+     * {@code maxBasketSize} and {@code adjacencyBonus} as its sums.
      */
     boolean serves(ScoringConfig scoring) {
         return Double.compare(scoring.sizeExponent(), built.sizeExponent()) == 0
+                && Double.compare(scoring.adjacencyBonus(), built.adjacencyBonus()) == 0
                 && scoring.maxBasketSize() == built.maxBasketSize();
     }
 

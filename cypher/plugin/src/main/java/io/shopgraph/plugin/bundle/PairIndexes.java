@@ -35,8 +35,8 @@ import org.neo4j.storageengine.api.TransactionIdStore;
  * records the last closed transaction id, so every transaction up to it was visible to it; a
  * call compares that with the last committed id, which moves as soon as a transaction is
  * written to the log), the caller's transaction has no changes of its own, the call's
- * {@code sizeExponent} and {@code maxBasketSize} are those of the index (the defaults) and
- * every cart item has its pairs in it. Otherwise it traverses: the same results, more slowly.
+ * {@code sizeExponent}, {@code maxBasketSize} and {@code adjacencyBonus} are those of the index
+ * (the defaults) and every cart item has its pairs in it. Otherwise it traverses: the same results, more slowly.
  * The results never depend on which way a call took.
  *
  * <p>Two Neo4j internals are used, as by the walk projection: the last committed and last
@@ -205,8 +205,10 @@ final class PairIndexes {
             KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
             long maxBytes = Runtime.getRuntime().maxMemory() / 4;
             PairIndex index;
-            try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.get().weightedSources())) {
-                index = PairIndex.build(items, baskets, stats.get(), ScoringConfig.DEFAULTS, maxBytes);
+            ScoringConfig scoring = ScoringConfig.DEFAULTS;
+            try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.get().weightedSources(),
+                    scoring.adjacency())) {
+                index = PairIndex.build(items, baskets, stats.get(), scoring, maxBytes);
             } catch (PairIndex.TooLargeException e) {
                 database.log.warn("shopgraph: no bundle pair index for database '%s': %s Calls traverse the"
                         + " baskets.", name, e.getMessage());

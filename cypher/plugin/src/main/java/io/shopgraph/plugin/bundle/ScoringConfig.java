@@ -11,13 +11,17 @@ package io.shopgraph.plugin.bundle;
  * @param sizeExponent {@code h(b) = (|b| - 1) ^ -sizeExponent}, at least 0; default 0.5
  * @param maxBasketSize pairs count only in baskets of at most this many items, at least 2, or
  *     {@link #NO_LIMIT} (default)
+ * @param adjacencyBonus {@code a(b,i,j) = 1 + adjacencyBonus} for items on neighbouring lines of
+ *     an order (their {@code CONTAINS.position}s are consecutive), else 1; at least 0 (0 turns
+ *     adjacency off); default 2
  */
-public record ScoringConfig(double alpha, double beta, double smoothing, double sizeExponent, int maxBasketSize) {
+public record ScoringConfig(double alpha, double beta, double smoothing, double sizeExponent, int maxBasketSize,
+                            double adjacencyBonus) {
 
     /** {@link #maxBasketSize} of no limit. */
     public static final int NO_LIMIT = Integer.MAX_VALUE;
     /** The defaults. */
-    public static final ScoringConfig DEFAULTS = new ScoringConfig(0.5, 0.6, 10.0, 0.5, NO_LIMIT);
+    public static final ScoringConfig DEFAULTS = new ScoringConfig(0.5, 0.6, 10.0, 0.5, NO_LIMIT, 2.0);
 
     /** Checks the ranges; messages name the config keys. */
     public ScoringConfig {
@@ -25,6 +29,7 @@ public record ScoringConfig(double alpha, double beta, double smoothing, double 
         requireNonNegative("beta", beta);
         requireNonNegative("smoothing", smoothing);
         requireNonNegative("sizeExponent", sizeExponent);
+        requireNonNegative("adjacencyBonus", adjacencyBonus);
         if (maxBasketSize < 2) {
             throw new IllegalArgumentException("maxBasketSize must be an integer of at least 2 or null"
                     + " (no limit), got " + maxBasketSize + ".");
@@ -34,6 +39,16 @@ public record ScoringConfig(double alpha, double beta, double smoothing, double 
     /** {@code h(b)} of a basket of {@code size >= 2} items. */
     public double sizeWeight(int size) {
         return Math.pow(size - 1.0, -sizeExponent);
+    }
+
+    /** Whether line adjacency weighs the evidence ({@code adjacencyBonus > 0}). */
+    public boolean adjacency() {
+        return adjacencyBonus > 0.0;
+    }
+
+    /** {@code a(b,i,j)} of two adjacent items: {@code 1 + adjacencyBonus}. */
+    public double adjacencyWeight() {
+        return 1.0 + adjacencyBonus;
     }
 
     private static void requireNonNegative(String key, double value) {

@@ -33,8 +33,11 @@ public record ChunkRows(List<CategoryRow> categories, List<ItemRow> items,
     public record SessionRow(String id, Long start, Long end, long n, List<String> users,
                              List<Pair> views, List<Pair> carts, List<Pair> removals) { }
 
-    /** One line of an order: quantity and number of lines add up; price may be null. */
-    public record Line(String item, long quantity, long lines, Object price) { }
+    /**
+     * One line of an order: quantity and number of lines add up; price may be null; position
+     * (the place of the item's first line in the file) keeps the smallest, and may be null.
+     */
+    public record Line(String item, long quantity, long lines, Object price, Long position) { }
 
     /** An order with its users, sessions and lines; {@code at} is epoch ms or null. */
     public record OrderRow(String id, Long at, String kind, String source, List<String> users,
@@ -164,16 +167,18 @@ public record ChunkRows(List<CategoryRow> categories, List<ItemRow> items,
         }
 
         List<Line> lines(String field) {
-            List<List<?>> tuples = tuples(field, "a list of [item, quantity, lines, price]");
+            String expected = "a list of [item, quantity, lines, price, position]";
+            List<List<?>> tuples = tuples(field, expected);
             List<Line> out = new ArrayList<>(tuples.size());
             for (List<?> t : tuples) {
-                Object price = t.size() == 4 ? t.get(3) : null;
-                if (t.size() != 4 || !(t.get(0) instanceof String item)
+                Object price = t.size() == 5 ? t.get(3) : null;
+                if (t.size() != 5 || !(t.get(0) instanceof String item)
                         || !(t.get(1) instanceof Long quantity) || !(t.get(2) instanceof Long lines)
-                        || !(price == null || price instanceof Long || price instanceof Double)) {
-                    throw bad(field, "a list of [item, quantity, lines, price]", t);
+                        || !(price == null || price instanceof Long || price instanceof Double)
+                        || !nullableLong(t.get(4))) {
+                    throw bad(field, expected, t);
                 }
-                out.add(new Line(item, quantity, lines, price));
+                out.add(new Line(item, quantity, lines, price, (Long) t.get(4)));
             }
             return out;
         }

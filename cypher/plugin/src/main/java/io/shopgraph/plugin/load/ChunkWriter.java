@@ -26,7 +26,8 @@ import org.neo4j.graphdb.Transaction;
  * statements {@code cypher/merge_categories.cypher}, {@code merge_items}, {@code merge_sessions}
  * and {@code merge_orders} (run in that order): nodes are merged on their business keys,
  * relationships on their two ends, counts add to stored ones, first/start/at keep the earliest
- * time and last/end the latest, a null never overwrites a stored value, new behaviour
+ * time and last/end the latest, an order line's position the smallest, a null never overwrites
+ * a stored value, new behaviour
  * relationships get weight 1.0, and a row whose item, parent category or order session does
  * not exist skips that relationship (as the statements' MATCH does).
  *
@@ -208,11 +209,13 @@ public final class ChunkWriter {
                 set(r, "quantity", line.quantity());
                 set(r, "lines", line.lines());
                 setIfNotNull(r, "price", line.price());
+                setIfNotNull(r, "position", line.position());
                 set(r, "weight", 1.0);
             } else {
                 set(r, "quantity", ((Number) r.getProperty("quantity", 0L)).longValue() + line.quantity());
                 set(r, "lines", ((Number) r.getProperty("lines", 0L)).longValue() + line.lines());
                 setIfNotNull(r, "price", line.price());
+                keepSmallest(r, "position", line.position());
             }
         }
     }
@@ -291,6 +294,16 @@ public final class ChunkWriter {
 
     private void setIfNotNull(Entity entity, String key, Object value) {
         if (value != null) {
+            set(entity, key, value);
+        }
+    }
+
+    private void keepSmallest(Entity entity, String key, Long value) {
+        if (value == null) {
+            return;
+        }
+        Object stored = entity.getProperty(key, null);
+        if (!(stored instanceof Number number) || value < number.longValue()) {
             set(entity, key, value);
         }
     }

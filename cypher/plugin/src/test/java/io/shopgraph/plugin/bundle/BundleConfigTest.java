@@ -22,7 +22,8 @@ class BundleConfigTest {
             assertThat(BundleConfig.parseRefresh(empty)).isEqualTo(MassConfig.DEFAULTS);
         }
         assertThat(MassConfig.DEFAULTS).isEqualTo(new MassConfig(1.0, 0.5, 0.1, 135.0, 1.0));
-        assertThat(ScoringConfig.DEFAULTS).isEqualTo(new ScoringConfig(0.5, 0.6, 10.0, 0.5, ScoringConfig.NO_LIMIT));
+        assertThat(ScoringConfig.DEFAULTS)
+                .isEqualTo(new ScoringConfig(0.5, 0.6, 10.0, 0.5, ScoringConfig.NO_LIMIT, 2.0));
     }
 
     @Test
@@ -30,6 +31,7 @@ class BundleConfigTest {
         Map<String, Object> map = new HashMap<>();
         map.put("alpha", null);
         map.put("maxBasketSize", null);
+        map.put("adjacencyBonus", null);
         map.put("inStockOnly", null);
         map.put("halfLifeDays", null);
         BundleConfig config = BundleConfig.parse(map);
@@ -45,8 +47,12 @@ class BundleConfigTest {
     @Test
     void valuesAreReadWithIntegersAsNumbers() {
         BundleConfig config = BundleConfig.parse(Map.of("alpha", 1L, "maxBasketSize", 3L, "user", "u1",
-                "maxPerBrand", 2L, "categories", List.of("a", "b", "a"), "inStockOnly", false, "maxPrice", 9L));
-        assertThat(config.scoring()).isEqualTo(new ScoringConfig(1.0, 0.6, 10.0, 0.5, 3));
+                "maxPerBrand", 2L, "categories", List.of("a", "b", "a"), "inStockOnly", false, "maxPrice", 9L,
+                "adjacencyBonus", 0L));
+        assertThat(config.scoring()).isEqualTo(new ScoringConfig(1.0, 0.6, 10.0, 0.5, 3, 0.0));
+        assertThat(config.scoring().adjacency()).isFalse();
+        assertThat(ScoringConfig.DEFAULTS.adjacency()).isTrue();
+        assertThat(ScoringConfig.DEFAULTS.adjacencyWeight()).isEqualTo(3.0);
         assertThat(config.options()).isEqualTo(new BundleOptions("u1", 2, List.of("a", "b"), false, 9.0));
     }
 

@@ -46,9 +46,11 @@ class BundleProceduresTest {
     private static final List<String> COLUMNS =
             List.of("itemId", "score", "rank", "reason", "support", "confidence", "lift", "because");
     private static final Map<String, Object> SIMPLE =
-            Map.of("alpha", 1.0, "beta", 1.0, "smoothing", 1.0, "sizeExponent", 1.0);
+            Map.of("alpha", 1.0, "beta", 1.0, "smoothing", 1.0, "sizeExponent", 1.0, "adjacencyBonus", 0.0);
     private static final Map<String, Object> FLAT =
-            Map.of("alpha", 0.0, "beta", 0.0, "smoothing", 0.0, "sizeExponent", 0.0);
+            Map.of("alpha", 0.0, "beta", 0.0, "smoothing", 0.0, "sizeExponent", 0.0, "adjacencyBonus", 0.0);
+    /** The default knobs without line adjacency. */
+    private static final Map<String, Object> NO_ADJACENCY = Map.of("adjacencyBonus", 0.0);
     private static final Offset<Double> EXACT = within(1e-12);
     /** A null config value (Map.of takes no null): halfLifeDays null is no decay. */
     private static final Value NULL = Values.NULL;
@@ -82,7 +84,7 @@ class BundleProceduresTest {
                 CREATE (u:User {userId: ''})-[:PLACED]->(o:Order {orderId: '', kind: '', at: datetime()}),
                        (u)-[:HAS_SESSION]->(s:Session {sessionId: '', start: datetime()}),
                        (i:Item {itemId: '', price: 0.0, inStock: true, bundleMass: 0.0}),
-                       (o)-[:CONTAINS {weight: 1.0}]->(i), (s)-[:ADDED_TO_CART {weight: 1.0}]->(i),
+                       (o)-[:CONTAINS {weight: 1.0, position: 0}]->(i), (s)-[:ADDED_TO_CART {weight: 1.0}]->(i),
                        (s)-[:VIEWED {weight: 1.0}]->(i), (s)-[:REMOVED_FROM_CART {weight: 1.0}]->(i),
                        (i)-[:HAS_BRAND]->(:Brand {name: ''}),
                        (i)-[:IN_CATEGORY]->(:Category {code: ''})-[:CHILD_OF]->(:Category {code: '.'}),
@@ -116,16 +118,19 @@ class BundleProceduresTest {
         run(cypher, params);
     }
 
-    /** Anonymous orders o0, o1, ... at days 0, 1, ... of 2024, of one-letter items ("ABM"). */
+    /**
+     * Anonymous orders o0, o1, ... at days 0, 1, ... of 2024, of one-letter items ("ABM") at
+     * positions 0, 1, ... in that order.
+     */
     private void orders(String... baskets) {
         graph("""
                 UNWIND range(0, size($baskets) - 1) AS n
                 CREATE (o:Order {orderId: 'o' + n, kind: 'order',
                                  at: datetime('2024-01-01T00:00:00Z') + duration({days: n})})
-                WITH o, $baskets[n] AS items
-                UNWIND split(items, '') AS itemId
-                MERGE (i:Item {itemId: itemId})
-                CREATE (o)-[:CONTAINS {quantity: 1, lines: 1, weight: 1.0}]->(i)
+                WITH o, split($baskets[n], '') AS items
+                UNWIND range(0, size(items) - 1) AS position
+                MERGE (i:Item {itemId: items[position]})
+                CREATE (o)-[:CONTAINS {quantity: 1, lines: 1, weight: 1.0, position: position}]->(i)
                 """, Map.of("baskets", List.of(baskets)));
     }
 
@@ -234,7 +239,7 @@ class BundleProceduresTest {
         expect(rows.get(0), "M", 1, 2.0 / 28, 2.0, 0.5, 0.5 / (6.0 / 7), "bought together", "A");
         expect(rows.get(1), "B", 2, 1.0 / 16, 1.0, 0.25, 0.25 / (3.0 / 7), "bought together", "A");
 
-        for (Map<String, Object> config : List.of(SIMPLE, small, FLAT, Map.<String, Object>of())) {
+        for (Map<String, Object> config : List.of(SIMPLE, small, FLAT, Map.<String, Object>of(), NO_ADJACENCY)) {
             for (List<String> cart : List.of(List.of("A"), List.of("A", "C"), List.of("M", "D", "B"))) {
                 assertSame(cart, 10, config);
                 assertSame(cart, 1, config);
@@ -246,8 +251,9 @@ class BundleProceduresTest {
     void tiesGoToTheSmallerIdAndDefaultsDecayByDays() {
         orders("AYX", "BYX", "AB");
         refresh(Map.of());
-        // From A: e(A,B) = 1 (a day newer) beats e(A,X) = e(A,Y) = 2^(-1/135)/sqrt(2); X and Y tie.
-        List<Record> rows = bundle(List.of("A"), 10, Map.of());
+        // Without adjacency, from A: e(A,B) = 1 (a day newer) beats e(A,X) = e(A,Y) =
+        // 2^(-1/135)/sqrt(2); X and Y tie.
+        List<Record> rows = bundle(List.of("A"), 10, NO_ADJACENCY);
         assertThat(ids(rows)).containsExactly("B", "X", "Y");
         double d = Math.pow(0.5, 2.0 / 135);
         double massA = d + 1.0; // AYX two days old, AB today
@@ -255,9 +261,63 @@ class BundleProceduresTest {
         assertThat(rows.get(1).get("score").asDouble())
                 .isCloseTo(d / Math.sqrt(2) / Math.pow(massA, 0.5) / denX, EXACT);
         assertThat(rows.get(1).get("score").asDouble()).isEqualTo(rows.get(2).get("score").asDouble());
-        assertSame(List.of("A"), 10, Map.of());
-        assertSame(List.of("A", "B"), 10, Map.of());
-        assertSame(List.of("A", "B"), 1, Map.of());
+        // With it (the default), Y is on the line next to A: 3 times the evidence of X.
+        rows = bundle(List.of("A"), 10, Map.of());
+        assertThat(ids(rows)).containsExactly("B", "Y", "X");
+        assertThat(rows.get(1).get("score").asDouble()).isCloseTo(3 * rows.get(2).get("score").asDouble(), EXACT);
+        for (Map<String, Object> config : List.of(Map.<String, Object>of(), NO_ADJACENCY)) {
+            assertSame(List.of("A"), 10, config);
+            assertSame(List.of("A", "B"), 10, config);
+            assertSame(List.of("A", "B"), 1, config);
+        }
+    }
+
+    @Test
+    void neighbouringLinesWeighTheEvidenceAndChangeTheRanking() {
+        // The reference's fixture: A is next to B, X and Y, never next to C.
+        orders("AB", "AXC", "CYA");
+        refresh(Map.of("halfLifeDays", NULL));
+        assertThat(ids(bundle(List.of("A"), 10, FLAT))).containsExactly("C", "B", "X", "Y");
+        Map<String, Object> adjacent = new HashMap<>(FLAT);
+        adjacent.put("adjacencyBonus", 2.0);
+        List<Record> rows = bundle(List.of("A"), 10, adjacent);
+        // e = 1 * 3 for B, X, Y and 1 + 1 for C; support, confidence and lift as without.
+        expect(rows.get(0), "B", 1, 3.0, 1.0, 1.0 / 3, 1.0, "bought together", "A");
+        expect(rows.get(1), "X", 2, 3.0, 1.0, 1.0 / 3, 1.0, "bought together", "A");
+        expect(rows.get(2), "Y", 3, 3.0, 1.0, 1.0 / 3, 1.0, "bought together", "A");
+        expect(rows.get(3), "C", 4, 2.0, 2.0, 2.0 / 3, 1.0, "bought together", "A");
+        for (Map<String, Object> config : List.of(FLAT, adjacent, Map.<String, Object>of(), SIMPLE)) {
+            for (List<String> cart : List.of(List.of("A"), List.of("C"), List.of("X", "Y"))) {
+                assertSame(cart, 10, config);
+            }
+        }
+
+        // Positions from the graph: ties go by item id, a line without a position has no
+        // neighbour and takes no place. Order q: P at 1, Q at 1, R at 0, S without:
+        // the line order is R, P, Q.
+        run("""
+                CREATE (q:Order {orderId: 'q', kind: 'order'})
+                WITH q
+                UNWIND [['P', 1], ['Q', 1], ['R', 0], ['S', null]] AS line
+                MERGE (i:Item {itemId: line[0]})
+                CREATE (q)-[r:CONTAINS {weight: 1.0}]->(i)
+                SET r.position = line[1]
+                """);
+        refresh(Map.of("halfLifeDays", NULL));
+        Map<String, Object> bonus1 = new HashMap<>(FLAT);
+        bonus1.put("adjacencyBonus", 1.0);
+        assertThat(bundle(List.of("R"), 10, bonus1)).extracting(r -> r.get("itemId").asString() + " "
+                + r.get("score").asDouble()).containsExactly("P 2.0", "Q 1.0", "S 1.0");
+        assertThat(bundle(List.of("Q"), 10, bonus1)).extracting(r -> r.get("itemId").asString() + " "
+                + r.get("score").asDouble()).containsExactly("P 2.0", "R 1.0", "S 1.0");
+        assertThat(bundle(List.of("S"), 10, bonus1)).extracting(r -> r.get("score").asDouble())
+                .containsExactly(1.0, 1.0, 1.0);
+        for (Map<String, Object> config : List.of(bonus1, Map.<String, Object>of())) {
+            for (List<String> cart : List.of(List.of("P"), List.of("Q"), List.of("R"), List.of("S"),
+                    List.of("R", "A"))) {
+                assertSame(cart, 10, config);
+            }
+        }
     }
 
     @Test
@@ -422,6 +482,8 @@ class BundleProceduresTest {
                 Map.of("halfLifeDays", 20.0, "userCap", 1.5, "cartWeight", 0.8, "viewWeight", 0.3));
         List<Map<String, Object>> configs = List.of(
                 Map.of(),
+                Map.of("adjacencyBonus", 0.0),
+                Map.of("adjacencyBonus", 5.0, "sizeExponent", 0.0),
                 Map.of("alpha", 1.0, "beta", 0.3, "smoothing", 2.0, "sizeExponent", 1.0, "maxBasketSize", 4L),
                 Map.of("inStockOnly", false, "maxPerBrand", 1L, "user", "u3"),
                 Map.of("categories", List.of("c1"), "maxPrice", 60.0, "alpha", 0.0, "beta", 1.0));
@@ -464,6 +526,8 @@ class BundleProceduresTest {
         // Other pair sums: the traversal.
         assertThat(indexedDuring(() -> assertSame(cart, 1000, Map.of("sizeExponent", 1.0)))).isZero();
         assertThat(indexedDuring(() -> assertSame(cart, 1000, Map.of("maxBasketSize", 4L)))).isZero();
+        assertThat(indexedDuring(() -> assertSame(cart, 1000, Map.of("adjacencyBonus", 1.0)))).isZero();
+        assertThat(indexedDuring(() -> assertSame(cart, 1000, Map.of("adjacencyBonus", 2L)))).isEqualTo(1);
 
         // A late anonymous order of a cart item and the last item ranked: 1 more support for it
         // (newer than the refresh's now, it counts as of now; its own user; nothing capped).
@@ -515,10 +579,12 @@ class BundleProceduresTest {
      * A seeded random shop: 60 items (brands, categories two levels deep, prices, stock), 40
      * users, 300 sessions (a third anonymous, some without start; views, carts, removals) and
      * 154 orders (some without user, some of two users, some cancelled, 4 wholesale orders of 55
-     * to 60 lines, dense nodes), weights in [0, 1].
+     * to 60 lines, dense nodes), weights in [0, 1], line positions with ties and gaps (some
+     * absent; views have some too, which nothing reads).
      */
     private void randomShop(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
+        SplittableRandom places = new SplittableRandom(seed + 1000); // positions: the same shop otherwise
         List<Map<String, Object>> items = new ArrayList<>();
         for (int n = 0; n < 60; n++) {
             Map<String, Object> item = new HashMap<>();
@@ -554,7 +620,8 @@ class BundleProceduresTest {
                     // Skewed popularity: low ids more often.
                     int item = (int) Math.min(59, Math.floor(Math.pow(random.nextDouble(), 2) * 60));
                     double weight = random.nextInt(5) == 0 ? random.nextInt(5) / 4.0 : 1.0;
-                    lines.add(List.of("i" + item, weight));
+                    Long position = places.nextInt(8) == 0 ? null : (long) places.nextInt(count + 3);
+                    lines.add(java.util.Arrays.<Object>asList("i" + item, weight, position));
                 }
                 Map<Object, List<Object>> distinct = new LinkedHashMap<>();
                 lines.forEach(line -> distinct.putIfAbsent(line.get(0), line));
@@ -587,7 +654,7 @@ class BundleProceduresTest {
                   CALL (o, row) {
                     UNWIND row.contains AS line
                     MATCH (i:Item {itemId: line[0]})
-                    CREATE (o)-[:CONTAINS {weight: line[1]}]->(i)
+                    CREATE (o)-[:CONTAINS {weight: line[1], position: line[2]}]->(i)
                   }
                   CALL (o, row) {
                     UNWIND row.users AS userId
@@ -602,7 +669,7 @@ class BundleProceduresTest {
                   CALL (s, row) {
                     UNWIND row.views AS line
                     MATCH (i:Item {itemId: line[0]})
-                    CREATE (s)-[:VIEWED {weight: line[1]}]->(i)
+                    CREATE (s)-[:VIEWED {weight: line[1], position: line[2]}]->(i)
                   }
                   CALL (s, row) {
                     UNWIND row.carts AS line
@@ -675,14 +742,18 @@ class BundleProceduresTest {
                 "cart must hold item ids (non-empty strings), got null at position 2.");
         assertBundleFails(List.of("x", "A", "y", "x"), 10, Map.of(), "Unknown item ids: x, y.");
         assertBundleFails(fine, 10, Map.of("maxPerBrnd", 2L), "Unknown config key 'maxPerBrnd'; known keys:"
-                + " alpha, beta, cartWeight, categories, halfLifeDays, inStockOnly, maxBasketSize, maxPerBrand,"
-                + " maxPrice, orderWeight, sizeExponent, smoothing, user, userCap, viewWeight.");
+                + " adjacencyBonus, alpha, beta, cartWeight, categories, halfLifeDays, inStockOnly, maxBasketSize,"
+                + " maxPerBrand, maxPrice, orderWeight, sizeExponent, smoothing, user, userCap, viewWeight.");
         assertBundleFails(fine, 10, Map.of("alpha", "high"), "alpha must be a finite number, got 'high'.");
         assertBundleFails(fine, 10, Map.of("beta", -1.0), "beta must be a finite number of at least 0, got -1.0.");
         assertBundleFails(fine, 10, Map.of("smoothing", Double.NaN), "smoothing must be a finite number, got NaN.");
         assertBundleFails(fine, 10, Map.of("maxBasketSize", 1L),
                 "maxBasketSize must be an integer of at least 2 or null (no limit), got 1.");
         assertBundleFails(fine, 10, Map.of("maxBasketSize", 2.5), "maxBasketSize must be an integer, got 2.5.");
+        assertBundleFails(fine, 10, Map.of("adjacencyBonus", -1.0),
+                "adjacencyBonus must be a finite number of at least 0, got -1.0.");
+        assertBundleFails(fine, 10, Map.of("adjacencyBonus", "two"), "adjacencyBonus must be a finite number, got 'two'.");
+        assertBundleFails(fine, 10, Map.of("adjacencyBonus", true), "adjacencyBonus must be a finite number, got true.");
         assertBundleFails(fine, 10, Map.of("maxPerBrand", 0L), "maxPerBrand must be an integer of at least 1, got 0.");
         assertBundleFails(fine, 10, Map.of("user", 5L), "user must be a user id (a non-empty string), got 5.");
         assertBundleFails(fine, 10, Map.of("inStockOnly", "yes"), "inStockOnly must be true or false, got 'yes'.");
@@ -714,6 +785,8 @@ class BundleProceduresTest {
         run("MATCH (:Order {orderId: 'o1'})-[r:CONTAINS]->(:Item {itemId: 'C'}) SET r.weight = 1.5");
         assertFails(call, Map.of("config", Map.of()),
                 "The CONTAINS weight of order 'o1' and item 'C' is 1.5; weights must be between 0 and 1.");
+        run("MATCH (:Order {orderId: 'o1'})-[r:CONTAINS]->(:Item {itemId: 'B'}) SET r.position = 0.5");
+        assertBundleFails(List.of("C"), 10, Map.of(), "A CONTAINS position must be an integer, got 0.5.");
         run("MATCH (o:Order {orderId: 'o1'}) SET o.at = localdatetime('2024-01-01T00:00:00')");
         assertFails(call, Map.of("config", Map.of()),
                 "Order 'o1' has at of type LocalDateTime; basket times must be DATETIME values or null.");

@@ -115,7 +115,8 @@ public final class BundleProfile {
                         tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id))).toArray());
             }
             Selection chosen = GraphSelection.of(tx, BundleConfig.parse(Map.of()).options());
-            try (GraphBasketSource baskets = new GraphBasketSource(ktx, bundleStats.weightedSources())) {
+            try (GraphBasketSource baskets = new GraphBasketSource(ktx, bundleStats.weightedSources(),
+                    ScoringConfig.DEFAULTS.adjacency())) {
                 long start = System.nanoTime();
                 for (int round = 0; round < rounds; round++) {
                     for (long[] cart : handles) {
@@ -142,7 +143,8 @@ public final class BundleProfile {
                 System.gc();
                 long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
                 long start = System.nanoTime();
-                try (GraphBasketSource baskets = new GraphBasketSource(ktx, bundleStats.weightedSources())) {
+                try (GraphBasketSource baskets = new GraphBasketSource(ktx, bundleStats.weightedSources(),
+                        ScoringConfig.DEFAULTS.adjacency())) {
                     index = PairIndex.build(handles, baskets, bundleStats, ScoringConfig.DEFAULTS, Long.MAX_VALUE);
                 }
                 long millis = (System.nanoTime() - start) / 1_000_000;
@@ -190,7 +192,8 @@ public final class BundleProfile {
                 long t2 = System.nanoTime();
                 Selection chosen = GraphSelection.of(tx, BundleConfig.parse(Map.of()).options());
                 long t3 = System.nanoTime();
-                try (GraphBasketSource baskets = new GraphBasketSource(ktx, bundleStats.weightedSources())) {
+                try (GraphBasketSource baskets = new GraphBasketSource(ktx, bundleStats.weightedSources(),
+                        ScoringConfig.DEFAULTS.adjacency())) {
                     Counting counting = new Counting(baskets);
                     new BundleScorer(counting, bundleStats, ScoringConfig.DEFAULTS).recommend(handles, 10, chosen);
                     long t4 = System.nanoTime();
@@ -243,7 +246,8 @@ public final class BundleProfile {
                 }
                 BundleConfig parsed = BundleConfig.parse(Map.of());
                 Selection chosen = GraphSelection.of(tx, parsed.options());
-                try (GraphBasketSource baskets = new GraphBasketSource(ktx, indexStats.weightedSources())) {
+                try (GraphBasketSource baskets = new GraphBasketSource(ktx, indexStats.weightedSources(),
+                        ScoringConfig.DEFAULTS.adjacency())) {
                     new BundleScorer(index.items(baskets), index, indexStats, parsed.scoring())
                             .recommend(handles, 10, chosen);
                 }
@@ -273,8 +277,8 @@ public final class BundleProfile {
             count("  paths cart item -> basket -> other item (count)", pathsPerCart[o]);
             row("  pass 1: baskets and their sizes", pass[0][o]);
             row("  pass 2: + time and r(b,i)", pass[1][o]);
-            row("  pass 3: + user", pass[2][o]);
-            row("  pass 4: + other items and r(b,j) (paths)", pass[3][o]);
+            row("  pass 3: + user and the item's position", pass[2][o]);
+            row("  pass 4: + other items, r(b,j), positions (paths)", pass[3][o]);
         }
     }
 
@@ -303,12 +307,12 @@ public final class BundleProfile {
                             sink[0] += basket.timeMillis() + (long) basket.itemWeight();
                         }
                         if (level >= 2) {
-                            sink[0] += basket.user();
+                            sink[0] += basket.user() + basket.itemPosition();
                         }
                         if (level >= 3) {
-                            basket.forEachOtherItem((other, weight) -> {
+                            basket.forEachOtherItem((other, weight, position) -> {
                                 tally.paths[s]++;
-                                sink[0] += other;
+                                sink[0] += other + position;
                             });
                         }
                     });

@@ -22,11 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class BundleScorerTest {
 
-    /** alpha = beta = smoothing = sizeExponent = 1, no decay, cap 1: SIMPLE of the reference. */
+    /**
+     * alpha = beta = smoothing = sizeExponent = 1, no decay, cap 1, no adjacency: SIMPLE of the
+     * reference.
+     */
     static final MassConfig NO_DECAY = new MassConfig(1.0, 0.5, 0.1, MassConfig.NO_DECAY, 1.0);
-    static final ScoringConfig SIMPLE = new ScoringConfig(1.0, 1.0, 1.0, 1.0, ScoringConfig.NO_LIMIT);
-    /** Every exponent and the smoothing 0: FLAT of the reference. */
-    static final ScoringConfig FLAT = new ScoringConfig(0.0, 0.0, 0.0, 0.0, ScoringConfig.NO_LIMIT);
+    static final ScoringConfig SIMPLE = new ScoringConfig(1.0, 1.0, 1.0, 1.0, ScoringConfig.NO_LIMIT, 0.0);
+    /** Every exponent, the smoothing and the adjacency bonus 0: FLAT of the reference. */
+    static final ScoringConfig FLAT = new ScoringConfig(0.0, 0.0, 0.0, 0.0, ScoringConfig.NO_LIMIT, 0.0);
 
     /** M is in 6 of the 7 orders. n: A=4, B=3, M=6, C=2, D=1; N=7. h = 1/(|b|-1). */
     static final List<Basket> SHOP = orders("ABM", "AB", "AM", "BMC", "MC", "MD", "AM");
@@ -56,7 +59,7 @@ class BundleScorerTest {
         expect(got.get(0), "B", 0.09375, 2.0, 0.5, 0.5 / (3.0 / 7), "A");
         expect(got.get(1), "M", 2.5 / 28, 3.0, 0.75, 0.75 / (6.0 / 7), "A");
         assertThat(got.get(0).reason()).isEqualTo(Source.ORDER);
-        ScoringConfig noNorm = new ScoringConfig(1.0, 0.0, 1.0, 1.0, ScoringConfig.NO_LIMIT);
+        ScoringConfig noNorm = new ScoringConfig(1.0, 0.0, 1.0, 1.0, ScoringConfig.NO_LIMIT, 0.0);
         assertThat(recommend(shop, noNorm, 2, "A")).extracting(ScoredItem::itemId).containsExactly("M", "B");
     }
 
@@ -77,7 +80,7 @@ class BundleScorerTest {
     @Test
     void maxBasketSizeSkipsPairsOfBigBasketsButNotMasses() {
         MemoryBaskets shop = new MemoryBaskets(SHOP, NO_DECAY);
-        ScoringConfig small = new ScoringConfig(1.0, 1.0, 1.0, 1.0, 2);
+        ScoringConfig small = new ScoringConfig(1.0, 1.0, 1.0, 1.0, 2, 0.0);
         // Only AB, AM, AM count: e(A,B) = 1, e(A,M) = 2; n(A) = 4, n(M) = 6 as before.
         List<ScoredItem> got = recommend(shop, small, 10, "A");
         expect(got.get(0), "M", 2.0 / (4 * 7), 2.0, 2.0 / 4, (2.0 / 4) / (6.0 / 7), "A");
@@ -88,14 +91,64 @@ class BundleScorerTest {
     @Test
     void tiesGoToTheSmallerId() {
         MemoryBaskets shop = new MemoryBaskets(orders("AYX", "BYX", "AB"), NO_DECAY);
+        ScoringConfig defaults = new ScoringConfig(0.5, 0.6, 10.0, 0.5, ScoringConfig.NO_LIMIT, 0.0);
         // From A: e(A,B) = 1 beats e(A,X) = e(A,Y) = 1/sqrt(2); X and Y tie.
-        assertThat(recommend(shop, ScoringConfig.DEFAULTS, 10, "A"))
+        assertThat(recommend(shop, defaults, 10, "A"))
                 .extracting(ScoredItem::itemId).containsExactly("B", "X", "Y");
-        List<ScoredItem> got = recommend(shop, ScoringConfig.DEFAULTS, 10, "A", "B");
+        List<ScoredItem> got = recommend(shop, defaults, 10, "A", "B");
         // X and Y have the same evidence from A and from B; A and B have the same mass.
         assertThat(got).extracting(ScoredItem::itemId).containsExactly("X", "Y");
         assertThat(got.get(0).score()).isEqualTo(got.get(1).score());
         assertThat(got.get(0).because()).containsExactly("A", "B");
+    }
+
+    @Test
+    void neighbouringLinesWeighTheEvidenceOnly() {
+        MemoryBaskets shop = new MemoryBaskets(orders("AB", "AXC", "CYA"), NO_DECAY);
+        // Without adjacency: e(A,C) = 2 leads B, X, Y (1 each).
+        assertThat(recommend(shop, FLAT, 10, "A")).extracting(ScoredItem::itemId)
+                .containsExactly("C", "B", "X", "Y");
+        // Bonus 2: A is next to B, X and Y (e = 1 * 3 each) but never next to C (e = 1 + 1).
+        ScoringConfig adjacent = new ScoringConfig(0.0, 0.0, 0.0, 0.0, ScoringConfig.NO_LIMIT, 2.0);
+        List<ScoredItem> got = recommend(shop, adjacent, 10, "A");
+        assertThat(got).extracting(ScoredItem::itemId, ScoredItem::score).containsExactly(
+                Tuple.tuple("B", 3.0), Tuple.tuple("X", 3.0), Tuple.tuple("Y", 3.0), Tuple.tuple("C", 2.0));
+        // Support, confidence and lift do not change: n(A) = 3, N = 3.
+        expect(got.get(0), "B", 3.0, 1.0, 1.0 / 3, 1.0, "A");
+        expect(got.get(3), "C", 2.0, 2.0, 2.0 / 3, 1.0, "A");
+        // With the other knobs: e(A,X) = 3 / sqrt(2) in AXC.
+        ScoringConfig defaults = ScoringConfig.DEFAULTS;
+        ScoredItem x = recommend(shop, defaults, 10, "A").stream().filter(s -> s.itemId().equals("X"))
+                .findFirst().orElseThrow();
+        assertThat(x.score()).isCloseTo(3 / Math.sqrt(2) / Math.sqrt(3) / Math.pow(11, 0.6), within(1e-12));
+    }
+
+    @Test
+    void theLineOrderComesFromPositionsThenIds() {
+        ScoringConfig bonus1 = new ScoringConfig(0.0, 0.0, 0.0, 0.0, ScoringConfig.NO_LIMIT, 1.0);
+        // Positions 5, none, 2: the line order is C, A; B has no position and no neighbour.
+        MemoryBaskets placed = new MemoryBaskets(List.of(new Basket(0, letters("ABC"), 0.0, Source.ORDER, null,
+                null, new Long[] {5L, null, 2L})), NO_DECAY);
+        assertThat(recommend(placed, bonus1, 10, "A"))
+                .extracting(ScoredItem::itemId, ScoredItem::score, ScoredItem::support)
+                .containsExactly(Tuple.tuple("C", 2.0, 1.0), Tuple.tuple("B", 1.0, 1.0));
+        // Equal positions go by item id: C (0), then A and B (1): C-A and A-B are adjacent, C-B not.
+        MemoryBaskets tied = new MemoryBaskets(List.of(new Basket(0, letters("BAC"), 0.0, Source.ORDER, null,
+                null, new Long[] {1L, 1L, 0L})), NO_DECAY);
+        assertThat(recommend(tied, bonus1, 10, "C")).extracting(ScoredItem::itemId, ScoredItem::score)
+                .containsExactly(Tuple.tuple("A", 2.0), Tuple.tuple("B", 1.0));
+        assertThat(recommend(tied, bonus1, 10, "B")).extracting(ScoredItem::itemId, ScoredItem::score)
+                .containsExactly(Tuple.tuple("A", 2.0), Tuple.tuple("C", 1.0));
+        // A line of weight 0 still takes its place: in A X B (X at weight 0) A and B are not
+        // adjacent, and X brings no evidence.
+        MemoryBaskets zero = new MemoryBaskets(List.of(new Basket(0, letters("AXB"), 0.0, Source.ORDER, null,
+                new double[] {1.0, 0.0, 1.0})), NO_DECAY);
+        assertThat(recommend(zero, bonus1, 10, "A")).extracting(ScoredItem::itemId, ScoredItem::score)
+                .containsExactly(Tuple.tuple("B", 1.0));
+        // Sessions have no line order: a cart of A, B counts w(b) = 0.5, no bonus.
+        MemoryBaskets cart = new MemoryBaskets(List.of(new Basket(0, letters("AB"), 0.0, Source.CART, null,
+                null)), NO_DECAY);
+        assertThat(recommend(cart, bonus1, 10, "A").get(0).score()).isEqualTo(0.5);
     }
 
     @Test
@@ -151,7 +204,7 @@ class BundleScorerTest {
         // u1 bought P with Q twice, in a 2-item and a 3-item basket: m_u = 2, f = 1/2.
         List<Basket> baskets = List.of(order(0, 0.0, "u1", "PQ"), order(1, 1.0, "u1", "PQS"));
         MemoryBaskets shop = new MemoryBaskets(baskets, NO_DECAY);
-        ScoringConfig sized = new ScoringConfig(0.0, 0.0, 0.0, 1.0, ScoringConfig.NO_LIMIT);
+        ScoringConfig sized = new ScoringConfig(0.0, 0.0, 0.0, 1.0, ScoringConfig.NO_LIMIT, 0.0);
         List<ScoredItem> got = recommend(shop, sized, 10, "P");
         // Q: e = (1 * 1 + 1 * 1/2) / 2 = 0.75, support 1; S: e = 1/2 (u1's m for S is 1).
         expect(got.get(0), "Q", 0.75, 1.0, 1.0, 1.0, "P");
@@ -294,7 +347,7 @@ class BundleScorerTest {
     void aStaleMassBelowAPairSupportIsRaisedToIt() {
         // A with B in 3 orders, with C in 1. Stored n(C) = 0 (stale): C scores with n(C) = n(A,C) = 1.
         MemoryBaskets shop = new MemoryBaskets(orders("AB", "AB", "AB", "AC"), NO_DECAY);
-        ScoringConfig beta1 = new ScoringConfig(0.0, 1.0, 1.0, 0.0, ScoringConfig.NO_LIMIT);
+        ScoringConfig beta1 = new ScoringConfig(0.0, 1.0, 1.0, 0.0, ScoringConfig.NO_LIMIT, 0.0);
         CountingSource stale = new CountingSource(shop, "C", 0.0);
         List<ScoredItem> got = new BundleScorer(stale, shop.stats(), beta1).recommend(shop.handles("A"), 10, Selection.ALL);
         // B: 3 / (3 + 1) = 0.75; C: 1 / (max(0, 1) + 1) = 0.5; lift of C: (1/4) / (1/4).

@@ -17,16 +17,36 @@ import java.util.stream.Collectors;
  */
 final class MemoryBaskets implements BasketSource {
 
-    /** One basket; {@code user} null means its own user, {@code weights} null means 1.0 each. */
-    record Basket(int index, List<String> items, Double time, Source source, String user, double[] weights) {
+    /**
+     * One basket; {@code user} null means its own user, {@code weights} null means 1.0 each,
+     * {@code positions} null means the items are in order (positions 0, 1, ...), a null position
+     * an item without one.
+     */
+    record Basket(int index, List<String> items, Double time, Source source, String user, double[] weights,
+                  Long[] positions) {
         Basket {
             if (new TreeSet<>(items).size() != items.size()) {
                 throw new IllegalArgumentException("The items of basket " + index + " must be distinct.");
             }
         }
 
-        double weight(int position) {
-            return weights == null ? 1.0 : weights[position];
+        Basket(int index, List<String> items, Double time, Source source, String user, double[] weights) {
+            this(index, items, time, source, user, weights, null);
+        }
+
+        double weight(int n) {
+            return weights == null ? 1.0 : weights[n];
+        }
+
+        /** The position of the {@code n}-th item as a source reads it: none in sessions. */
+        long position(int n) {
+            if (source != Source.ORDER) {
+                return NO_POSITION;
+            }
+            if (positions == null) {
+                return n;
+            }
+            return positions[n] == null ? NO_POSITION : positions[n];
         }
     }
 
@@ -151,10 +171,15 @@ final class MemoryBaskets implements BasketSource {
             }
 
             @Override
+            public long itemPosition() {
+                return b.position(visited);
+            }
+
+            @Override
             public void forEachOtherItem(ItemVisitor visitor) {
                 for (int n = 0; n < b.items().size(); n++) {
                     if (n != visited) {
-                        visitor.visit(handle(b.items().get(n)), b.weight(n));
+                        visitor.visit(handle(b.items().get(n)), b.weight(n), b.position(n));
                     }
                 }
             }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * {@link PairIndex}: a scorer over it gives exactly the items and numbers of the traversal
  * ({@link BasketPairs}), bit for bit, for any {@code alpha}, {@code beta} and
  * {@code smoothing}, by its bounds (the threshold algorithm) or by reading every pair; it
- * serves only the {@code sizeExponent} and {@code maxBasketSize} it was built with; runs are
+ * serves only the {@code sizeExponent}, {@code maxBasketSize} and {@code adjacencyBonus} it was
+ * built with; runs are
  * ordered by bound and every pair can be found; pairs of several sources keep each source's
  * evidence; and a build over its budget fails.
  */
@@ -44,7 +45,8 @@ class PairIndexTest {
 
     /**
      * A seeded random shop: 40 items (skewed popularity), 25 users, 400 baskets of every source,
-     * a fifth anonymous, some without time, weights in [0, 1] with zeros, a few big baskets.
+     * a fifth anonymous, some without time, weights in [0, 1] with zeros, a few big baskets;
+     * order positions in the given order, or drawn with ties and gaps (some absent).
      */
     static List<Basket> randomBaskets(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -62,7 +64,14 @@ class PairIndexTest {
             Source source = Source.values()[random.nextInt(3)];
             String user = random.nextInt(5) == 0 ? null : "u" + random.nextInt(25);
             Double time = random.nextInt(10) == 0 ? null : (double) random.nextInt(200);
-            baskets.add(new Basket(n, List.copyOf(items), time, source, user, weights));
+            Long[] positions = null;
+            if (random.nextBoolean()) {
+                positions = new Long[size];
+                for (int p = 0; p < size; p++) {
+                    positions[p] = random.nextInt(6) == 0 ? null : (long) random.nextInt(size + 2);
+                }
+            }
+            baskets.add(new Basket(n, List.copyOf(items), time, source, user, weights, positions));
         }
         return baskets;
     }
@@ -70,10 +79,10 @@ class PairIndexTest {
     @Test
     void scoresOverTheIndexEqualTheTraversalBitForBit() {
         List<ScoringConfig> configs = List.of(ScoringConfig.DEFAULTS,
-                new ScoringConfig(1.0, 1.0, 1.0, 0.5, ScoringConfig.NO_LIMIT),
-                new ScoringConfig(0.0, 0.0, 0.0, 0.5, ScoringConfig.NO_LIMIT),
-                new ScoringConfig(0.2, 2.0, 3.0, 1.0, 6),
-                new ScoringConfig(0.7, 0.3, 10.0, 0.0, 2));
+                new ScoringConfig(1.0, 1.0, 1.0, 0.5, ScoringConfig.NO_LIMIT, 0.0),
+                new ScoringConfig(0.0, 0.0, 0.0, 0.5, ScoringConfig.NO_LIMIT, 1.0),
+                new ScoringConfig(0.2, 2.0, 3.0, 1.0, 6, 3.5),
+                new ScoringConfig(0.7, 0.3, 10.0, 0.0, 2, 2.0));
         int rows = 0;
         for (long seed = 1; seed <= 3; seed++) {
             for (MassConfig mass : List.of(DECAY, new MassConfig(0.8, 0.6, 0.3, MassConfig.NO_DECAY, 1.5))) {
@@ -82,7 +91,8 @@ class PairIndexTest {
                     PairIndex index = index(shop, scoring);
                     // Another beta: no bounds for it, every pair is read.
                     ScoringConfig unbounded = new ScoringConfig(scoring.alpha(), scoring.beta() + 0.25,
-                            scoring.smoothing(), scoring.sizeExponent(), scoring.maxBasketSize());
+                            scoring.smoothing(), scoring.sizeExponent(), scoring.maxBasketSize(),
+                            scoring.adjacencyBonus());
                     assertThat(index.bounds(scoring)).isTrue();
                     assertThat(index.bounds(unbounded)).isFalse();
                     SplittableRandom random = new SplittableRandom(seed * 31);
@@ -176,9 +186,11 @@ class PairIndexTest {
         MemoryBaskets shop = new MemoryBaskets(randomBaskets(2), DECAY);
         PairIndex index = index(shop, ScoringConfig.DEFAULTS);
         assertThat(index.serves(ScoringConfig.DEFAULTS)).isTrue();
-        assertThat(index.serves(new ScoringConfig(1.0, 2.0, 0.0, 0.5, ScoringConfig.NO_LIMIT))).isTrue();
-        assertThat(index.serves(new ScoringConfig(0.5, 0.6, 10.0, 1.0, ScoringConfig.NO_LIMIT))).isFalse();
-        assertThat(index.serves(new ScoringConfig(0.5, 0.6, 10.0, 0.5, 100))).isFalse();
+        assertThat(index.serves(new ScoringConfig(1.0, 2.0, 0.0, 0.5, ScoringConfig.NO_LIMIT, 2.0))).isTrue();
+        assertThat(index.serves(new ScoringConfig(0.5, 0.6, 10.0, 1.0, ScoringConfig.NO_LIMIT, 2.0))).isFalse();
+        assertThat(index.serves(new ScoringConfig(0.5, 0.6, 10.0, 0.5, 100, 2.0))).isFalse();
+        assertThat(index.serves(new ScoringConfig(0.5, 0.6, 10.0, 0.5, ScoringConfig.NO_LIMIT, 0.0))).isFalse();
+        assertThat(index.serves(new ScoringConfig(0.5, 0.6, 10.0, 0.5, ScoringConfig.NO_LIMIT, 1.0))).isFalse();
         assertThat(index.items()).isEqualTo(40);
         assertThat(index.holds(0)).isTrue();
         assertThat(index.holds(40)).isFalse();
@@ -190,7 +202,8 @@ class PairIndexTest {
     @Test
     void pairsKeepTheEvidenceOfEachSourceAndTheMasses() {
         // A and B: an order (weight 1), a cart (0.5) and a view (0.1) of the same user u; A and C
-        // a view only. No decay, cap 1: m_u(A,B) = 1.6 is capped, f = 1/1.6.
+        // a view only. No decay, cap 1: m_u(A,B) = 1.6 is capped, f = 1/1.6. A and B are on
+        // neighbouring lines of the order: its evidence weighs 1 + 2, its support 1.
         List<Basket> baskets = List.of(
                 new Basket(0, letters("AB"), null, Source.ORDER, "u", null),
                 new Basket(1, letters("AB"), null, Source.CART, "u", null),
@@ -204,7 +217,7 @@ class PairIndexTest {
         double f = 1.0 / 1.6;
         double h3 = Math.pow(2.0, -0.5);
         assertThat(pairs).containsOnlyKeys("B", "C");
-        assertThat(pairs.get("B")).containsExactly(1.0, f * 1.0, f * 0.5, f * (0.1 * h3));
+        assertThat(pairs.get("B")).containsExactly(1.0, f * 3.0, f * 0.5, f * (0.1 * h3));
         // C: u's view (0.1, size 3) and the anonymous view (0.1, size 2), neither capped.
         assertThat(pairs.get("C")).containsExactly(0.2, 0.0, 0.0, 0.1 * h3 + 0.1);
         assertThat(index.mass(shop.handle("A"))).isEqualTo(shop.mass(shop.handle("A")));

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * {@link BundleScorer} (by traversal, and over a {@link PairIndex} built with each config) and
  * {@link MassCounter} equal the Python reference ({@code CoPurchaseScorer} of
  * {@code gnn/bundles.py}) on 300 seeded random baskets (orders, carts and views; users and
- * anonymous baskets; relationship weights, 0 included) under 4 configs: every mass, and 100 carts
+ * anonymous baskets; relationship weights, 0 included; order positions with gaps, ties and absent
+ * ones) under 4 configs (adjacency bonus 2, 0.5, 0 and 4): every mass, and 100 carts
  * with their ranked items, scores, supports, confidences, lifts and because lists, to 1e-12
  * relative. The cases are {@code reference_cases.txt}, written by {@code make_reference_cases.py}
  * next to it.
@@ -48,14 +49,17 @@ class ReferenceCasesTest {
                             new MassConfig(d(f[2]), d(f[3]), d(f[4]),
                                     f[9].equals("none") ? MassConfig.NO_DECAY : d(f[9]), d(f[10])),
                             new ScoringConfig(d(f[5]), d(f[6]), d(f[7]), d(f[8]),
-                                    f[11].equals("none") ? ScoringConfig.NO_LIMIT : Integer.parseInt(f[11]))));
+                                    f[11].equals("none") ? ScoringConfig.NO_LIMIT : Integer.parseInt(f[11]),
+                                    d(f[12]))));
                     case "basket" -> {
                         String[] pairs = f[5].split(",");
                         List<String> items = Arrays.stream(pairs).map(p -> p.split(":")[0]).toList();
                         double[] weights = Arrays.stream(pairs).mapToDouble(p -> d(p.split(":")[1])).toArray();
+                        Long[] positions = Arrays.stream(pairs).map(p -> p.split(":")[2])
+                                .map(p -> p.equals("-") ? null : Long.valueOf(p)).toArray(Long[]::new);
                         Source source = Source.valueOf(f[2].toUpperCase(java.util.Locale.ROOT));
                         baskets.add(new Basket(Integer.parseInt(f[1]), items, d(f[3]), source,
-                                f[4].equals("-") ? null : f[4], weights));
+                                f[4].equals("-") ? null : f[4], weights, positions));
                     }
                     case "mass" -> masses.computeIfAbsent(f[1], x -> new LinkedHashMap<>()).put(f[2], d(f[3]));
                     case "case" -> cases.add(new Case(f[1], Integer.parseInt(f[2]), List.of(f[3].split(",")),

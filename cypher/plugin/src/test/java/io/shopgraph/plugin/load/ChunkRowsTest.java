@@ -54,7 +54,7 @@ class ChunkRowsTest {
         category.put("parent", null);
 
         ChunkRows rows = ChunkRows.parse(List.of(category), List.of(item),
-                List.of(session("s1", 3L)), List.of(order(Arrays.asList("i1", 2L, 1L, null))));
+                List.of(session("s1", 3L)), List.of(order(Arrays.asList("i1", 2L, 1L, null, 4L))));
 
         assertThat(rows.categories()).containsExactly(new ChunkRows.CategoryRow("a", "a", 1L, null));
         assertThat(rows.items()).containsExactly(
@@ -66,7 +66,9 @@ class ChunkRowsTest {
         assertThat(s.views()).containsExactly(new ChunkRows.Pair("i1", 2L, 1000L, 2000L));
         assertThat(s.carts()).containsExactly(new ChunkRows.Pair("i2", 1L, null, null));
         assertThat(s.removals()).isEmpty();
-        assertThat(rows.orders().get(0).lines()).containsExactly(new ChunkRows.Line("i1", 2L, 1L, null));
+        assertThat(rows.orders().get(0).lines()).containsExactly(new ChunkRows.Line("i1", 2L, 1L, null, 4L));
+        assertThat(ChunkRows.parse(null, null, null, List.of(order(Arrays.asList("i1", 1L, 1L, 2.5, null))))
+                .orders().get(0).lines()).containsExactly(new ChunkRows.Line("i1", 1L, 1L, 2.5, null));
     }
 
     @Test
@@ -108,9 +110,17 @@ class ChunkRowsTest {
                 .hasMessage("Field views of row 0 of sessions must be a list of [item, count, first,"
                         + " last], got the list [i1, 2, 1000].");
         assertThatThrownBy(() -> ChunkRows.parse(List.of(), List.of(), List.of(),
-                List.of(order(List.of("i1", 2L, 1L, "free")))))
+                List.of(order(List.of("i1", 2L, 1L, "free", 0L)))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Field lines of row 0 of orders must be a list of [item,"
-                        + " quantity, lines, price]");
+                        + " quantity, lines, price, position]");
+        assertThatThrownBy(() -> ChunkRows.parse(List.of(), List.of(), List.of(),
+                List.of(order(List.of("i1", 2L, 1L, 1.0, 0.5)))))
+                .hasMessage("Field lines of row 0 of orders must be a list of [item, quantity, lines, price,"
+                        + " position], got the list [i1, 2, 1, 1.0, 0.5].");
+        assertThatThrownBy(() -> ChunkRows.parse(List.of(), List.of(), List.of(),
+                List.of(order(List.of("i1", 2L, 1L, 1.0)))))
+                .hasMessage("Field lines of row 0 of orders must be a list of [item, quantity, lines, price,"
+                        + " position], got the list [i1, 2, 1, 1.0].");
     }
 }

@@ -97,7 +97,7 @@ class LoadProcedureTest {
                         "carts", List.of(List.of("i2", 1L, 1500L, 1500L)), "removals", List.of())),
                 List.of(map("id", "s1", "at", 2000L, "kind", "order", "source", "rees46",
                         "users", List.of("u1"), "sessions", List.of("s1"),
-                        "lines", List.of(Arrays.asList("i1", 1L, 1L, 9.5)))));
+                        "lines", List.of(Arrays.asList("i1", 1L, 1L, 9.5, 7L)))));
     }
 
     @Test
@@ -116,7 +116,7 @@ class LoadProcedureTest {
                 + "RETURN v.count AS count, v.first = datetime({epochMillis: 1000}) AS first, "
                 + "v.last = datetime({epochMillis: 2000}) AS last, v.weight AS weight, s.events AS events, "
                 + "o.at = datetime({epochMillis: 2000}) AS at, o.kind AS kind, c.quantity AS quantity, "
-                + "c.lines AS lines, c.price AS price, c.weight AS cweight, a.weight AS aweight, "
+                + "c.lines AS lines, c.price AS price, c.position AS position, c.weight AS cweight, a.weight AS aweight, "
                 + "i.price AS itemPrice, i.categoryId AS categoryId, i.name AS name");
         assertThat(shape.get("count").asLong()).isEqualTo(2);
         assertThat(shape.get("first").asBoolean()).isTrue();
@@ -128,6 +128,7 @@ class LoadProcedureTest {
         assertThat(shape.get("quantity").asLong()).isEqualTo(1);
         assertThat(shape.get("lines").asLong()).isEqualTo(1);
         assertThat(shape.get("price").asDouble()).isEqualTo(9.5);
+        assertThat(shape.get("position").asLong()).isEqualTo(7);
         assertThat(shape.get("cweight").asDouble()).isEqualTo(1.0);
         assertThat(shape.get("aweight").asDouble()).isEqualTo(1.0);
         assertThat(shape.get("itemPrice").asDouble()).isEqualTo(9.5);
@@ -147,7 +148,7 @@ class LoadProcedureTest {
                         "carts", List.of(), "removals", List.of())),
                 List.of(map("id", "s1", "at", 1900L, "kind", "order", "source", "rees46",
                         "users", List.of("u1"), "sessions", List.of("s1", "nowhere"),
-                        "lines", List.of(Arrays.asList("i1", 2L, 1L, null)))));
+                        "lines", List.of(Arrays.asList("i1", 2L, 1L, null, null)))));
 
         assertThat(row.get("nodesCreated").asLong()).isZero();
         assertThat(row.get("relationshipsCreated").asLong()).isZero();
@@ -157,7 +158,7 @@ class LoadProcedureTest {
                 + "v.last = datetime({epochMillis: 2000}) AS last, s.events AS events, "
                 + "s.start = datetime({epochMillis: 500}) AS start, s.end = datetime({epochMillis: 2000}) AS end, "
                 + "o.at = datetime({epochMillis: 1900}) AS at, c.quantity AS quantity, c.lines AS lines, "
-                + "c.price AS price, i.price AS itemPrice, i.name AS name, "
+                + "c.price AS price, c.position AS position, i.price AS itemPrice, i.name AS name, "
                 + "COUNT { ()-[r]->() } AS relationships, COUNT { (n) } AS nodes");
         assertThat(after.get("count").asLong()).isEqualTo(3);
         assertThat(after.get("first").asBoolean()).isTrue();
@@ -169,10 +170,23 @@ class LoadProcedureTest {
         assertThat(after.get("quantity").asLong()).isEqualTo(3);
         assertThat(after.get("lines").asLong()).isEqualTo(2);
         assertThat(after.get("price").asDouble()).isEqualTo(9.5);
+        assertThat(after.get("position").asLong()).isEqualTo(7);
         assertThat(after.get("itemPrice").asDouble()).isEqualTo(9.5);
         assertThat(after.get("name").asString()).isEqualTo("Phone");
         assertThat(after.get("relationships").asLong()).isEqualTo(9);
         assertThat(after.get("nodes").asLong()).isEqualTo(8);
+    }
+
+    @Test
+    void anOrderLineKeepsTheSmallestPosition() {
+        firstChunk();
+        for (Long position : Arrays.asList(12L, null, 3L, 5L)) {
+            call(List.of(), List.of(), List.of(), List.of(map("id", "s1", "at", 2000L, "kind", "order",
+                    "source", "rees46", "users", List.of(), "sessions", List.of(),
+                    "lines", List.of(Arrays.asList("i1", 1L, 1L, null, position)))));
+        }
+        assertThat(one("MATCH (:Order {orderId: 's1'})-[c:CONTAINS]->() RETURN c.position AS position")
+                .get("position").asLong()).isEqualTo(3);
     }
 
     @Test

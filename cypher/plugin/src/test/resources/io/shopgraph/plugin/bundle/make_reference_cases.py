@@ -9,8 +9,8 @@ root with shopgraph importable (``make demo``'s venv), then commit the output:
 Line format (space separated; floats as Python ``repr``, so exact):
 
     config NAME orderWeight cartWeight viewWeight alpha beta smoothing sizeExponent
-           halfLife|none userCap maxBasketSize|none
-    basket INDEX SOURCE TIME USER|- ITEM:WEIGHT,ITEM:WEIGHT,...
+           halfLife|none userCap maxBasketSize|none adjacencyBonus
+    basket INDEX SOURCE TIME USER|- ITEM:WEIGHT:POSITION|-,ITEM:WEIGHT:POSITION|-,...
     mass CONFIG ITEM VALUE
     case CONFIG K CART_ID,CART_ID,...
     row ITEM SCORE SUPPORT CONFIDENCE LIFT BECAUSE_ID,...|-
@@ -27,7 +27,7 @@ from shopgraph.gnn.bundles import CoPurchaseConfig, CoPurchaseScorer
 
 SEED = 20261126
 CONFIGS = {
-    "defaults": CoPurchaseConfig(half_life=300.0),
+    "defaults": CoPurchaseConfig(half_life=300.0),  # adjacency bonus 2
     "tight": CoPurchaseConfig(
         cart_weight=0.8,
         view_weight=0.3,
@@ -38,11 +38,18 @@ CONFIGS = {
         half_life=50.0,
         user_cap=1.5,
         max_basket_size=4,
+        adjacency_bonus=0.5,
     ),
     "flat": CoPurchaseConfig(
-        alpha=0.0, beta=0.0, smoothing=0.0, size_exponent=0.0, half_life=None, user_cap=1.0
+        alpha=0.0,
+        beta=0.0,
+        smoothing=0.0,
+        size_exponent=0.0,
+        half_life=None,
+        user_cap=1.0,
+        adjacency_bonus=0.0,
     ),
-    "noviews": CoPurchaseConfig(view_weight=0.0, half_life=None, user_cap=3.0),
+    "noviews": CoPurchaseConfig(view_weight=0.0, half_life=None, user_cap=3.0, adjacency_bonus=4.0),
 }
 
 
@@ -60,7 +67,15 @@ def baskets(rng: np.random.Generator) -> list[Basket]:
         )
         user = None if rng.random() < 0.3 else f"u{int(rng.integers(25))}"
         source = sources[int(rng.integers(3))]
-        out.append(Basket(index, items, float(rng.integers(0, 500)), source, user, weights))
+        # Line positions: in item order (None), or drawn with gaps, ties and absent ones.
+        positions = None
+        if rng.random() < 0.6:
+            positions = tuple(
+                None if rng.random() < 0.15 else int(rng.integers(0, len(items) + 2))
+                for _ in items
+            )
+        time = float(rng.integers(0, 500))
+        out.append(Basket(index, items, time, source, user, weights, positions))
     return out
 
 
@@ -84,11 +99,16 @@ def main() -> None:
                     "none" if cfg.half_life is None else repr(cfg.half_life),
                     repr(cfg.user_cap),
                     "none" if cfg.max_basket_size is None else str(cfg.max_basket_size),
+                    repr(cfg.adjacency_bonus),
                 ]
             )
         )
     for b in data:
-        pairs = ",".join(f"{item}:{w!r}" for item, w in zip(b.items, b.weights or (), strict=True))
+        places = b.positions if b.positions is not None else range(len(b.items))
+        pairs = ",".join(
+            f"{item}:{w!r}:{'-' if p is None else p}"
+            for item, w, p in zip(b.items, b.weights or (), places, strict=True)
+        )
         lines.append(f"basket {b.index} {b.source.value} {b.time!r} {b.user or '-'} {pairs}")
     for name, cfg in CONFIGS.items():
         scorer = CoPurchaseScorer(cfg).fit(data)

@@ -1,0 +1,68 @@
+"""Bundles through the client on a basket-form file: line adjacency from the loaded positions.
+
+The same three orders as the reference's adjacency fixture (``tests/gnn/test_bundles.py``):
+A sits next to B, X and Y and never next to C. The loader writes each item's index in its
+line as ``CONTAINS.position``, so the served scores equal the reference's on the same baskets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shopgraph.gnn.bundle_protocol import Basket
+from shopgraph.gnn.bundles import CoPurchaseConfig, CoPurchaseScorer
+from shopgraph.graph.client import ShopGraph
+from shopgraph.graph.errors import BadInputError
+from shopgraph.graph.recommend import BundleOptions
+
+LINES = ("A,B", "A,X,C", "C,Y,A")
+
+
+@pytest.fixture
+def orders(shop: ShopGraph, tmp_path: Path) -> ShopGraph:
+    path = tmp_path / "shop.csv"
+    path.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    shop.load_baskets(path)
+    shop.refresh()
+    return shop
+
+
+@pytest.mark.parametrize(
+    ("bonus", "ranking"), [(None, ["B", "X", "Y", "C"]), (0.0, ["C", "B", "X", "Y"])]
+)
+def test_neighbouring_lines_change_the_ranking_as_in_the_reference(
+    orders: ShopGraph, bonus: float | None, ranking: list[str]
+) -> None:
+    got = orders.bundle(["A"], 10, BundleOptions(adjacency_bonus=bonus))
+    assert [item.item_id for item in got] == ranking
+    # The orders have no time: the reference without decay, on the baskets in line order.
+    config = CoPurchaseConfig(half_life=None, adjacency_bonus=2.0 if bonus is None else bonus)
+    baskets = [Basket(n, tuple(line.split(",")), 0.0) for n, line in enumerate(LINES)]
+    expected = CoPurchaseScorer(config).fit(baskets).recommend(["A"], 10)
+    assert [item.item_id for item in got] == [item.item for item in expected]
+    for served, reference in zip(got, expected, strict=True):
+        assert served.score == pytest.approx(reference.score, rel=1e-12)
+        assert served.support == pytest.approx(reference.support, rel=1e-12)
+        assert served.lift == pytest.approx(reference.lift, rel=1e-12)
+
+
+@pytest.mark.parametrize("bonus", [-1.0, float("nan"), float("inf"), "2", True])
+def test_a_bad_adjacency_bonus_is_a_sentence_from_the_client(bonus: object) -> None:
+    with pytest.raises(ValueError, match="adjacency_bonus must be a finite number of at least 0"):
+        BundleOptions(adjacency_bonus=bonus)  # type: ignore[arg-type]
+
+
+def test_a_bad_adjacency_bonus_is_a_sentence_from_the_procedure(orders: ShopGraph) -> None:
+    def call(bonus: object) -> None:
+        config = {"adjacencyBonus": bonus}
+        orders.runner.serve("call_bundle", {"cart": ["A"], "k": 10, "config": config})
+
+    with pytest.raises(
+        BadInputError, match=r"^adjacencyBonus must be a finite number of at least 0, got -1\.0\.$"
+    ):
+        call(-1)
+    message = r"^adjacencyBonus must be a finite number, got 'two'\.$"
+    with pytest.raises(BadInputError, match=message):
+        call("two")
