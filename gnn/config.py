@@ -118,6 +118,13 @@ class LightGCNConfig:
     negatives: int = field(
         default=4, metadata={"help": "negative items per positive, one BPR pair each"}
     )
+    negative_candidates: int = field(
+        default=1,
+        metadata={
+            "help": "uniform candidates drawn per negative; the one the model scores highest is "
+            "used (dynamic negative sampling; 1: uniform negatives)"
+        },
+    )
     weight_decay: float = field(
         default=1e-3, metadata={"help": "L2 weight on the batch's layer-0 embeddings"}
     )
@@ -170,7 +177,14 @@ class LightGCNConfig:
         object.__setattr__(self, "degree_norm", DegreeNorm(self.degree_norm))
         object.__setattr__(self, "loss_weights", LossWeights(self.loss_weights))
         object.__setattr__(self, "lr_schedule", LrSchedule(self.lr_schedule))
-        positive = ("embedding_dim", "epochs", "batch_size", "negatives", "eval_every")
+        positive = (
+            "embedding_dim",
+            "epochs",
+            "batch_size",
+            "negatives",
+            "negative_candidates",
+            "eval_every",
+        )
         for name in positive:
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")

@@ -14,7 +14,7 @@ import torch
 from shopgraph.gnn.config import Init, LightGCNConfig, LrSchedule
 from shopgraph.gnn.data import InteractionData
 from shopgraph.gnn.lightgcn import LightGCN
-from shopgraph.gnn.train import EpochReport, train_lightgcn
+from shopgraph.gnn.train import EpochReport, _Trainer, train_lightgcn
 from shopgraph.graph.errors import ModelNotTrainedError, UnknownEntityError
 
 
@@ -38,6 +38,36 @@ def test_recommends_within_the_community(
         seen = set(communities.id_map.item_ids(communities.user_items(int(user[1:]))))
         assert not seen & set(items)
         assert values == sorted(values, reverse=True)
+
+
+def test_dynamic_negatives_recommend_within_the_community(
+    communities: InteractionData, small_config: LightGCNConfig
+) -> None:
+    config = dataclasses.replace(small_config, negatives=2, negative_candidates=4)
+    model = LightGCN(config).fit(communities)
+    users = list(communities.id_map.users)
+    ids, _ = model.recommend(users, k=4)
+    for user, items in zip(users, ids, strict=True):
+        assert {_community(item) for item in items} == {_community(user)}
+
+
+def test_dynamic_negatives_are_the_highest_scored_candidates(
+    communities: InteractionData, small_config: LightGCNConfig
+) -> None:
+    config = dataclasses.replace(small_config, negatives=2, negative_candidates=3)
+    trainer = _Trainer(config, communities, None, None, None)
+    final = torch.randn(communities.n_users + communities.n_items, config.embedding_dim)
+    users = torch.tensor([0, 5])
+    drawn = torch.tensor([[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]])
+    chosen = trainer._hardest(final, users, drawn).view(2, 2)
+    scores = final[users] @ final[communities.n_users :].T
+    for row in range(2):
+        for negative in range(2):
+            candidates = drawn[row, 3 * negative : 3 * negative + 3]
+            best = candidates[scores[row, candidates].argmax()]
+            assert chosen[row, negative] == best
+    uniform = _Trainer(small_config, communities, None, None, None)
+    assert torch.equal(uniform._hardest(final, users, drawn), drawn.reshape(-1))
 
 
 def test_similar_items_stay_in_the_community(
