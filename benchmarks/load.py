@@ -1,8 +1,10 @@
 """Load speed and loader memory: 1M generated events, 250k generated events, the REES46 sample.
 
 Each load runs the real CLI (`shopgraph load rees46`) in its own process against a fresh
-embedded Neo4j on this machine, and records events per second and the loader's peak memory
-(max RSS of the loader process; Neo4j's own memory is not the loader's). In the same run, as
+embedded Neo4j on this machine, and records events per second, the CPU seconds of the loader
+process and of the Neo4j process during the load (user + system, all threads: on a shared
+machine they say more than wall time), and the loader's peak memory (max RSS of the loader
+process; Neo4j's own memory is not the loader's). In the same run, as
 baselines: the parser alone (no Neo4j), which bounds what the loader could reach, the 1M load
 with the reference Cypher MERGE writer (``--writer cypher``; the default writes through the
 plugin's ``shopgraph.load.chunk``), and a 250k-event load, whose peak memory must equal the 1M
@@ -35,14 +37,22 @@ from shopgraph.loaders.rees46 import rees46_source
 SAMPLE = HERE.parent / "loaders" / "samples" / "rees46-2019-10-01-head.csv.gz"
 
 
-#: Runs the CLI, then prints the process's own peak RSS (KiB) as the last line of stderr.
+#: Runs the CLI, then prints the process's peak RSS (KiB) and CPU seconds (user + system, all
+#: threads) as the last line of stderr.
 _MEASURED_CLI = (
     "import resource, sys\n"
     "from shopgraph.graph.cli import main\n"
     "code = main(sys.argv[1:])\n"
-    "print('peak_rss_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print('peak_rss_kib', usage.ru_maxrss, usage.ru_utime + usage.ru_stime, file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system, all threads) a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _parse_only(path: Path, chunk_size: int) -> float:
@@ -55,10 +65,13 @@ def _parse_only(path: Path, chunk_size: int) -> float:
 def _load(path: Path, chunk_size: int, work: Path, writer: str = "procedure") -> dict[str, float]:
     """Loads ``path`` with the CLI into a fresh embedded Neo4j; returns the measurements."""
     settings = Settings(home=work / f"neo4j-{path.stem}-{writer}", port=free_port())
-    server.start(settings)
+    pid = server.start(settings).pid
+    if pid is None:
+        raise RuntimeError(f"The embedded Neo4j at {settings.bolt_uri} reports no process id.")
     try:
         env = {**os.environ, "NEO4J_URI": settings.bolt_uri}
         env.pop("NEO4J_PASSWORD", None)
+        server_cpu = _cpu_seconds(pid)
         started = time.perf_counter()
         done = subprocess.run(
             [
@@ -83,15 +96,18 @@ def _load(path: Path, chunk_size: int, work: Path, writer: str = "procedure") ->
             check=True,
         )
         seconds = time.perf_counter() - started
+        server_cpu = _cpu_seconds(pid) - server_cpu
     finally:
         server.stop(settings)
     report = json.loads(done.stdout)
-    peak_kib = int(done.stderr.strip().splitlines()[-1].split()[-1])
+    _, peak_kib, loader_cpu = done.stderr.strip().splitlines()[-1].split()
     return {
         "events": report["rows_read"],
         "seconds": seconds,
         "events_per_s": report["rows_read"] / seconds,
-        "peak_rss_mib": peak_kib / 1024,
+        "peak_rss_mib": int(peak_kib) / 1024,
+        "loader_cpu": float(loader_cpu),
+        "server_cpu": server_cpu,
         "nodes": report["nodes_created"],
         "relationships": report["relationships_created"],
     }
@@ -110,6 +126,7 @@ def main() -> None:
 
     big = generated(args.events, seed=1)
     small = generated(args.events // 4, seed=2)
+    load_at_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="shopgraph-bench-") as tmp:
         work = Path(tmp)
         parse_rate = _parse_only(big, args.chunk_size)
@@ -121,11 +138,13 @@ def main() -> None:
     command = "python benchmarks/load.py " + " ".join(sys.argv[1:])
     lines = [
         f"\n## Load speed and loader memory ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)\n",
-        f"- machine: {machine()}; Neo4j 5.26 embedded on the same machine (heap 2g, page cache 1g)",
+        f"- machine: {machine()} (at start: {load_at_start}); Neo4j 5.26 embedded on the same "
+        "machine (heap 2g, page cache 1g)",
         f"- command: `{command.strip()}` (chunk size {args.chunk_size})",
         "",
-        "| input | events | seconds | events/s | loader peak RSS (MiB) | nodes | relationships |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| input | events | seconds | events/s | loader CPU s | Neo4j CPU s "
+        "| loader peak RSS (MiB) | nodes | relationships |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     rows = [
         ("REES46 sample (real)", sample),
@@ -137,6 +156,7 @@ def main() -> None:
     for name, m in rows:
         lines.append(
             f"| {name} | {m['events']:,.0f} | {m['seconds']:.1f} | {m['events_per_s']:,.0f} "
+            f"| {m['loader_cpu']:.1f} | {m['server_cpu']:.1f} "
             f"| {m['peak_rss_mib']:.0f} | {m['nodes']:,.0f} | {m['relationships']:,.0f} |"
         )
     lines += [
