@@ -10,7 +10,10 @@ with the reference Cypher MERGE writer (``--writer cypher``; the default writes 
 plugin's ``shopgraph.load.chunk``), and a 250k-event load, whose peak memory must equal the 1M
 one's for memory to be flat in file size.
 
-    python benchmarks/load.py [--events 1000000] [--chunk-size 20000] [--no-cypher-baseline]
+    python benchmarks/load.py [--events 1000000] [--chunk-size 10000] [--no-cypher-baseline]
+                              [--compare-chunk-size 20000]
+
+``--compare-chunk-size`` loads the 1M file once more with that chunk size, in the same run.
 
 Results are printed and appended to benchmarks/RESULTS.md. The 1M-event file is SYNTHETIC
 (``shopgraph generate``), calibrated on the REES46 sample; the sample is real.
@@ -31,6 +34,7 @@ from pathlib import Path
 from _common import HERE, append_results, free_port, generated, machine
 
 from shopgraph.graph import server
+from shopgraph.graph.loading import LoadOptions
 from shopgraph.graph.settings import Settings
 from shopgraph.loaders.rees46 import rees46_source
 
@@ -55,11 +59,11 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _parse_only(path: Path, chunk_size: int) -> float:
-    """Events per second of parsing and aggregating alone (no Neo4j)."""
-    started = time.perf_counter()
+def _parse_only(path: Path, chunk_size: int) -> tuple[float, float]:
+    """Events per second and CPU seconds of parsing and aggregating alone (no Neo4j)."""
+    started, cpu = time.perf_counter(), time.process_time()
     rows = sum(chunk.rows_read for chunk in rees46_source(path).chunks(chunk_size))
-    return rows / (time.perf_counter() - started)
+    return rows / (time.perf_counter() - started), time.process_time() - cpu
 
 
 def _load(path: Path, chunk_size: int, work: Path, writer: str = "procedure") -> dict[str, float]:
@@ -116,7 +120,14 @@ def _load(path: Path, chunk_size: int, work: Path, writer: str = "procedure") ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--chunk-size", type=int, default=20_000)
+    parser.add_argument("--chunk-size", type=int, default=LoadOptions.chunk_size)
+    parser.add_argument(
+        "--compare-chunk-size",
+        type=int,
+        action="append",
+        default=[],
+        help="also load the big file with this chunk size (repeatable)",
+    )
     parser.add_argument(
         "--no-cypher-baseline",
         action="store_true",
@@ -129,10 +140,11 @@ def main() -> None:
     load_at_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="shopgraph-bench-") as tmp:
         work = Path(tmp)
-        parse_rate = _parse_only(big, args.chunk_size)
+        parse_rate, parse_cpu = _parse_only(big, args.chunk_size)
         sample = _load(SAMPLE, args.chunk_size, work)
         quarter = _load(small, args.chunk_size, work)
         full = _load(big, args.chunk_size, work)
+        compared = [(size, _load(big, size, work)) for size in args.compare_chunk_size]
         reference = None if args.no_cypher_baseline else _load(big, args.chunk_size, work, "cypher")
 
     command = "python benchmarks/load.py " + " ".join(sys.argv[1:])
@@ -151,6 +163,7 @@ def main() -> None:
         (f"synthetic {args.events // 4:,}", quarter),
         (f"synthetic {args.events:,}", full),
     ]
+    rows += [(f"synthetic {args.events:,}, chunk size {size:,}", m) for size, m in compared]
     if reference is not None:
         rows.append((f"synthetic {args.events:,}, Cypher MERGE writer (baseline)", reference))
     for name, m in rows:
@@ -163,7 +176,7 @@ def main() -> None:
         "",
         "- writer: the plugin's shopgraph.load.chunk, except the baseline row (--writer cypher)",
         f"- baseline in the same run, parsing and aggregating alone (no Neo4j): "
-        f"{parse_rate:,.0f} events/s",
+        f"{parse_rate:,.0f} events/s, {parse_cpu:.1f} CPU s",
         f"- goal: >= 50,000 events/s over 1M events: "
         f"{'met' if full['events_per_s'] >= 50_000 else 'NOT met'} "
         f"({full['events_per_s']:,.0f} events/s)",
