@@ -68,7 +68,7 @@ def _parse_only(path: Path, chunk_size: int) -> tuple[float, float]:
 
 def _load(path: Path, chunk_size: int, work: Path, writer: str = "procedure") -> dict[str, float]:
     """Loads ``path`` with the CLI into a fresh embedded Neo4j; returns the measurements."""
-    settings = Settings(home=work / f"neo4j-{path.stem}-{writer}", port=free_port())
+    settings = Settings(home=work / f"neo4j-{path.stem}-{writer}-{chunk_size}", port=free_port())
     pid = server.start(settings).pid
     if pid is None:
         raise RuntimeError(f"The embedded Neo4j at {settings.bolt_uri} reports no process id.")
