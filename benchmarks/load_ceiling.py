@@ -30,7 +30,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _common import HERE, OUT, append_results, generated, machine
+from _common import HERE, append_results, generated, machine
 
 from shopgraph.graph.loading import LoadOptions
 from shopgraph.loaders.rees46 import rees46_source
@@ -39,16 +39,16 @@ VARIANTS = ("shipped", "map-lookups", "no-schema", "keys-only")
 PROJECT = HERE.parent / "cypher"
 
 
-def _chunks(path: Path, chunk_size: int) -> Path:
-    """The chunk rows of ``path`` as JSON lines (cached under out/)."""
-    target = OUT / f"{path.name.removesuffix('.csv.gz')}-chunks{chunk_size}.jsonl"
-    if not target.exists():
-        partial = target.with_suffix(".partial")
-        with partial.open("w", encoding="utf-8") as f:
-            for chunk in rees46_source(path).chunks(chunk_size):
-                rows = {"events": chunk.rows_read, **dataclasses.asdict(chunk.batch)}
-                f.write(json.dumps(rows) + "\n")
-        partial.rename(target)
+def _chunks(path: Path, chunk_size: int, folder: Path) -> Path:
+    """Writes the chunk rows of ``path`` as JSON lines into ``folder``.
+
+    Not cached under out/: their shape follows the loader's.
+    """
+    target = folder / f"{path.name.removesuffix('.csv.gz')}-chunks{chunk_size}.jsonl"
+    with target.open("w", encoding="utf-8") as f:
+        for chunk in rees46_source(path).chunks(chunk_size):
+            rows = {"events": chunk.rows_read, **dataclasses.asdict(chunk.batch)}
+            f.write(json.dumps(rows) + "\n")
     return target
 
 
@@ -110,14 +110,15 @@ def main() -> None:
     parser.add_argument("--conf", action="append", default=[], help="a Neo4j setting key=value")
     args = parser.parse_args()
 
-    chunks = _chunks(generated(args.events, seed=1), args.chunk_size)
     classpath = _classpath()
-    load_at_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    results = [
-        _run(variant, chunks, classpath, args.conf)
-        for _ in range(args.repeat)
-        for variant in args.variant or VARIANTS
-    ]
+    with tempfile.TemporaryDirectory(prefix="shopgraph-ceiling-") as folder:
+        chunks = _chunks(generated(args.events, seed=1), args.chunk_size, Path(folder))
+        load_at_start = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        results = [
+            _run(variant, chunks, classpath, args.conf)
+            for _ in range(args.repeat)
+            for variant in args.variant or VARIANTS
+        ]
 
     command = "python benchmarks/load_ceiling.py " + " ".join(sys.argv[1:])
     now = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
