@@ -6,7 +6,7 @@ and per statement the client's wall time and the server's own time (the driver's
 ``result_available_after + result_consumed_after``); the difference is parameter encoding and
 the Bolt transfer. Commit is timed apart.
 
-    python benchmarks/load_profile.py [--events 1000000] [--chunk-size 20000] [--chunks N]
+    python benchmarks/load_profile.py [--events 1000000] [--chunk-size 10000] [--chunks N]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from _common import generated
 
 from shopgraph import cypher
 from shopgraph.graph import server
-from shopgraph.graph.loading import ChunkWriter, chunk_statements
+from shopgraph.graph.loading import ChunkWriter, LoadOptions, chunk_statements
 from shopgraph.graph.runner import GraphRunner
 from shopgraph.graph.settings import Settings
 from shopgraph.loaders.rees46 import rees46_source
@@ -30,7 +30,7 @@ from shopgraph.loaders.rees46 import rees46_source
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--chunk-size", type=int, default=20_000)
+    parser.add_argument("--chunk-size", type=int, default=LoadOptions.chunk_size)
     parser.add_argument("--chunks", type=int, default=0, help="stop after N chunks (0: all)")
     parser.add_argument("--writer", default="cypher", choices=["cypher", "procedure"])
     args = parser.parse_args()

@@ -32,7 +32,12 @@ def register(subparsers: Any) -> None:
     for sub in (rees46, baskets, csv):
         sub.add_argument("file", type=Path, help="the input file")
         sub.add_argument("--strict", action="store_true", help="stop at the first bad row")
-        sub.add_argument("--chunk-size", type=int, default=20_000, help="rows per transaction")
+        sub.add_argument(
+            "--chunk-size",
+            type=int,
+            default=LoadOptions.chunk_size,
+            help=f"rows per transaction (default {LoadOptions.chunk_size:,})",
+        )
         sub.add_argument("--rejects", type=Path, help="reject file (FILE.rejects.csv here)")
         sub.add_argument(
             "--writer",

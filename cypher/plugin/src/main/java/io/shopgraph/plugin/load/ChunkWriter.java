@@ -31,8 +31,10 @@ import org.neo4j.graphdb.Transaction;
  * relationships get weight 1.0, and a row whose item, parent category or order session does
  * not exist skips that relationship (as the statements' MATCH does).
  *
- * <p>Nodes are looked up by key with a locking seek of the key's uniqueness constraint, as
- * MERGE does ({@link KeyLookup}), so the schema's constraints must exist.
+ * <p>Nodes are looked up by key through the key's uniqueness constraint ({@link KeyLookup}), so
+ * the schema's constraints must exist: a merged key is locked as MERGE locks it, a matched one
+ * (an item of a view, a parent category, an order's session) is not, as MATCH does not. A load
+ * only matches keys it has merged itself, in the same chunk or an earlier, committed one.
  *
  * <p>Times are stored as UTC datetimes, as Cypher's {@code datetime({epochMillis: t})} does.
  * The caller makes the chunk exactly-once (the chunk claim of {@code load_claim_chunk.cypher}
@@ -222,6 +224,7 @@ public final class ChunkWriter {
 
     // ---- merging on business keys and on relationship ends ----
 
+    /** {@code MATCH (:label {key: value})}: the node or null, without a lock. */
     private Node find(Label label, String key, String value) {
         Map<String, Node> byKey = seen.computeIfAbsent(label, l -> new HashMap<>());
         if (byKey.containsKey(value)) {
@@ -232,15 +235,21 @@ public final class ChunkWriter {
         return node;
     }
 
+    /** {@code MERGE (:label {key: value})}; a key not found yet is looked up again, locked. */
     private Merged merge(Label label, String key, String value) {
-        Node node = find(label, key, value);
+        Map<String, Node> byKey = seen.computeIfAbsent(label, l -> new HashMap<>());
+        Node node = byKey.get(value);
+        if (node == null) {
+            node = keys.findForMerge(label, key, value);
+        }
         if (node != null) {
+            byKey.put(value, node);
             return new Merged(node, false);
         }
         node = tx.createNode(label);
         nodesCreated++;
         set(node, key, value);
-        seen.get(label).put(value, node);
+        byKey.put(value, node);
         return new Merged(node, true);
     }
 

@@ -7,25 +7,39 @@ import org.neo4j.exceptions.KernelException;
 import org.neo4j.graphdb.Label;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.Transaction;
+import org.neo4j.internal.kernel.api.IndexQueryConstraints;
+import org.neo4j.internal.kernel.api.IndexReadSession;
 import org.neo4j.internal.kernel.api.NodeValueIndexCursor;
 import org.neo4j.internal.kernel.api.PropertyIndexQuery;
-import org.neo4j.internal.kernel.api.TokenRead;
 import org.neo4j.internal.schema.IndexDescriptor;
 import org.neo4j.internal.schema.SchemaDescriptors;
 import org.neo4j.kernel.api.KernelTransaction;
 import org.neo4j.kernel.impl.coreapi.InternalTransaction;
+import org.neo4j.kernel.impl.locking.ResourceIds;
 import org.neo4j.values.storable.Values;
 
 /**
- * Finds nodes by a business key through its uniqueness constraint, the way Cypher's MERGE
- * does: when the key is absent, the seek locks it until the transaction ends, so a concurrent
+ * Finds nodes by a business key through its uniqueness constraint's index, in one transaction.
+ *
+ * <p>{@link #findForMerge} locks the key the way Cypher's MERGE does before it creates: the
+ * key's index entry is locked exclusively until the transaction ends, so a concurrent
  * transaction cannot create the same key in between (it waits, then finds this one's node).
  * The Core API's {@code findNode} does not lock, and two loads creating the same user could
- * then fail at commit.
+ * then fail at commit. {@link #find} is a plain seek, as Cypher's MATCH.
+ *
+ * <p>Cheaper than the kernel's {@code lockingNodeUniqueIndexSeek}, which for a key that is not
+ * there (most keys of a first load) takes a shared lock, opens an index reader, seeks, trades
+ * the shared lock for the exclusive one, opens another reader and seeks again: here one
+ * exclusive lock and one seek through a read session opened once per index and transaction.
+ * The reused session is safe because the constraint indexes are range indexes, whose seeks
+ * read the tree as it is when they run (the concurrency test of {@code LoadProcedureTest}
+ * opens the session before it waits on the lock). The one difference from MERGE: a key that
+ * exists is also locked exclusively (MERGE holds a shared lock then), so two loads touching
+ * the same user take turns, as they do anyway for the relationships they add to it.
  */
 final class KeyLookup implements AutoCloseable {
 
-    private record Key(IndexDescriptor index, int property) { }
+    private record Key(IndexReadSession session, int label, int property) { }
 
     private final Transaction tx;
     private final KernelTransaction ktx;
@@ -39,18 +53,34 @@ final class KeyLookup implements AutoCloseable {
     }
 
     /**
-     * The node of {@code label} whose {@code key} is {@code value}, or null (the key is then
-     * locked until this transaction ends).
+     * The node of {@code label} whose {@code key} is {@code value}, or null; no lock is taken.
      *
      * @throws IllegalArgumentException when {@code label.key} has no uniqueness constraint
      */
-    @SuppressWarnings("deprecation")
     Node find(Label label, String key, String value) {
+        return seek(label, key, value, false);
+    }
+
+    /**
+     * The node of {@code label} whose {@code key} is {@code value}, or null; either way the key
+     * is locked exclusively until this transaction ends, so the caller may create it.
+     *
+     * @throws IllegalArgumentException when {@code label.key} has no uniqueness constraint
+     */
+    Node findForMerge(Label label, String key, String value) {
+        return seek(label, key, value, true);
+    }
+
+    private Node seek(Label label, String key, String value, boolean lock) {
         Key k = keys.computeIfAbsent(label.name() + "." + key, name -> resolve(label, key));
+        PropertyIndexQuery.ExactPredicate query = PropertyIndexQuery.exact(k.property(), Values.stringValue(value));
         try {
-            long id = ktx.dataRead().lockingNodeUniqueIndexSeek(
-                    k.index(), cursor, PropertyIndexQuery.exact(k.property(), Values.stringValue(value)));
-            return id < 0 ? null : tx.getNodeById(id);
+            if (lock) {
+                ktx.locks().acquireExclusiveIndexEntryLock(ResourceIds.indexEntryResourceId(k.label(), query));
+            }
+            ktx.dataRead().nodeIndexSeek(ktx.queryContext(), k.session(), cursor,
+                    IndexQueryConstraints.unordered(false), query);
+            return cursor.next() ? tx.getNodeById(cursor.nodeReference()) : null;
         } catch (KernelException e) {
             throw new IllegalStateException("Looking up :" + label.name() + " {" + key + ": '" + value
                     + "'} failed: " + e.getMessage(), e);
@@ -58,16 +88,20 @@ final class KeyLookup implements AutoCloseable {
     }
 
     private Key resolve(Label label, String key) {
-        TokenRead tokens = ktx.tokenRead();
-        int labelId = tokens.nodeLabel(label.name());
-        int propertyId = tokens.propertyKey(key); // both -1 when never used: no constraint
+        int labelId = ktx.tokenRead().nodeLabel(label.name());
+        int propertyId = ktx.tokenRead().propertyKey(key); // both -1 when never used: no constraint
         if (labelId >= 0 && propertyId >= 0) {
             Iterator<IndexDescriptor> indexes = ktx.schemaRead()
                     .indexForSchemaNonTransactional(SchemaDescriptors.forLabel(labelId, propertyId));
             while (indexes.hasNext()) {
                 IndexDescriptor index = indexes.next();
                 if (index.isUnique()) {
-                    return new Key(index, propertyId);
+                    try {
+                        return new Key(ktx.dataRead().indexReadSession(index), labelId, propertyId);
+                    } catch (KernelException e) {
+                        throw new IllegalStateException("The index " + index.getName() + " of :" + label.name()
+                                + "(" + key + ") cannot be read: " + e.getMessage(), e);
+                    }
                 }
             }
         }
