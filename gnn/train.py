@@ -43,8 +43,10 @@ __all__ = ["EpochReport", "TrainResult", "train_lightgcn"]
 
 _I64 = npt.NDArray[np.int64]
 _SELECT = "recall@20"
-#: Users per part of a batch whose BPR terms are taken together (see ``_Trainer._step``).
-_PART = 4096
+#: Floats in the largest tensor of a part of a batch (the gathered negative candidates, users
+#: x negatives x candidates x dimensions): 16 MB, half of glibc's 32 MB limit for reusing
+#: freed memory (see ``_Trainer._step``).
+_PART_FLOATS = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -310,34 +312,41 @@ class _Trainer:
         """One optimisation step on a batch; returns its loss.
 
         The graph is propagated once, forward and backward. The BPR terms are taken in parts
-        of :data:`_PART` users on a detached copy of the propagated embeddings, whose gradient
+        of the batch's users on a detached copy of the propagated embeddings, whose gradient
         they accumulate; that gradient then goes back through the propagation once. Each
-        part's tensors stay below glibc's 32 MB limit for reusing freed memory, where the
-        batch's would be fresh pages from the kernel at every step (on Gowalla the whole-batch
-        version spent as much system time faulting pages in as it spent computing).
+        part's tensors stay below glibc's 32 MB limit for reusing freed memory
+        (:data:`_PART_FLOATS`; 4,096 users with the defaults), where the batch's would be
+        fresh pages from the kernel at every step (on Gowalla the whole-batch version spent as
+        much system time faulting pages in as it spent computing; parts of 4,096 users at 128
+        dimensions, 16 candidates, still spent 10 s of 14 in page faults).
         """
         config = self.config
         offset = self.n_users
         weighted = config.loss_weights is LossWeights.EDGE
         pairs = len(users) * config.negatives
         final = propagate(self.adjacency, self.weights, config.num_layers)
-        rows = final.detach().requires_grad_()
+        rows = final.detach()
+        grad = torch.zeros_like(rows)
         counts = torch.zeros(self.weights.shape[0], dtype=torch.int64)
         bpr = 0.0
-        for start in range(0, len(users), _PART):
-            stop = start + _PART
+        drawn_per_user = config.negatives * config.negative_candidates
+        part_users = max(1, _PART_FLOATS // (drawn_per_user * config.embedding_dim))
+        for start in range(0, len(users), part_users):
+            stop = start + part_users
             user_index = users[start:stop]
             positive_index = positives[start:stop] + offset
             negative_index = self._hardest(rows, user_index, drawn[start:stop]) + offset
             part = len(user_index)
-            # One index_select per part of the batch: its backward is an index_add_ into the
-            # rows, where slices of one gathered block would each zero-fill a block-sized
-            # gradient; an element-wise product and a sum instead of a one-column bmm.
-            user = rows.index_select(0, user_index)
-            positive = rows.index_select(0, positive_index)
-            negative = rows.index_select(0, negative_index).view(part, config.negatives, -1)
+            # The part's rows are gathered as leaves and their gradients added into ``grad``:
+            # an index_select of ``rows`` would allocate a gradient of all rows per part in its
+            # backward. An element-wise product and a sum instead of a one-column bmm.
+            user = rows.index_select(0, user_index).requires_grad_()
+            positive = rows.index_select(0, positive_index).requires_grad_()
+            negative = rows.index_select(0, negative_index).requires_grad_()
+            negative_scores = (negative.view(part, config.negatives, -1) * user.unsqueeze(1)).sum(
+                dim=2
+            )
             positive_scores = (user * positive).sum(dim=1, keepdim=True)
-            negative_scores = (negative * user.unsqueeze(1)).sum(dim=2)
             if weighted:
                 # PyG's BPRLoss with each pair's log-likelihood times its positive edge weight.
                 log_prob = F.logsigmoid(positive_scores - negative_scores)
@@ -348,17 +357,19 @@ class _Trainer:
                     positive_scores.expand_as(negative_scores).reshape(-1),
                     negative_scores.reshape(-1),
                 ) * (negative_scores.numel() / pairs)
-            torch.autograd.backward(term)
-            bpr += float(term.detach())
-            for index in (user_index, positive_index, negative_index):
+            gathered = (user, positive, negative)
+            indices = (user_index, positive_index, negative_index)
+            for index, part_grad in zip(indices, torch.autograd.grad(term, gathered), strict=True):
+                grad.index_add_(0, index, part_grad)
                 counts += torch.bincount(index, minlength=len(counts))
+            bpr += float(term.detach())
         # The L2 term of BPRLoss over the batch's layer-0 rows (with repeats), as
         # sqrt(count)-scaled rows of all weights: the same value and gradient as gathering
         # every row, without the gather.
         scaled = self.weights * counts.to(self.weights.dtype).sqrt().unsqueeze(1)
         penalty = self.loss.lambda_reg * scaled.norm(p=2).pow(2) / pairs
         self.optimizer.zero_grad(set_to_none=True)
-        torch.autograd.backward((final, penalty), (rows.grad, None))
+        torch.autograd.backward((final, penalty), (grad, None))
         self.optimizer.step()
         return bpr + float(penalty.detach())
 
