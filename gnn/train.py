@@ -2,8 +2,11 @@
 
 Each optimisation step propagates the whole graph once (:func:`~shopgraph.gnn.propagation.
 propagate`, one sparse CSR product per layer forward and backward) and scores a large batch
-of positives against it, each with ``config.negatives`` sampled negatives; an epoch draws as
-many positives as there are interactions (:class:`~shopgraph.gnn.sampling.TripletSampler`).
+of positives against it, each with ``config.negatives`` negatives, each the one the model
+scores highest of ``config.negative_candidates`` uniform draws (dynamic negative sampling);
+an epoch draws as many positives as there are interactions
+(:class:`~shopgraph.gnn.sampling.TripletSampler`). The learning rate is constant or follows
+a cosine over the run's steps (``config.lr_schedule``).
 The loss is PyG's ``BPRLoss`` over every (user, positive, negative) pair, with the L2
 penalty of the LightGCN reference code: ``weight_decay / 2`` times the squared norm of the
 batch's layer-0 embeddings, divided by the number of pairs (with one negative per positive,

@@ -17,7 +17,7 @@ import neo4j
 import numpy as np
 import pytest
 
-from shopgraph.gnn.config import Init, LightGCNConfig
+from shopgraph.gnn.config import Init, LightGCNConfig, LrSchedule
 from shopgraph.gnn.data import IdMap, InteractionData
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
@@ -194,8 +194,10 @@ def small_config() -> LightGCNConfig:
         init_scale=0.1,
         epochs=20,
         negatives=8,
+        negative_candidates=1,
         batch_size=64,
         learning_rate=0.05,
+        lr_schedule=LrSchedule.CONSTANT,
         weight_decay=1e-4,
         validation_fraction=0.0,
         eval_every=1,
