@@ -93,7 +93,8 @@ class LightGCNConfig:
     (``validation_fraction=0``): test recall@20 0.1823 / NDCG@20 0.1554 in 5 min 53 s of
     wall time, loading and initialisation included (100 epochs of about 3.4 s), against
     0.1869 / 0.1540 for training-free GF-CF and the paper's 0.1830 / 0.1554. With
-    ``embedding_dim=128`` (about 8 s per epoch) 100 epochs reach 0.1896 / 0.1612 in 13 min.
+    ``embedding_dim=128`` (about 8 s per epoch) 100 epochs reach 0.1896 / 0.1612 in 13 min,
+    and 150 epochs 0.1903 / 0.1617.
     Blended with GF-CF (``shopgraph eval lightgcn --blend 0.5``) the default run reaches
     0.1941 / 0.1611. What moved the figures most: dynamic negative sampling (2 negatives, each
     the hardest of 8 candidates), 0.1823 in 100 epochs against 0.1770 in 150 with 4 uniform
