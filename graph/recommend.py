@@ -240,7 +240,7 @@ def bundle(
     _check_k(k)
     cart = list(dict.fromkeys(cart))
     if not 1 <= len(cart) <= MAX_CART:
-        raise ValueError(f"A cart must hold between 1 and {MAX_CART} items, got {len(cart)}.")
+        raise ValueError(f"A cart must have 1 to {MAX_CART} items, got {len(cart)}.")
     rows = runner.serve(
         "call_bundle", {"cart": cart, "k": k, "config": (options or BundleOptions()).config()}
     )

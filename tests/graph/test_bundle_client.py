@@ -14,7 +14,7 @@ import pytest
 from shopgraph.gnn.bundle_protocol import Basket
 from shopgraph.gnn.bundles import CoPurchaseConfig, CoPurchaseScorer
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import BadInputError
+from shopgraph.graph.errors import BadInputError, UnknownEntityError
 from shopgraph.graph.recommend import BundleOptions
 
 LINES = ("A,B", "A,X,C", "C,Y,A")
@@ -66,3 +66,26 @@ def test_a_bad_adjacency_bonus_is_a_sentence_from_the_procedure(orders: ShopGrap
     message = r"^adjacencyBonus must be a finite number, got 'two'\.$"
     with pytest.raises(BadInputError, match=message):
         call("two")
+
+
+def test_bad_bundle_arguments_give_the_same_sentences_from_the_client_and_the_procedure(
+    orders: ShopGraph,
+) -> None:
+    def procedure(cart: list[str], k: int, config: dict[str, object]) -> None:
+        orders.runner.serve("call_bundle", {"cart": cart, "k": k, "config": config})
+
+    cases: list[tuple[list[str], int, str]] = [
+        ([], 10, r"^A cart must have 1 to 50 items, got 0\.$"),
+        ([str(n) for n in range(51)], 10, r"^A cart must have 1 to 50 items, got 51\.$"),
+        (["A"], 0, r"^k must be between 1 and 1000, got 0\.$"),
+        (["A"], 1001, r"^k must be between 1 and 1000, got 1001\.$"),
+    ]
+    for cart, k, message in cases:
+        with pytest.raises(ValueError, match=message):
+            orders.bundle(cart, k)
+        with pytest.raises(BadInputError, match=message):
+            procedure(cart, k, {})
+    with pytest.raises(UnknownEntityError, match=r"^Unknown item ids: nope, zip\.$"):
+        orders.bundle(["nope", "A", "zip"], 5)
+    with pytest.raises(BadInputError, match=r"^Unknown config key 'maxPerBrnd'; known keys: "):
+        procedure(["A"], 5, {"maxPerBrnd": 2})
