@@ -199,8 +199,9 @@ class _Trainer:
         self.n_users = train.n_users
         self.adjacency = to_torch_csr(normalized_adjacency(train, config.degree_norm))
         self.sampler = TripletSampler(train, config.sampling, seed=config.seed)
-        self.loss = BPRLoss(lambda_reg=config.weight_decay / 2)
+        # PyG's BPRLoss for the pairs; its L2 term is added once per step in ``_step``.
         self.bpr = BPRLoss(lambda_reg=0.0)
+        self.lambda_reg = config.weight_decay / 2
         n = train.n_users + train.n_items
         self.weights = torch.nn.Parameter(torch.zeros(n, config.embedding_dim))
         self.optimizer = torch.optim.Adam([self.weights], lr=config.learning_rate)
@@ -315,13 +316,15 @@ class _Trainer:
         """One optimisation step on a batch; returns its loss.
 
         The graph is propagated once, forward and backward. The BPR terms are taken in parts
-        of the batch's users on a detached copy of the propagated embeddings, whose gradient
-        they accumulate; that gradient then goes back through the propagation once. Each
-        part's tensors stay below glibc's 32 MB limit for reusing freed memory
-        (:data:`_PART_FLOATS`; 4,096 users with the defaults), where the batch's would be
-        fresh pages from the kernel at every step (on Gowalla the whole-batch version spent as
-        much system time faulting pages in as it spent computing; parts of 4,096 users at 128
-        dimensions, 16 candidates, still spent 10 s of 14 in page faults).
+        of the batch's users on a detached copy of the propagated embeddings, and the
+        gradients of each part's gathered rows are added into one buffer, which then goes
+        back through the propagation once. Tensors above glibc's 32 MB limit for reusing
+        freed memory come as fresh pages from the kernel at every allocation, so nothing per
+        part may be that large: the parts are sized by :data:`_PART_FLOATS` (4,096 users with
+        the defaults), and the gathered rows are leaves, since an ``index_select``'s backward
+        allocates a gradient of all rows (36 MB at 128 dimensions on Gowalla) per part. On
+        Gowalla the whole-batch step spent as much system time faulting pages in as it spent
+        computing, and per-part gradients of all rows 10 s of a 14 s epoch at 128 dimensions.
         """
         config = self.config
         offset = self.n_users
@@ -370,7 +373,7 @@ class _Trainer:
         # sqrt(count)-scaled rows of all weights: the same value and gradient as gathering
         # every row, without the gather.
         scaled = self.weights * counts.to(self.weights.dtype).sqrt().unsqueeze(1)
-        penalty = self.loss.lambda_reg * scaled.norm(p=2).pow(2) / pairs
+        penalty = self.lambda_reg * scaled.norm(p=2).pow(2) / pairs
         self.optimizer.zero_grad(set_to_none=True)
         torch.autograd.backward((final, penalty), (grad, None))
         self.optimizer.step()
