@@ -169,16 +169,26 @@ class _Crash(Exception):
     pass
 
 
-@pytest.mark.parametrize("schedule", list(LrSchedule))
+@pytest.mark.parametrize(
+    ("schedule", "candidates"),
+    [(LrSchedule.CONSTANT, 1), (LrSchedule.COSINE, 1), (LrSchedule.COSINE, 4)],
+)
 def test_resume_gives_the_uninterrupted_model(
     communities: InteractionData,
     small_config: LightGCNConfig,
     tmp_path: Path,
     schedule: LrSchedule,
+    candidates: int,
 ) -> None:
-    # No validation: the returned embeddings are those of the last epoch.
+    # No validation: the returned embeddings are those of the last epoch. With hard
+    # negatives (candidates > 1) the candidates are scored on the resumed model's weights.
     config = LightGCNConfig.from_dict(
-        {**small_config.to_dict(), "epochs": 8, "lr_schedule": schedule.value}
+        {
+            **small_config.to_dict(),
+            "epochs": 8,
+            "lr_schedule": schedule.value,
+            "negative_candidates": candidates,
+        }
     )
     straight = train_lightgcn(config, communities, run_dir=tmp_path / "straight")
 
