@@ -202,6 +202,8 @@ class _Trainer:
         # PyG's BPRLoss for the pairs; its L2 term is added once per step in ``_step``.
         self.bpr = BPRLoss(lambda_reg=0.0)
         self.lambda_reg = config.weight_decay / 2
+        drawn_per_user = config.negatives * config.negative_candidates
+        self.part_users = max(1, _PART_FLOATS // (drawn_per_user * config.embedding_dim))
         n = train.n_users + train.n_items
         self.weights = torch.nn.Parameter(torch.zeros(n, config.embedding_dim))
         self.optimizer = torch.optim.Adam([self.weights], lr=config.learning_rate)
@@ -335,10 +337,8 @@ class _Trainer:
         grad = torch.zeros_like(rows)
         counts = torch.zeros(self.weights.shape[0], dtype=torch.int64)
         bpr = 0.0
-        drawn_per_user = config.negatives * config.negative_candidates
-        part_users = max(1, _PART_FLOATS // (drawn_per_user * config.embedding_dim))
-        for start in range(0, len(users), part_users):
-            stop = start + part_users
+        for start in range(0, len(users), self.part_users):
+            stop = start + self.part_users
             user_index = users[start:stop]
             positive_index = positives[start:stop] + offset
             negative_index = self._hardest(rows, user_index, drawn[start:stop]) + offset
@@ -380,7 +380,7 @@ class _Trainer:
         return bpr + float(penalty.detach())
 
     def _hardest(
-        self, final: torch.Tensor, user_index: torch.Tensor, drawn: torch.Tensor
+        self, rows: torch.Tensor, user_index: torch.Tensor, drawn: torch.Tensor
     ) -> torch.Tensor:
         """The negatives of a batch: ``int64 [batch * negatives]`` item indices.
 
@@ -390,18 +390,17 @@ class _Trainer:
         user (dynamic negative sampling: Zhang, Chen, Wang and Yu, "Optimizing top-n
         collaborative filtering via dynamic negative item sampling", SIGIR 2013): harder
         negatives carry more gradient than the uniform ones BPR mostly already ranks low.
-        Candidates are scored without gradient on the step's propagated embeddings.
+        Candidates are scored on ``rows``, the step's propagated embeddings, detached.
         """
         config = self.config
         if config.negative_candidates == 1:
             return drawn.reshape(-1)
         batch = len(user_index)
         candidates = drawn.view(batch, config.negatives, config.negative_candidates)
-        with torch.no_grad():
-            user = final.index_select(0, user_index)
-            rows = final.index_select(0, candidates.reshape(-1) + self.n_users)
-            scores = (rows.view(batch, -1, user.shape[1]) * user.unsqueeze(1)).sum(dim=2)
-            best = scores.view_as(candidates).argmax(dim=2, keepdim=True)
+        user = rows.index_select(0, user_index)
+        items = rows.index_select(0, candidates.reshape(-1) + self.n_users)
+        scores = (items.view(batch, -1, user.shape[1]) * user.unsqueeze(1)).sum(dim=2)
+        best = scores.view_as(candidates).argmax(dim=2, keepdim=True)
         return candidates.gather(2, best).reshape(-1)
 
     def _set_step_learning_rate(self, step: int) -> None:
