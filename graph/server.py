@@ -385,16 +385,19 @@ def _alive(pid: int | str) -> bool:
     A process that is exiting has already lost its command line while it still holds its
     files, the Bolt port among them (about 0.3 s for a 1.5 GB server on a busy machine), so
     an exiting process with an empty command line counts as alive until it is gone or a
-    zombie: otherwise a start right after a stop or a crash finds the port taken.
+    zombie: otherwise a start right after a stop or a crash finds the port taken. The
+    launcher's main thread can be a zombie before the JVM's other threads have exited and
+    let go of those files, so a zombie counts as alive while other threads of it remain.
     """
     try:
         cmdline = Path(f"/proc/{int(pid)}/cmdline").read_bytes()
         state = Path(f"/proc/{int(pid)}/stat").read_text(encoding="ascii").rsplit(")", 1)[1]
+        threads = sum(1 for _ in Path(f"/proc/{int(pid)}/task").iterdir())
     except OSError:
         return False
     fields = state.split()
     if fields[0] in ("Z", "X"):
-        return False
+        return threads > 1 and not cmdline
     exiting = bool(int(fields[6]) & _PF_EXITING)
     return _LAUNCHER_MARK.encode() in cmdline or (exiting and not cmdline)
 

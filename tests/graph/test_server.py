@@ -6,6 +6,8 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import neo4j
@@ -132,4 +134,32 @@ def test_only_a_launcher_or_an_exiting_process_counts_as_alive() -> None:
     assert not server._alive(2)
     child = subprocess.Popen(["true"])
     child.wait()
+    assert not server._alive(child.pid)
+
+
+def test_a_zombie_main_thread_counts_as_alive_while_other_threads_remain() -> None:
+    # The main thread ends (a zombie, empty command line) while another thread lives on, as a
+    # killed JVM's main thread can before its other threads have closed the Bolt socket.
+    script = (
+        "import ctypes, threading, time\n"
+        "threading.Thread(target=time.sleep, args=(60,)).start()\n"
+        "ctypes.CDLL(None).pthread_exit(None)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 30
+        stat = Path(f"/proc/{child.pid}/stat")
+        while stat.read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the child's main thread did not end"
+            time.sleep(0.05)
+        assert server._alive(child.pid)
+        child.kill()
+        # Once the other thread has gone, the unreaped zombie no longer counts.
+        while server._alive(child.pid):
+            assert time.monotonic() < deadline, "the killed child's threads did not end"
+            time.sleep(0.05)
+        assert stat.exists()
+    finally:
+        child.kill()
+        child.wait()
     assert not server._alive(child.pid)
