@@ -15,6 +15,9 @@ MVN := mvn -q -B -f cypher/pom.xml
 export SHOPGRAPH_HOME ?= $(CURDIR)/.shopgraph
 export DOCKER_CONFIG := $(CURDIR)/.tools/docker
 
+# The Python packages, each a folder mapped to shopgraph.<folder> (pyproject.toml).
+PACKAGES := core loaders gnn graph evaluation cli cypher
+
 SAMPLE := loaders/samples/rees46-2019-10-01-head.csv.gz
 COMPOSE_PLUGIN := .tools/docker/cli-plugins/docker-compose
 
@@ -89,13 +92,13 @@ test-python:
 	$(PY) -m pytest
 
 lint:
-	$(VENV)/bin/ruff check graph gnn loaders cypher tests benchmarks
-	$(VENV)/bin/ruff format --check graph gnn loaders cypher tests benchmarks
+	$(VENV)/bin/ruff check $(PACKAGES) tests benchmarks
+	$(VENV)/bin/ruff format --check $(PACKAGES) tests benchmarks
 
 # mypy sees the import names of the package-dir mapping through links under .typecheck/.
 typecheck:
 	mkdir -p .typecheck/shopgraph
-	for p in graph gnn loaders cypher; do ln -sfn ../../$$p .typecheck/shopgraph/$$p; done
+	for p in $(PACKAGES); do ln -sfn ../../$$p .typecheck/shopgraph/$$p; done
 	$(VENV)/bin/mypy
 
 bench: setup

@@ -7,7 +7,7 @@ its user's trust).
 
 * **Gowalla** (``--part gowalla``): each user's check-ins become one order of the user (no
   times, no sessions: only the structural signals can fire). For the clean split and 1 % fake
-  users of each profile attack (:mod:`shopgraph.gnn.attacks`; fillers = mean profile size,
+  users of each profile attack (:mod:`shopgraph.evaluation.attacks`; fillers = mean profile size,
   5 random unpopular targets, seed 0), LightGCN is trained with a short fixed budget, the
   same for off and on: SVD initialisation then ``--epochs`` epochs of BPR (defaults of
   :class:`LightGCNConfig` otherwise, no validation split, no early stopping). Off: plain
@@ -42,16 +42,17 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-from shopgraph.gnn.attacks import (
+from shopgraph.core.settings import Settings
+from shopgraph.evaluation.attacks import (
     AttackConfig,
     ProfileKind,
     cart_stuffing,
     profile_attack,
     write_orders,
 )
-from shopgraph.gnn.bundle_protocol import Basket, build_protocol
-from shopgraph.gnn.bundle_protocol import evaluate as evaluate_bundles
-from shopgraph.gnn.bundles import CoPurchaseScorer
+from shopgraph.evaluation.bundle_protocol import Basket, build_protocol
+from shopgraph.evaluation.bundle_protocol import evaluate as evaluate_bundles
+from shopgraph.evaluation.bundles import CoPurchaseScorer
 from shopgraph.gnn.config import LightGCNConfig, LossWeights
 from shopgraph.gnn.data import InteractionData
 from shopgraph.gnn.datasets import read_lightgcn_folder
@@ -60,7 +61,6 @@ from shopgraph.gnn.propagation import DegreeNorm
 from shopgraph.gnn.train import train_lightgcn
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.settings import Settings
 from shopgraph.graph.trust import compute_trust
 
 RESULTS = Path(__file__).with_name("RESULTS.md")

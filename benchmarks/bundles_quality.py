@@ -1,7 +1,8 @@
 """Quality of "frequently bought together" bundles on UCI Online Retail.
 
-Runs the protocol of :mod:`shopgraph.gnn.bundle_protocol` with every baseline of
-:mod:`shopgraph.gnn.bundle_baselines` and :class:`~shopgraph.gnn.bundles.CoPurchaseScorer`,
+Runs the protocol of :mod:`shopgraph.evaluation.bundle_protocol` with every baseline of
+:mod:`shopgraph.evaluation.bundle_baselines` and
+:class:`~shopgraph.evaluation.bundles.CoPurchaseScorer`,
 prints a table and appends it to ``benchmarks/RESULTS.md``.
 
     .venv/bin/python benchmarks/bundles_quality.py            # test table, 6-12 min on 2 cores
@@ -24,14 +25,14 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from shopgraph.gnn.bundle_baselines import (
+from shopgraph.evaluation.bundle_baselines import (
     AssociationRulesBaseline,
     CooccurrenceBaseline,
     ItemCosineBaseline,
     PopularityBaseline,
     RuleMetric,
 )
-from shopgraph.gnn.bundle_protocol import (
+from shopgraph.evaluation.bundle_protocol import (
     BundleProtocol,
     build_protocol,
     evaluate,
@@ -39,7 +40,7 @@ from shopgraph.gnn.bundle_protocol import (
     read_uci_baskets,
     validation_protocol,
 )
-from shopgraph.gnn.bundles import CoPurchaseConfig, CoPurchaseScorer
+from shopgraph.evaluation.bundles import CoPurchaseConfig, CoPurchaseScorer
 
 REPO = Path(__file__).resolve().parents[1]
 PARQUET = Path("uci-online-retail/baskets_long.parquet")

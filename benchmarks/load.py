@@ -33,9 +33,9 @@ from pathlib import Path
 
 from _common import HERE, append_results, free_port, generated, machine
 
+from shopgraph.core.settings import Settings
 from shopgraph.graph import server
 from shopgraph.graph.loading import LoadOptions
-from shopgraph.graph.settings import Settings
 from shopgraph.loaders.rees46 import rees46_source
 
 SAMPLE = HERE.parent / "loaders" / "samples" / "rees46-2019-10-01-head.csv.gz"
@@ -45,7 +45,7 @@ SAMPLE = HERE.parent / "loaders" / "samples" / "rees46-2019-10-01-head.csv.gz"
 #: threads) as the last line of stderr.
 _MEASURED_CLI = (
     "import resource, sys\n"
-    "from shopgraph.graph.cli import main\n"
+    "from shopgraph.cli import main\n"
     "code = main(sys.argv[1:])\n"
     "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
     "print('peak_rss_kib', usage.ru_maxrss, usage.ru_utime + usage.ru_stime, file=sys.stderr)\n"

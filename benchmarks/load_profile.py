@@ -20,10 +20,10 @@ import neo4j
 from _common import generated
 
 from shopgraph import cypher
+from shopgraph.core.settings import Settings
 from shopgraph.graph import server
 from shopgraph.graph.loading import ChunkWriter, LoadOptions, chunk_statements
 from shopgraph.graph.runner import GraphRunner
-from shopgraph.graph.settings import Settings
 from shopgraph.loaders.rees46 import rees46_source
 
 

@@ -48,13 +48,13 @@ from pathlib import Path
 import numpy as np
 from _common import append_results, generated
 
+from shopgraph.core.settings import Settings
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.export import ExportOptions, export_interactions
 from shopgraph.graph.loading import LoadReport
 from shopgraph.graph.models import publish_embeddings
 from shopgraph.graph.recommend import RecommendOptions, WalkOptions
-from shopgraph.graph.settings import Settings
 
 
 def _timed(function: Callable[[], LoadReport]) -> tuple[float, LoadReport]:

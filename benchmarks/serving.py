@@ -43,11 +43,11 @@ import pandas as pd
 from _common import append_results, generated, machine
 from tqdm import tqdm
 
+from shopgraph.core.settings import Settings
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.loading import LoadOptions
 from shopgraph.graph.recommend import WalkOptions
-from shopgraph.graph.settings import Settings
 
 _GOALS = {
     "bundle p50": 3.0,

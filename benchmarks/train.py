@@ -42,7 +42,8 @@ import torch
 from torch_geometric.nn import LGConv
 from torch_geometric.nn import LightGCN as PyGLightGCN
 
-from shopgraph.gnn.blend import Blend
+from shopgraph.core.settings import Settings
+from shopgraph.evaluation.blend import Blend
 from shopgraph.gnn.config import LightGCNConfig
 from shopgraph.gnn.data import InteractionData
 from shopgraph.gnn.datasets import LightGCNDataset, read_lightgcn_folder
@@ -53,7 +54,6 @@ from shopgraph.gnn.propagation import normalized_adjacency, propagate, to_torch_
 from shopgraph.gnn.runs import new_run_path
 from shopgraph.gnn.threads import torch_threads
 from shopgraph.gnn.train import EpochReport, train_lightgcn
-from shopgraph.graph.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "RESULTS.md"

@@ -28,12 +28,12 @@ from datetime import UTC, datetime
 import numpy as np
 from _common import append_results, generated, machine
 
+from shopgraph.core.settings import Settings
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.export import ExportOptions, export_interactions
 from shopgraph.graph.models import publish_embeddings
 from shopgraph.graph.recommend import RecommendOptions, WalkOptions
-from shopgraph.graph.settings import Settings
 
 _STEPS = (10_000, 5_000, 3_000, 2_000)
 

@@ -1,6 +1,6 @@
 // Frequently bought together for a cart, in plain Cypher: the ranking of
 // CALL shopgraph.bundle($cart, $k, $config), which is the fast path (a harness test checks that
-// both agree). Formulas: gnn/bundles.py. It reads the masses and knobs of the last
+// both agree). Formulas: evaluation/bundles.py. It reads the masses and knobs of the last
 // CALL shopgraph.bundle.refresh() (Item.bundleMass; BundleStats: now, basketMass, orderWeight,
 // cartWeight, viewWeight, halfLifeDays, userCap). Unlike the procedure it validates nothing:
 // unknown cart ids, config keys and category codes are ignored, and no row comes back without

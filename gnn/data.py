@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
-from shopgraph.graph.errors import BadInputError, UnknownEntityError
+from shopgraph.core.errors import BadInputError, UnknownEntityError
 
 __all__ = ["IdMap", "InteractionData", "split_per_user", "stack"]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from shopgraph.core.errors import BadInputError
 from shopgraph.gnn.data import IdMap, InteractionData
-from shopgraph.graph.errors import BadInputError
 
 __all__ = ["LightGCNDataset", "read_lightgcn_folder"]
 

@@ -26,11 +26,11 @@ import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 import torch
 
+from shopgraph.core.errors import BadInputError, ModelNotTrainedError
 from shopgraph.gnn.data import IdMap, InteractionData
 from shopgraph.gnn.ranking import Recommender
 from shopgraph.gnn.spectral import degree_scales, normalized_interactions, truncated_svd
 from shopgraph.gnn.threads import torch_threads
-from shopgraph.graph.errors import BadInputError, ModelNotTrainedError
 
 __all__ = ["GFCF", "GFCFConfig"]
 

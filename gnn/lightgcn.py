@@ -21,11 +21,11 @@ import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 import torch
 
+from shopgraph.core.errors import BadInputError, ModelNotTrainedError
 from shopgraph.gnn.config import LightGCNConfig
 from shopgraph.gnn.data import IdMap, InteractionData
 from shopgraph.gnn.ranking import Recommender
 from shopgraph.gnn.train import EpochReport, TrainResult, train_lightgcn
-from shopgraph.graph.errors import BadInputError, ModelNotTrainedError
 
 __all__ = ["LightGCN"]
 

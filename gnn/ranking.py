@@ -17,9 +17,9 @@ import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped]
 import torch
 
+from shopgraph.core.errors import ModelNotTrainedError
 from shopgraph.gnn.data import IdMap
 from shopgraph.gnn.evaluate import mask_items
-from shopgraph.graph.errors import ModelNotTrainedError
 
 __all__ = ["Recommendations", "Recommender"]
 

@@ -23,9 +23,9 @@ from typing import Any
 import torch
 import torch_geometric  # type: ignore[import-untyped]
 
+from shopgraph.core.errors import BadInputError
 from shopgraph.gnn.config import LightGCNConfig
 from shopgraph.gnn.data import InteractionData
-from shopgraph.graph.errors import BadInputError
 
 __all__ = ["RunFolder", "new_run_path"]
 

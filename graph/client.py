@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from shopgraph.core.settings import Settings
 from shopgraph.graph import recommend as _serving
 from shopgraph.graph.loading import LoadOptions, LoadReport, load_source
 from shopgraph.graph.recommend import (
@@ -19,7 +20,6 @@ from shopgraph.graph.recommend import (
     WalkRefresh,
 )
 from shopgraph.graph.runner import GraphRunner
-from shopgraph.graph.settings import Settings
 from shopgraph.graph.stats import GraphStats, graph_stats
 from shopgraph.loaders.baskets import baskets_source
 from shopgraph.loaders.mapping import ColumnMapping, DelimitedSource

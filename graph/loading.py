@@ -31,7 +31,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
-from shopgraph.graph.errors import LoadConflictError, QueryError
+from shopgraph.core.errors import LoadConflictError, QueryError
 from shopgraph.graph.runner import GraphRunner, Tx, WriteCounters
 from shopgraph.loaders.batch import GraphBatch
 from shopgraph.loaders.source import EventSource, ParsedChunk, RejectWriter

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from shopgraph.graph.errors import BadInputError, ModelNotTrainedError
+from shopgraph.core.errors import BadInputError, ModelNotTrainedError
 from shopgraph.graph.runner import GraphRunner
 
 __all__ = [

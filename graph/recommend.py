@@ -3,7 +3,7 @@
 Every function here calls one plugin procedure (``CALL shopgraph.…``) through a named Cypher
 file and returns frozen dataclasses. Arguments are checked before the call with the same
 sentences the procedures use; unknown ids come back as
-:class:`~shopgraph.graph.errors.UnknownEntityError` naming them.
+:class:`~shopgraph.core.errors.UnknownEntityError` naming them.
 """
 
 from __future__ import annotations

@@ -23,10 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from shopgraph.core.errors import BadInputError
 from shopgraph.gnn.config import LightGCNConfig
 from shopgraph.gnn.lightgcn import LightGCN
 from shopgraph.gnn.train import EpochReport
-from shopgraph.graph.errors import BadInputError
 from shopgraph.graph.export import ExportOptions, export_interactions
 from shopgraph.graph.models import PublishReport, publish_embeddings
 from shopgraph.graph.runner import GraphRunner

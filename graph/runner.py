@@ -5,7 +5,7 @@
 configured database, consumes every result inside the transaction and returns plain values;
 single read-only serving calls (procedure calls answering shoppers) take the one-round-trip
 path of :meth:`GraphRunner.serve`. Driver exceptions are translated into
-:mod:`shopgraph.graph.errors`.
+:mod:`shopgraph.core.errors`.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from shopgraph import cypher
-from shopgraph.graph.errors import (
+from shopgraph.core.errors import (
     BadInputError,
     ConfigError,
     GraphUnavailableError,
     QueryError,
     UnknownEntityError,
 )
-from shopgraph.graph.settings import Settings
+from shopgraph.core.settings import Settings
 
 __all__ = ["GraphRunner", "Tx", "WriteCounters"]
 
@@ -180,7 +180,7 @@ class GraphRunner:
         transaction on a read session kept per thread: one network round trip, where a managed
         transaction on a new session costs a session set-up and BEGIN and COMMIT round trips
         (``RETURN 1``: 1.1 ms against 4.5 ms per call on a busy 2-core machine). It is not
-        retried; on :class:`~shopgraph.graph.errors.GraphUnavailableError` call again.
+        retried; on :class:`~shopgraph.core.errors.GraphUnavailableError` call again.
 
         Returns:
             The answer's rows.

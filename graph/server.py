@@ -37,8 +37,8 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 import shopgraph.cypher
-from shopgraph.graph.errors import ConfigError, EmbeddedServerError
-from shopgraph.graph.settings import Settings
+from shopgraph.core.errors import ConfigError, EmbeddedServerError
+from shopgraph.core.settings import Settings
 
 __all__ = ["ServerStatus", "build", "start", "status", "stop", "temporary"]
 

@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from shopgraph.graph.errors import UnknownEntityError
+from shopgraph.core.errors import UnknownEntityError
 from shopgraph.graph.runner import GraphRunner
 
 __all__ = [

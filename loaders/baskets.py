@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from shopgraph.graph.errors import BadInputError
+from shopgraph.core.errors import BadInputError
 from shopgraph.loaders.mapping import ColumnMapping, DelimitedSource, RowParser
 from shopgraph.loaders.records import Event, EventGroup, EventType, OrderKind, Reject
 from shopgraph.loaders.source import EventSource, TextRows

@@ -38,7 +38,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from shopgraph.graph.errors import BadInputError, ConfigError
+from shopgraph.core.errors import BadInputError, ConfigError
 from shopgraph.loaders.records import Event, EventType, OrderKind, Reject
 from shopgraph.loaders.source import EventSource, TextRows
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, cast
 
-from shopgraph.graph.errors import BadInputError
+from shopgraph.core.errors import BadInputError
 from shopgraph.loaders.batch import BatchBuilder, CatalogCache, GraphBatch
 from shopgraph.loaders.records import Event, EventGroup, Reject
 

@@ -17,12 +17,12 @@ import neo4j
 import numpy as np
 import pytest
 
+from shopgraph.core.settings import Settings
 from shopgraph.gnn.config import Init, LightGCNConfig, LrSchedule
 from shopgraph.gnn.data import IdMap, InteractionData
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.runner import GraphRunner
-from shopgraph.graph.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 

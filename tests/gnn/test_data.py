@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shopgraph.core.errors import BadInputError, UnknownEntityError
 from shopgraph.gnn.data import IdMap, InteractionData, split_per_user, stack
 from shopgraph.gnn.datasets import read_lightgcn_folder
-from shopgraph.graph.errors import BadInputError, UnknownEntityError
 
 
 def _data(n_users: int = 50, n_items: int = 40, seed: int = 1) -> InteractionData:

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
+from shopgraph.core.errors import ModelNotTrainedError
 from shopgraph.gnn.data import InteractionData
 from shopgraph.gnn.datasets import read_lightgcn_folder
 from shopgraph.gnn.evaluate import evaluate
 from shopgraph.gnn.gfcf import GFCF, GFCFConfig
-from shopgraph.graph.errors import ModelNotTrainedError
 
 
 def _dense_gfcf(data: InteractionData, alpha: float, k: int) -> np.ndarray:

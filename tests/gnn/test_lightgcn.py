@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 import torch
 
+from shopgraph.core.errors import ModelNotTrainedError, UnknownEntityError
 from shopgraph.gnn.config import Init, LightGCNConfig, LrSchedule
 from shopgraph.gnn.data import InteractionData
 from shopgraph.gnn.lightgcn import LightGCN
 from shopgraph.gnn.train import EpochReport, _Trainer, train_lightgcn
-from shopgraph.graph.errors import ModelNotTrainedError, UnknownEntityError
 
 
 def _community(item_or_user: str) -> int:

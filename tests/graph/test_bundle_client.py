@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from shopgraph.gnn.bundle_protocol import Basket
-from shopgraph.gnn.bundles import CoPurchaseConfig, CoPurchaseScorer
+from shopgraph.core.errors import BadInputError, UnknownEntityError
+from shopgraph.evaluation.bundle_protocol import Basket
+from shopgraph.evaluation.bundles import CoPurchaseConfig, CoPurchaseScorer
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import BadInputError, UnknownEntityError
 from shopgraph.graph.recommend import BundleOptions
 
 LINES = ("A,B", "A,X,C", "C,Y,A")

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from shopgraph.core.errors import BadInputError
+from shopgraph.core.settings import Settings
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import BadInputError
 from shopgraph.graph.loading import ChunkWriter, LoadOptions, LoadReport, chunk_statements
 from shopgraph.graph.runner import Tx
-from shopgraph.graph.settings import Settings
 from shopgraph.loaders.batch import GraphBatch
 
 from conftest import wipe

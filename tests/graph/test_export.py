@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shopgraph.core.errors import BadInputError
 from shopgraph.gnn.data import IdMap, InteractionData
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import BadInputError
 from shopgraph.graph.export import EventWeights, ExportOptions, export_interactions
 from shopgraph.graph.runner import GraphRunner
 from shopgraph.loaders.generate import SyntheticShopConfig, generate_events

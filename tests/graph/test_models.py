@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from shopgraph.core.errors import BadInputError, ModelNotTrainedError
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import BadInputError, ModelNotTrainedError
 from shopgraph.graph.models import (
     activate,
     active_version,

@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from shopgraph.core.settings import Settings
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.loading import LoadOptions, LoadProgress
-from shopgraph.graph.settings import Settings
 
 from conftest import wipe
 

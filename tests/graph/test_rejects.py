@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from shopgraph.core.errors import BadInputError
+from shopgraph.core.settings import Settings
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import BadInputError
 from shopgraph.graph.loading import LoadOptions
-from shopgraph.graph.settings import Settings
 from shopgraph.loaders.source import read_rejects
 
 from conftest import wipe

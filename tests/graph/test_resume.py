@@ -14,10 +14,10 @@ from typing import Any
 import neo4j
 import pytest
 
+from shopgraph.core.settings import Settings
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.loading import LoadOptions
-from shopgraph.graph.settings import Settings
 
 from conftest import dump_graph, free_port, wipe
 
@@ -37,7 +37,7 @@ def _loader(settings: Settings, path: Path, tmp_path: Path) -> subprocess.Popen[
         [
             sys.executable,
             "-m",
-            "shopgraph.graph.cli",
+            "shopgraph.cli",
             "load",
             "rees46",
             str(path),

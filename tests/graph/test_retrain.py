@@ -9,17 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shopgraph.cli import main
+from shopgraph.core.errors import BadInputError
+from shopgraph.core.settings import Settings
 from shopgraph.gnn.config import LightGCNConfig
 from shopgraph.gnn.data import IdMap
 from shopgraph.gnn.lightgcn import LightGCN
-from shopgraph.graph.cli import main
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import BadInputError
 from shopgraph.graph.export import EventWeights, ExportOptions, export_interactions
 from shopgraph.graph.models import active_version, list_versions, publish_embeddings, rollback
 from shopgraph.graph.recommend import RecommendOptions, refresh_bundle_masses
 from shopgraph.graph.retrain import retrain
-from shopgraph.graph.settings import Settings
 
 #: Small and quick: a few epochs are enough to test the pipeline, not the model's quality.
 CONFIG = LightGCNConfig(

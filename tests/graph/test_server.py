@@ -13,10 +13,10 @@ from pathlib import Path
 import neo4j
 import pytest
 
+from shopgraph.core.errors import ConfigError, EmbeddedServerError, GraphUnavailableError
+from shopgraph.core.settings import Settings
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import ConfigError, EmbeddedServerError, GraphUnavailableError
-from shopgraph.graph.settings import Settings
 
 from conftest import free_port
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from shopgraph.core.errors import BadInputError, UnknownEntityError
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import BadInputError, UnknownEntityError
 from shopgraph.graph.recommend import RecommendOptions, WalkOptions
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shopgraph.graph.cli import main
+from shopgraph.cli import main
+from shopgraph.core.errors import UnknownEntityError
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import UnknownEntityError
 from shopgraph.graph.recommend import WalkOptions, refresh_bundle_masses
 from shopgraph.graph.trust import compute_trust, explain_trust, users_since
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shopgraph.graph.errors import BadInputError, ConfigError
+from shopgraph.core.errors import BadInputError, ConfigError
 from shopgraph.loaders.mapping import ColumnMapping, DelimitedSource, RowParser, parse_time
 from shopgraph.loaders.records import Event, EventType, OrderKind, Reject
 from shopgraph.loaders.rees46 import REES46_COLUMNS, REES46_MAPPING

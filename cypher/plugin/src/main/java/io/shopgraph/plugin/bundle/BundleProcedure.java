@@ -62,7 +62,7 @@ public final class BundleProcedure {
                             double confidence, double lift, List<String> because) {}
 
     @Procedure(name = "shopgraph.bundle", mode = Mode.READ)
-    @Description("Frequently bought together for a cart: the co-purchase score of gnn/bundles.py"
+    @Description("Frequently bought together for a cart: the co-purchase score of evaluation/bundles.py"
             + " (asymmetric cosine with basket-size, recency and line-adjacency weights and per-user"
             + " caps) over the paths cart item -> order or session -> other item, with the masses of"
             + " the last shopgraph.bundle.refresh(); the paths' sums are read from the refresh's"

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Frequently bought together: the co-purchase score of {@code CoPurchaseScorer} in
- * {@code gnn/bundles.py} (the reference; its module docstring defines every number), from the
+ * {@code evaluation/bundles.py} (the reference; its module docstring defines every number), from the
  * pair sums of the cart items: {@code n(i,j)} and {@code e(i,j)} by source ({@link PairSums}),
  * by a traversal of the baskets ({@link BasketPairs}) or precomputed ({@link PairIndex}; both
  * give the same items and numbers, bit for bit).

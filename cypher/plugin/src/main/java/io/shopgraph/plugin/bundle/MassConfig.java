@@ -5,7 +5,7 @@ package io.shopgraph.plugin.bundle;
  * weights {@code w(b) d(b)} depend on: fixed by {@code shopgraph.bundle.refresh} and stored with
  * its statistics, so that {@code shopgraph.bundle} scores with the same ones.
  *
- * <p>Defaults are those of {@code CoPurchaseConfig} in {@code gnn/bundles.py}, with the
+ * <p>Defaults are those of {@code CoPurchaseConfig} in {@code evaluation/bundles.py}, with the
  * half-life in days: the reference's tuned 8000 orders of UCI Online Retail, at its 59 orders
  * a day (22,061 orders from 2010-12-01 to 2011-12-09), are {@value #DEFAULT_HALF_LIFE_DAYS}
  * days.

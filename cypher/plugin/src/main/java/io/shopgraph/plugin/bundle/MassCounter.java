@@ -3,7 +3,7 @@ package io.shopgraph.plugin.bundle;
 import java.util.Arrays;
 
 /**
- * The masses of {@code gnn/bundles.py}, fed one user at a time: item mass {@code n(i) = sum_u
+ * The masses of {@code evaluation/bundles.py}, fed one user at a time: item mass {@code n(i) = sum_u
  * min(cap, sum_{b of u, i in b} w(b) d(b) r(b,i))} and basket mass {@code N = sum_u min(cap,
  * sum_{b of u} w(b) d(b))}. A basket without a user is fed as a user of its own. Masses count
  * every basket, whatever its size.

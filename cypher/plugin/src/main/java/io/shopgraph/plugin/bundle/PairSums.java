@@ -2,7 +2,7 @@ package io.shopgraph.plugin.bundle;
 
 /**
  * The pair sums of an item {@code i} with each item {@code j} it shares a basket with, as
- * {@code gnn/bundles.py} defines them: the capped support {@code n(i,j)} and the capped,
+ * {@code evaluation/bundles.py} defines them: the capped support {@code n(i,j)} and the capped,
  * size-weighted evidence {@code e(i,j)} by source. {@link BasketPairs} computes them by a
  * traversal, {@link PairIndex} holds them precomputed.
  */

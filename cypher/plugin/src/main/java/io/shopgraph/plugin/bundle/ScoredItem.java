@@ -3,7 +3,7 @@ package io.shopgraph.plugin.bundle;
 import java.util.List;
 
 /**
- * One recommended item with the numbers of {@code gnn/bundles.py}'s module docstring.
+ * One recommended item with the numbers of {@code evaluation/bundles.py}'s module docstring.
  *
  * @param item the item's handle in its {@link BasketSource}
  * @param itemId the item's business id

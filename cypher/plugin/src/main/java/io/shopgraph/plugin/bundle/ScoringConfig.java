@@ -3,7 +3,7 @@ package io.shopgraph.plugin.bundle;
 /**
  * The knobs of the score that only {@code shopgraph.bundle} reads (they do not change the masses,
  * so they may differ from call to call). Defaults are those of {@code CoPurchaseConfig} in
- * {@code gnn/bundles.py}, tuned on UCI Online Retail.
+ * {@code evaluation/bundles.py}, tuned on UCI Online Retail.
  *
  * @param alpha exponent of the cart item's mass, at least 0; default 0.5
  * @param beta exponent of the candidate's mass, at least 0; default 0.6

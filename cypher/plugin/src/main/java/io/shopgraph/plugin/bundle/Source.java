@@ -1,7 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
 /**
- * The kind of basket two items share, as in {@code gnn/bundle_protocol.py}'s {@code Source}; its
+ * The kind of basket two items share, as in {@code evaluation/bundle_protocol.py}'s {@code Source}; its
  * {@link #reason()} is the {@code reason} column when it is the strongest source of an item.
  */
 public enum Source {

@@ -10,7 +10,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Baskets in memory, shaped like {@code Basket} of {@code gnn/bundle_protocol.py}, with the
+ * Baskets in memory, shaped like {@code Basket} of {@code evaluation/bundle_protocol.py}, with the
  * masses and statistics that {@code shopgraph.bundle.refresh} would compute for them: the
  * {@link BasketSource} of the unit tests. Times are in the reference's abstract unit, read as
  * days (so a half-life of 1 unit is 1 day).

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link BundleScorer} (by traversal, and over a {@link PairIndex} built with each config) and
  * {@link MassCounter} equal the Python reference ({@code CoPurchaseScorer} of
- * {@code gnn/bundles.py}) on 300 seeded random baskets (orders, carts and views; users and
+ * {@code evaluation/bundles.py}) on 300 seeded random baskets (orders, carts and views; users and
  * anonymous baskets; relationship weights, 0 included; order positions with gaps, ties and absent
  * ones) under 4 configs (adjacency bonus 2, 0.5, 0 and 4): every mass, and 100 carts
  * with their ranked items, scores, supports, confidences, lifts and because lists, to 1e-12

@@ -1,4 +1,4 @@
-"""Writes reference_cases.txt: random baskets scored by the Python reference (gnn/bundles.py).
+"""Writes reference_cases.txt: random baskets scored by the Python reference (evaluation/bundles.py).
 
 ``ReferenceCasesTest`` replays every case with the Java ``BundleScorer`` and checks the same
 items, order, scores, supports, confidences, lifts and because lists. Run from the repository
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from shopgraph.gnn.bundle_protocol import Basket, Source
-from shopgraph.gnn.bundles import CoPurchaseConfig, CoPurchaseScorer
+from shopgraph.evaluation.bundle_protocol import Basket, Source
+from shopgraph.evaluation.bundles import CoPurchaseConfig, CoPurchaseScorer
 
 SEED = 20261126
 CONFIGS = {

@@ -12,8 +12,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+from shopgraph.core.settings import Settings
 from shopgraph.graph.loading import LoadProgress
-from shopgraph.graph.settings import Settings
 
 
 def add_connection_flags(parser: argparse.ArgumentParser) -> None:

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from shopgraph.graph.cli._common import add_connection_flags, print_json, settings_from
+from shopgraph.cli._common import add_connection_flags, print_json, settings_from
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.recommend import (
     BundleItem,

@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from shopgraph.graph.cli._common import add_connection_flags, print_json, settings_from
+from shopgraph.cli._common import add_connection_flags, print_json, settings_from
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.recommend import refresh_bundle_masses
 from shopgraph.graph.trust import compute_trust, explain_trust, users_since

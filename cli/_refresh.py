@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from shopgraph.graph.cli._common import add_connection_flags, print_json, settings_from, table
+from shopgraph.cli._common import add_connection_flags, print_json, settings_from, table
+from shopgraph.core.errors import ConfigError
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import ConfigError
 
 
 def register(subparsers: Any) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shopgraph.gnn.attacks import (
+from shopgraph.evaluation.attacks import (
     AttackConfig,
     ProfileKind,
     cart_stuffing,
@@ -15,7 +15,7 @@ from shopgraph.gnn.attacks import (
     unpopular_targets,
     write_lightgcn_train,
 )
-from shopgraph.gnn.bundle_protocol import Basket
+from shopgraph.evaluation.bundle_protocol import Basket
 from shopgraph.gnn.data import InteractionData
 from shopgraph.gnn.datasets import read_lightgcn_folder
 
@@ -114,7 +114,7 @@ def test_bad_sizes_are_refused() -> None:
 def test_cli_writes_an_attacked_gowalla_copy(tmp_path: Path) -> None:
     import json
 
-    from shopgraph.graph.cli import main
+    from shopgraph.cli import main
 
     source = tmp_path / "src"
     source.mkdir()
@@ -137,7 +137,7 @@ def test_cli_writes_an_attacked_gowalla_copy(tmp_path: Path) -> None:
 
 
 def test_order_lines_are_written_and_recognised_by_the_baskets_loader(tmp_path: Path) -> None:
-    from shopgraph.gnn.attacks import write_orders
+    from shopgraph.evaluation.attacks import write_orders
     from shopgraph.loaders.baskets import baskets_source
     from shopgraph.loaders.records import Event
 

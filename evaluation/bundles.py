@@ -75,8 +75,8 @@ from typing import Self
 import numpy as np
 import numpy.typing as npt
 
-from shopgraph.gnn.bundle_protocol import Basket, Source, top_k
-from shopgraph.graph.errors import ModelNotTrainedError
+from shopgraph.core.errors import ModelNotTrainedError
+from shopgraph.evaluation.bundle_protocol import Basket, Source, top_k
 
 __all__ = ["MAX_CART", "MAX_K", "CoPurchaseConfig", "CoPurchaseScorer", "ScoredItem"]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from shopgraph.graph.cli._common import print_json, table
+from shopgraph.cli._common import print_json, table
 from shopgraph.loaders.generate import SyntheticShopConfig, generate_events
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from shopgraph.graph.cli._common import add_connection_flags, print_json, settings_from, table
+from shopgraph.cli._common import add_connection_flags, print_json, settings_from, table
 from shopgraph.graph.client import ShopGraph
 
 

@@ -1,7 +1,7 @@
 """``shopgraph eval bundles`` on a real slice of UCI Online Retail, against the real server.
 
 The served bundles (``CALL shopgraph.bundle`` through the client), the readable Cypher
-statement ``cypher/bundle.cypher`` and the reference scorer of :mod:`shopgraph.gnn.bundles`
+statement ``cypher/bundle.cypher`` and the reference scorer of :mod:`shopgraph.evaluation.bundles`
 must give the same lists on every test cart, so the evaluation measures what users get.
 """
 
@@ -13,13 +13,13 @@ import neo4j
 import pandas as pd
 import pytest
 
-from shopgraph.gnn.bundle_protocol import build_protocol, bundle_metrics
-from shopgraph.gnn.bundles import CoPurchaseScorer
+from shopgraph.core.errors import ConfigError
+from shopgraph.core.settings import Settings
+from shopgraph.evaluation.bundle_eval import evaluate_bundles
+from shopgraph.evaluation.bundle_protocol import build_protocol, bundle_metrics
+from shopgraph.evaluation.bundles import CoPurchaseScorer
 from shopgraph.graph import cli
-from shopgraph.graph.bundle_eval import evaluate_bundles
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import ConfigError
-from shopgraph.graph.settings import Settings
 
 #: Invoices below this index: about 900 orders with at least two products.
 _SLICE = 1_500

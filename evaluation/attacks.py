@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from shopgraph.gnn.bundle_protocol import Basket
+from shopgraph.evaluation.bundle_protocol import Basket
 from shopgraph.gnn.data import IdMap, InteractionData
 
 __all__ = [

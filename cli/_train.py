@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
+from shopgraph.cli._common import add_connection_flags, print_json, settings_from, table
+from shopgraph.core.errors import ConfigError
 from shopgraph.gnn.config import LightGCNConfig
-from shopgraph.graph.cli._common import add_connection_flags, print_json, settings_from, table
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import ConfigError
 from shopgraph.graph.export import EventWeights, ExportOptions
 
 if TYPE_CHECKING:  # torch and PyG load only when a model is trained (fast `shopgraph --help`)

@@ -1,4 +1,4 @@
-"""Classic "frequently bought together" baselines that :class:`~shopgraph.gnn.bundles.
+"""Classic "frequently bought together" baselines that :class:`~shopgraph.evaluation.bundles.
 CoPurchaseScorer` must beat in ``shopgraph eval bundles``.
 
 Every baseline has ``fit(train)`` and ``recommend(cart, k) -> list[str]``, shares these
@@ -26,8 +26,8 @@ from mlxtend.frequent_patterns import (  # type: ignore[import-untyped, unused-i
     fpgrowth,
 )
 
-from shopgraph.gnn.bundle_protocol import Basket, top_k
-from shopgraph.graph.errors import ModelNotTrainedError
+from shopgraph.core.errors import ModelNotTrainedError
+from shopgraph.evaluation.bundle_protocol import Basket, top_k
 
 __all__ = [
     "AssociationRulesBaseline",

@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from shopgraph.graph.cli import (
+from shopgraph.cli import (
     _attack,
     _eval,
     _generate,
@@ -24,7 +24,7 @@ from shopgraph.graph.cli import (
     _train,
     _trust,
 )
-from shopgraph.graph.errors import ShopgraphError
+from shopgraph.core.errors import ShopgraphError
 
 __all__ = ["main"]
 

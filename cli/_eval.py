@@ -8,7 +8,7 @@ Each suite is a sub-command registered by one function in ``_SUITES``; a new sui
 ``$SHOPGRAPH_DATA/lightgcn-gowalla``), training items masked, and reports recall, NDCG and
 precision at 20 (:mod:`shopgraph.gnn.evaluate`). GF-CF is fitted on the spot (it needs no
 training); LightGCN is read from a run folder made by ``shopgraph train``. ``--blend W``
-ranks by the LightGCN run blended with GF-CF (:class:`~shopgraph.gnn.blend.Blend`,
+ranks by the LightGCN run blended with GF-CF (:class:`~shopgraph.evaluation.blend.Blend`,
 ``z(LightGCN) + W z(GF-CF)``); the output names the blend, so it is never mistaken for
 LightGCN alone.
 
@@ -16,7 +16,7 @@ LightGCN alone.
 loads the UCI Online Retail train baskets into a temporary embedded Neo4j (or the empty
 server at ``--uri``/``NEO4J_URI``), answers every test cart with ``shopgraph.bundle`` through
 the client and scores the classic baselines in the same run
-(:mod:`shopgraph.graph.bundle_eval`).
+(:mod:`shopgraph.evaluation.bundle_eval`).
 """
 
 from __future__ import annotations
@@ -31,15 +31,15 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
+from shopgraph.cli._common import add_connection_flags, print_json, settings_from, table
+from shopgraph.core.errors import BadInputError, ConfigError, ModelNotTrainedError
+from shopgraph.core.settings import Settings
 from shopgraph.graph import server
-from shopgraph.graph.cli._common import add_connection_flags, print_json, settings_from, table
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import BadInputError, ConfigError, ModelNotTrainedError
-from shopgraph.graph.settings import Settings
 
 if TYPE_CHECKING:  # torch, PyG and mlxtend load only when an evaluation runs
+    from shopgraph.evaluation.bundle_eval import BundleEvalReport
     from shopgraph.gnn.ranking import Recommender
-    from shopgraph.graph.bundle_eval import BundleEvalReport
 
 
 def register(subparsers: Any) -> None:
@@ -115,7 +115,7 @@ _SUITES: tuple[Callable[[Any], None], ...] = (_register_lightgcn, _register_bund
 
 
 def _eval_lightgcn(args: argparse.Namespace) -> int:
-    from shopgraph.gnn.blend import Blend
+    from shopgraph.evaluation.blend import Blend
     from shopgraph.gnn.datasets import read_lightgcn_folder
     from shopgraph.gnn.evaluate import evaluate
     from shopgraph.gnn.gfcf import GFCF, GFCFConfig
@@ -181,7 +181,7 @@ def _eval_lightgcn(args: argparse.Namespace) -> int:
 
 
 def _eval_bundles(args: argparse.Namespace) -> int:
-    from shopgraph.graph.bundle_eval import evaluate_bundles
+    from shopgraph.evaluation.bundle_eval import evaluate_bundles
 
     if args.k < 1:
         raise ConfigError(f"--k must be at least 1, got {args.k}.")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from shopgraph.graph.cli import main
+from shopgraph.cli import main
+from shopgraph.core.settings import Settings
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.settings import Settings
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from shopgraph.cli._common import add_connection_flags, print_json, settings_from
 from shopgraph.graph import models
-from shopgraph.graph.cli._common import add_connection_flags, print_json, settings_from
 from shopgraph.graph.client import ShopGraph
 
 

@@ -1,5 +1,6 @@
 """``shopgraph attack profile KIND FOLDER --out DIR`` and ``shopgraph attack cart-stuffing
-BASKETS --out DIR``: fake users injected into a copy of a dataset (:mod:`shopgraph.gnn.attacks`).
+BASKETS --out DIR``: fake users injected into a copy of a dataset
+(:mod:`shopgraph.evaluation.attacks`).
 
 The copy is written to ``--out`` with ``attack.json`` (the kind, its config, the fake user ids
 and the target item ids): a LightGCN folder (``train.txt`` with the fake users appended,
@@ -16,7 +17,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from shopgraph.gnn.attacks import (
+from shopgraph.core.errors import BadInputError
+from shopgraph.evaluation.attacks import (
     AttackConfig,
     ProfileKind,
     cart_stuffing,
@@ -24,9 +26,8 @@ from shopgraph.gnn.attacks import (
     write_lightgcn_train,
     write_orders,
 )
-from shopgraph.gnn.bundle_protocol import read_uci_baskets
+from shopgraph.evaluation.bundle_protocol import read_uci_baskets
 from shopgraph.gnn.datasets import read_lightgcn_folder
-from shopgraph.graph.errors import BadInputError
 
 
 def register(subparsers: Any) -> None:

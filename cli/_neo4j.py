@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from shopgraph.cli._common import print_json, settings_from, table
 from shopgraph.graph import server
-from shopgraph.graph.cli._common import print_json, settings_from, table
 
 
 def register(subparsers: Any) -> None:

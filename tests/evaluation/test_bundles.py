@@ -12,14 +12,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from shopgraph.gnn.bundle_baselines import (
+from shopgraph.core.errors import ModelNotTrainedError
+from shopgraph.evaluation.bundle_baselines import (
     AssociationRulesBaseline,
     CooccurrenceBaseline,
     ItemCosineBaseline,
     PopularityBaseline,
     RuleMetric,
 )
-from shopgraph.gnn.bundle_protocol import (
+from shopgraph.evaluation.bundle_protocol import (
     Basket,
     BundleCase,
     BundleProtocol,
@@ -36,8 +37,7 @@ from shopgraph.gnn.bundle_protocol import (
     read_uci_baskets,
     validation_protocol,
 )
-from shopgraph.gnn.bundles import CoPurchaseConfig, CoPurchaseScorer, ScoredItem
-from shopgraph.graph.errors import ModelNotTrainedError
+from shopgraph.evaluation.bundles import CoPurchaseConfig, CoPurchaseScorer, ScoredItem
 
 # --- metrics -----------------------------------------------------------------------------
 

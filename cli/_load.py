@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from shopgraph.graph.cli._common import (
+from shopgraph.cli._common import (
     LoadBar,
     add_connection_flags,
     print_json,

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from shopgraph.graph.errors import ConfigError
+from shopgraph.core.errors import ConfigError
 
 __all__ = ["Settings"]
 

@@ -1,6 +1,6 @@
 """``shopgraph eval bundles``: the served bundles against classic baselines, on real orders.
 
-The protocol is :mod:`shopgraph.gnn.bundle_protocol` on UCI Online Retail (orders only,
+The protocol is :mod:`shopgraph.evaluation.bundle_protocol` on UCI Online Retail (orders only,
 products only, 80/20 by invoice number, one held-out item per test basket). The train baskets
 are loaded into an empty graph through the ordinary loader, the bundle masses are refreshed,
 and every test cart is answered by ``CALL shopgraph.bundle`` through the Python client, so the
@@ -26,17 +26,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from shopgraph.gnn.bundle_baselines import (
+from shopgraph.core.errors import ConfigError
+from shopgraph.evaluation.bundle_baselines import (
     AssociationRulesBaseline,
     CooccurrenceBaseline,
     ItemCosineBaseline,
     PopularityBaseline,
     RuleMetric,
 )
-from shopgraph.gnn.bundle_protocol import Basket, BundleProtocol, build_protocol, bundle_metrics
-from shopgraph.gnn.bundles import CoPurchaseConfig
+from shopgraph.evaluation.bundle_protocol import (
+    Basket,
+    BundleProtocol,
+    build_protocol,
+    bundle_metrics,
+)
+from shopgraph.evaluation.bundles import CoPurchaseConfig
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.errors import ConfigError
 from shopgraph.graph.loading import LoadOptions
 from shopgraph.graph.recommend import refresh_bundle_masses
 from shopgraph.loaders.mapping import ColumnMapping
