@@ -13,8 +13,10 @@ Nothing here imports another shopgraph package, so :mod:`shopgraph.loaders`,
 """
 
 from shopgraph.core.errors import (
+    BadArgumentError,
     BadInputError,
     ConfigError,
+    ConflictError,
     EmbeddedServerError,
     GraphUnavailableError,
     LoadConflictError,
@@ -26,8 +28,10 @@ from shopgraph.core.errors import (
 from shopgraph.core.settings import Settings
 
 __all__ = [
+    "BadArgumentError",
     "BadInputError",
     "ConfigError",
+    "ConflictError",
     "EmbeddedServerError",
     "GraphUnavailableError",
     "LoadConflictError",

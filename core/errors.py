@@ -1,19 +1,24 @@
 """The one exception hierarchy of shopgraph.
 
 Every error that shopgraph raises on purpose is a :class:`ShopgraphError`; the graph layer
-translates Neo4j driver exceptions into it, so callers never need to import the driver.
-Bad arguments to a function are plain :class:`ValueError` (for programmers), bad data and bad
-settings are :class:`BadInputError` and :class:`ConfigError` (for operators)::
+translates Neo4j driver exceptions into it, so callers never need to import the driver::
 
     ShopgraphError
     ├── ConfigError              a setting (environment, flag, mapping file) is wrong
     ├── GraphUnavailableError    Neo4j cannot be reached, or refused the credentials
     │   └── EmbeddedServerError  the embedded server cannot be built, started or stopped
     ├── QueryError               Neo4j rejected a statement (a bug, or a schema conflict)
-    ├── BadInputError            an input file or row is invalid (names file, line, field)
+    ├── BadArgumentError         an argument of a call is invalid (also a ValueError)
+    ├── BadInputError            input data is invalid: a file, a row, an event of a batch
+    ├── UnknownEntityError       an id (item, user, model version, ...) is not in the graph
+    ├── ConflictError            the graph's current state forbids the call
     │   └── LoadConflictError    another load of the same file is running
-    ├── UnknownEntityError       an item or user id is not in the graph
     └── ModelNotTrainedError     a model is needed and none has been trained or activated
+
+Each class means one thing. A bad argument (``k`` out of range, an unknown config key, a
+naive datetime where a timezone is required) is a :class:`BadArgumentError` whether the
+client's own check or a procedure finds it, with the same sentence. Procedures signal their
+errors with a stable code (:data:`CODES`) that the graph layer turns back into these classes.
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "CODES",
+    "BadArgumentError",
     "BadInputError",
     "ConfigError",
+    "ConflictError",
     "EmbeddedServerError",
     "GraphUnavailableError",
     "LoadConflictError",
@@ -53,13 +61,23 @@ class QueryError(ShopgraphError):
     """Neo4j rejected a statement; the message carries Neo4j's code and explanation."""
 
 
+class BadArgumentError(ShopgraphError, ValueError):
+    """An argument of a call is invalid: out of range, of the wrong type, or unknown.
+
+    It is also a :class:`ValueError`, so code that validates arguments the standard way
+    catches it. The message is one full sentence, the same from the client and the procedures.
+    """
+
+
 class BadInputError(ShopgraphError):
-    """An input file or one of its rows is invalid.
+    """Input data is invalid: a file, one of its rows, or an event of a batch.
 
     Attributes:
         path: The file, when the error is about a file.
-        line: The 1-based physical line number, when the error is about one row.
-        field: The column name, when the error is about one field.
+        line: The 1-based physical line number, when the error is about one row of a file.
+        index: The 0-based index in the batch, when the error is about one element of a batch
+            (an event, an item) sent through the API.
+        field: The field or column name, when the error is about one field.
         reason: The explanation without the location prefix.
     """
 
@@ -69,16 +87,23 @@ class BadInputError(ShopgraphError):
         *,
         path: Path | None = None,
         line: int | None = None,
+        index: int | None = None,
         field: str | None = None,
     ) -> None:
         self.path = path
         self.line = line
+        self.index = index
         self.field = field
         self.reason = reason
-        super().__init__(_locate(reason, path, line, field))
+        super().__init__(_locate(reason, path, line, index, field))
 
 
-class LoadConflictError(BadInputError):
+class ConflictError(ShopgraphError):
+    """The graph's current state forbids the call: a version name is taken, there is no
+    previous model version to roll back to, another writer holds what the call needs."""
+
+
+class LoadConflictError(ConflictError):
     """Another loader is writing the same file right now; only one may run at a time."""
 
 
@@ -101,10 +126,24 @@ class ModelNotTrainedError(ShopgraphError):
     """A trained model is needed and none exists or none is active."""
 
 
-def _locate(reason: str, path: Path | None, line: int | None, field: str | None) -> str:
+#: The stable codes with which the procedures signal errors, and the class each becomes.
+CODES: dict[str, type[ShopgraphError]] = {
+    "shopgraph.bad_argument": BadArgumentError,
+    "shopgraph.bad_input": BadInputError,
+    "shopgraph.unknown_id": UnknownEntityError,
+    "shopgraph.conflict": ConflictError,
+    "shopgraph.model_not_trained": ModelNotTrainedError,
+}
+
+
+def _locate(
+    reason: str, path: Path | None, line: int | None, index: int | None, field: str | None
+) -> str:
     where = []
     if path is not None:
         where.append(str(path) + (f":{line}" if line is not None else ""))
+    if index is not None:
+        where.append(f"index {index}")
     if field:
         where.append(f"field {field!r}")
     return f"{', '.join(where)}: {reason}" if where else reason

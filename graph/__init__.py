@@ -5,8 +5,10 @@ here too, so that a client needs one import.
 """
 
 from shopgraph.core.errors import (
+    BadArgumentError,
     BadInputError,
     ConfigError,
+    ConflictError,
     EmbeddedServerError,
     GraphUnavailableError,
     LoadConflictError,
@@ -21,8 +23,10 @@ from shopgraph.graph.loading import LoadOptions, LoadProgress, LoadReport
 from shopgraph.graph.stats import GraphStats
 
 __all__ = [
+    "BadArgumentError",
     "BadInputError",
     "ConfigError",
+    "ConflictError",
     "EmbeddedServerError",
     "GraphStats",
     "GraphUnavailableError",
