@@ -13,12 +13,12 @@ import neo4j
 import pandas as pd
 import pytest
 
+from shopgraph import cli
 from shopgraph.core.errors import ConfigError
 from shopgraph.core.settings import Settings
 from shopgraph.evaluation.bundle_eval import evaluate_bundles
 from shopgraph.evaluation.bundle_protocol import build_protocol, bundle_metrics
 from shopgraph.evaluation.bundles import CoPurchaseScorer
-from shopgraph.graph import cli
 from shopgraph.graph.client import ShopGraph
 
 #: Invoices below this index: about 900 orders with at least two products.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shopgraph.graph import cli
+from shopgraph import cli
 
 
 @pytest.fixture
