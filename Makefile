@@ -21,11 +21,12 @@ PACKAGES := core loaders gnn graph evaluation cli cypher
 SAMPLE := loaders/samples/rees46-2019-10-01-head.csv.gz
 COMPOSE_PLUGIN := .tools/docker/cli-plugins/docker-compose
 
-.PHONY: help setup venv build tools demo test test-java test-python lint typecheck bench clean
+.PHONY: help setup venv build tools demo test test-fast test-java test-python lint typecheck bench clean
 
 help:
 	@echo "make demo   - set up, start Neo4j, load the sample, show the graph"
 	@echo "make test   - the whole test suite (Java + Python + lint + types)"
+	@echo "make test-fast - the Python tests that need no Neo4j, lint, types (under a minute)"
 	@echo "make setup  - venv with pinned dependencies, Maven build, tools"
 	@echo "make bench  - the benchmarks (appends to benchmarks/RESULTS.md)"
 
@@ -84,6 +85,10 @@ demo: setup
 	@echo "Stop the server with: $(SG) neo4j stop"
 
 test: setup test-java lint typecheck test-python
+
+# The fast tier: no Neo4j, no Maven build, nothing slow; for quick loops while editing.
+test-fast: venv lint typecheck
+	$(PY) -m pytest -q -m "not neo4j and not slow"
 
 test-java:
 	$(MVN) test

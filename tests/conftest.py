@@ -38,6 +38,18 @@ KEYS = {
 }
 
 
+#: Fixtures that need a Neo4j server; a test that uses one (directly or through another
+#: fixture) is marked ``neo4j`` and left out of the fast tier (``make test-fast``).
+NEO4J_FIXTURES = frozenset({"settings", "shop", "runner", "graph_dump"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks every test that needs a Neo4j server with ``neo4j``."""
+    for item in items:
+        if NEO4J_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.neo4j)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

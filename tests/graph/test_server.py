@@ -32,6 +32,7 @@ def _own(tmp_path: Path, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+@pytest.mark.neo4j
 def test_start_status_stop_with_a_password(tmp_path: Path) -> None:
     own = _own(tmp_path, password="correct horse battery")
     assert server.status(own).state == "stopped"
