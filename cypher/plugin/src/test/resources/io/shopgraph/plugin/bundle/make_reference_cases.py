@@ -1,8 +1,10 @@
 """Writes reference_cases.txt: random baskets scored by the Python reference (evaluation/bundles.py).
 
 ``ReferenceCasesTest`` replays every case with the Java ``BundleScorer`` and checks the same
-items, order, scores, supports, confidences, lifts and because lists. Run from the repository
-root with shopgraph importable (``make demo``'s venv), then commit the output:
+items, order, scores, supports, confidences, lifts and because lists;
+``tests/evaluation/test_reference_cases.py`` renders the cases again and compares them with the
+committed file, so they cannot go stale when the reference changes. After a change to the
+reference, run from the repository root with shopgraph importable, then commit the output:
 
     python cypher/plugin/src/test/resources/io/shopgraph/plugin/bundle/make_reference_cases.py
 
@@ -79,7 +81,8 @@ def baskets(rng: np.random.Generator) -> list[Basket]:
     return out
 
 
-def main() -> None:
+def render() -> str:
+    """The whole text of ``reference_cases.txt``, from the seed and the Python reference."""
     rng = np.random.default_rng(SEED)
     data = baskets(rng)
     lines = []
@@ -124,8 +127,11 @@ def main() -> None:
                 lines.append(
                     f"row {s.item} {s.score!r} {s.support!r} {s.confidence!r} {s.lift!r} {because}"
                 )
-    out = Path(__file__).with_name("reference_cases.txt")
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    Path(__file__).with_name("reference_cases.txt").write_text(render(), encoding="utf-8")
 
 
 if __name__ == "__main__":
