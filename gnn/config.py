@@ -88,19 +88,12 @@ class LossWeights(StrEnum):
 class LightGCNConfig:
     """LightGCN model and training settings (He et al., SIGIR 2020).
 
-    What the defaults reach on the LightGCN paper's Gowalla split on this project's 2-core CPU
-    (``benchmarks/RESULTS.md``, 2026-12-06), trained on the whole training split
-    (``validation_fraction=0``): test recall@20 0.1823 / NDCG@20 0.1554 in 5 min 53 s of
-    wall time, loading and initialisation included (100 epochs of about 3.4 s), against
-    0.1869 / 0.1540 for training-free GF-CF and the paper's 0.1830 / 0.1554. With
-    ``embedding_dim=128`` (about 8 s per epoch) 100 epochs reach 0.1896 / 0.1612 in 13 min,
-    and 150 epochs 0.1903 / 0.1617.
-    Blended with GF-CF (``shopgraph eval lightgcn --blend 0.5``) the default run reaches
-    0.1941 / 0.1611. What moved the figures most: dynamic negative sampling (2 negatives, each
-    the hardest of 8 candidates), 0.1823 in 100 epochs against 0.1770 in 150 with 4 uniform
-    negatives (both with the cosine schedule).
-    The paper's own settings are ``init=normal, init_scale=0.1, batch_size=2048,
-    learning_rate=0.001, sampling=user`` for about 1,000 epochs.
+    The defaults train from a spectral initialisation with dynamic negative sampling (2
+    negatives, each the hardest of 8 uniform candidates) and a cosine learning rate, for 100
+    epochs; what they reach on the LightGCN paper's Gowalla split, and in how long, is in the
+    README and ``benchmarks/RESULTS.md``. The paper's own settings are ``init=normal,
+    init_scale=0.1, batch_size=2048, learning_rate=0.001, sampling=user`` for about 1,000
+    epochs.
 
     Raises:
         ValueError: When a value is out of range (the message names the field).

@@ -9,11 +9,9 @@ products each, on one ``float32`` CSR matrix built once per training run.
 
 Why not PyG's ``LightGCN`` / ``LGConv`` here: PyG re-normalises ``edge_index`` (``gcn_norm``)
 and scatters over COO edges on every call, and autograd differentiates each layer through
-the transpose of the sparse matrix and keeps every layer's output. Measured on Gowalla
-(70,839 nodes, 1.62 M directed edges, 64 dimensions, 2 CPU threads), one forward + backward
-of 3 layers took 1.44 s with ``LightGCN.get_embedding(edge_index)``, 0.28 s with ``LGConv``
-on a precomputed CSR matrix, and 0.19 s here (``benchmarks/train.py`` has the numbers).
-``LGConv`` remains the reference this module is tested against.
+the transpose of the sparse matrix and keeps every layer's output; here the matrix is
+normalised once and no layer output is kept for the backward pass. ``benchmarks/train.py``
+measures both. ``LGConv`` remains the reference this module is tested against.
 """
 
 from __future__ import annotations

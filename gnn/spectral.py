@@ -3,10 +3,8 @@
 Both GF-CF (its ideal low-pass filter) and the SVD initialisation of LightGCN need the top
 singular vectors of ``R~ = D_u^-1/2 R D_i^-1/2``. :func:`truncated_svd` is a randomised
 range finder with power iterations (Halko, Martinsson and Tropp, SIAM Review 2011) on
-torch's sparse products. On Gowalla (29,858 x 40,981, 810,128 entries) the top 256
-triplets take 11-21 s on the shared 2-core machine; the subspace is accurate enough that
-GF-CF's recall@20 is 0.1854 / 0.1869 / 0.1862 with 2 / 4 / 8 power iterations (the paper,
-with an exact SVD: 0.1849), so 4 is the default.
+torch's sparse products. Four power iterations are the default: more do not change
+GF-CF's recall on Gowalla (``benchmarks/RESULTS.md``).
 """
 
 from __future__ import annotations

@@ -324,9 +324,7 @@ class _Trainer:
         freed memory come as fresh pages from the kernel at every allocation, so nothing per
         part may be that large: the parts are sized by :data:`_PART_FLOATS` (4,096 users with
         the defaults), and the gathered rows are leaves, since an ``index_select``'s backward
-        allocates a gradient of all rows (36 MB at 128 dimensions on Gowalla) per part. On
-        Gowalla the whole-batch step spent as much system time faulting pages in as it spent
-        computing, and per-part gradients of all rows 10 s of a 14 s epoch at 128 dimensions.
+        allocates a gradient of all rows per part.
         """
         config = self.config
         offset = self.n_users
