@@ -1,7 +1,9 @@
 """The ``shopgraph`` command line: parses arguments, calls library functions, prints results.
 
 Every sub-command lives in its own module with ``register(subparsers)``; the library never
-prints and nothing imports this package.
+prints and nothing imports this package. The parser is built whole at start, so each
+sub-command module imports only what the package needs without extras; what needs them
+(torch, PyG, scipy, mlxtend: training and evaluations) is imported inside its run function.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from shopgraph.core.errors import BadInputError
+from shopgraph.core.errors import BadArgumentError
 from shopgraph.evaluation.attacks import (
     AttackConfig,
     ProfileKind,
@@ -67,7 +67,7 @@ def _config(args: argparse.Namespace) -> AttackConfig:
 
 def _prepare(out: Path) -> None:
     if out.exists() and any(out.iterdir()):
-        raise BadInputError("the output folder exists and is not empty", path=out)
+        raise BadArgumentError(f"--out {out} exists and is not empty; choose a new folder.")
     out.mkdir(parents=True, exist_ok=True)
 
 

@@ -1,4 +1,5 @@
-"""Helpers shared by the sub-commands: settings from flags, JSON output, progress bars."""
+"""Helpers shared by the sub-commands: settings from flags, flag types, JSON output, progress
+bars, tables."""
 
 from __future__ import annotations
 
@@ -21,10 +22,29 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", help="database name (default: NEO4J_DATABASE or neo4j)")
 
 
+def aware_datetime(text: str) -> datetime:
+    """The argparse type of a time flag: an ISO date-time with a timezone."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from None
+    if value.utcoffset() is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must carry a timezone, e.g. 2024-03-01T00:00:00+00:00"
+        )
+    return value
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env().with_overrides(
         uri=getattr(args, "uri", None), database=getattr(args, "database", None)
     )
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Whether to draw progress bars: on a terminal, unless ``--no-progress`` or ``--json``."""
+    quiet = getattr(args, "no_progress", False) or getattr(args, "json", False)
+    return not quiet and sys.stderr.isatty()
 
 
 def print_json(value: Any) -> None:

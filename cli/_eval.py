@@ -31,8 +31,14 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from shopgraph.cli._common import add_connection_flags, print_json, settings_from, table
-from shopgraph.core.errors import BadInputError, ConfigError, ModelNotTrainedError
+from shopgraph.cli._common import (
+    add_connection_flags,
+    print_json,
+    settings_from,
+    show_progress,
+    table,
+)
+from shopgraph.core.errors import BadInputError, ConfigError
 from shopgraph.core.settings import Settings
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
@@ -127,9 +133,9 @@ def _eval_lightgcn(args: argparse.Namespace) -> int:
     if args.blend is not None and args.model != "lightgcn":
         raise ConfigError("--blend mixes GF-CF into a LightGCN run; use it with --model lightgcn.")
     if args.model == "lightgcn" and args.run_dir is None:
-        raise ModelNotTrainedError(
-            "No LightGCN model given: train one with `shopgraph train` and pass its run "
-            "folder with --run, or evaluate the training-free --model gfcf."
+        raise ConfigError(
+            "--model lightgcn needs --run RUN_DIR: train a model with `shopgraph train` and "
+            "pass its run folder, or evaluate the training-free --model gfcf."
         )
     folder = args.dataset or Settings.from_env().data_dir / "lightgcn-gowalla"
     dataset = read_lightgcn_folder(folder)
@@ -192,7 +198,7 @@ def _eval_bundles(args: argparse.Namespace) -> int:
     bars: dict[str, tqdm[Any]] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
-        if args.no_progress:
+        if not show_progress(args):
             return
         bar = bars.get(stage)
         if bar is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from shopgraph.cli._common import print_json, table
+from shopgraph.cli._common import print_json, show_progress, table
 from shopgraph.loaders.generate import SyntheticShopConfig, generate_events
 
 
@@ -32,7 +32,11 @@ def _generate(args: argparse.Namespace) -> int:
         print(f"shopgraph: error: {e}", file=sys.stderr)
         return 2
     with tqdm(
-        total=args.events, unit="ev", unit_scale=True, desc="generate", disable=args.json
+        total=args.events,
+        unit="ev",
+        unit_scale=True,
+        desc="generate",
+        disable=not show_progress(args),
     ) as bar:
 
         def advance(written: int) -> None:

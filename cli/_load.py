@@ -11,6 +11,7 @@ from shopgraph.cli._common import (
     add_connection_flags,
     print_json,
     settings_from,
+    show_progress,
     table,
 )
 from shopgraph.graph.client import ShopGraph
@@ -47,7 +48,11 @@ def register(subparsers: Any) -> None:
             "statements, for a Neo4j without the plugin (same graph)",
         )
         sub.add_argument("--json", action="store_true", help="print the report as JSON")
-        sub.add_argument("--no-progress", action="store_true", help="no progress bar")
+        sub.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="no progress bar (there is none when stderr is not a terminal)",
+        )
         sub.add_argument(
             "--no-refresh",
             action="store_true",
@@ -58,7 +63,7 @@ def register(subparsers: Any) -> None:
 
 
 def _load(args: argparse.Namespace) -> int:
-    bar = LoadBar(f"load {args.kind}", enabled=not (args.no_progress or args.json))
+    bar = LoadBar(f"load {args.kind}", enabled=show_progress(args))
     options = LoadOptions(
         strict=args.strict,
         chunk_size=args.chunk_size,

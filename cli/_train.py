@@ -16,14 +16,20 @@ import dataclasses
 import json
 import sys
 import tomllib
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from shopgraph.cli._common import add_connection_flags, print_json, settings_from, table
+from shopgraph.cli._common import (
+    add_connection_flags,
+    aware_datetime,
+    print_json,
+    settings_from,
+    show_progress,
+    table,
+)
 from shopgraph.core.errors import ConfigError
 from shopgraph.gnn.config import LightGCNConfig
 from shopgraph.graph.client import ShopGraph
@@ -58,7 +64,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--resume", type=Path, metavar="RUN_DIR", help="continue this run from its checkpoint"
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (there is none when stderr is not a terminal)",
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     _register_export(parser)
     settings = parser.add_argument_group("settings (override the config file)")
@@ -83,10 +93,17 @@ def _register_export(parser: argparse.ArgumentParser) -> None:
     defaults, weights = ExportOptions(), EventWeights()
     group.add_argument("--version", help="name of the new model version (default: the run's)")
     group.add_argument(
-        "--since", type=_timestamp, help="only interactions at or after this ISO time (with zone)"
+        "--since",
+        type=aware_datetime,
+        metavar="TIME",
+        help="only interactions at or after this ISO time with a timezone, "
+        "e.g. 2019-10-01T00:00:00+00:00",
     )
     group.add_argument(
-        "--until", type=_timestamp, help="only interactions at or before this ISO time (with zone)"
+        "--until",
+        type=aware_datetime,
+        metavar="TIME",
+        help="only interactions at or before this ISO time with a timezone",
     )
     group.add_argument(
         "--category",
@@ -142,13 +159,6 @@ _GRAPH_FLAGS: dict[str, tuple[str, Any]] = {
     "--min-user-interactions": ("min_user_interactions", 1),
     "--min-item-interactions": ("min_item_interactions", 1),
 }
-
-
-def _timestamp(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from None
 
 
 def _export_options(args: argparse.Namespace) -> ExportOptions:
@@ -249,7 +259,7 @@ def _train(args: argparse.Namespace) -> int:
         run_dir = args.resume
     else:
         run_dir = args.run_dir if args.run_dir is not None else new_run_path(args.runs)
-    bar = _EpochBar(config.epochs, enabled=not (args.no_progress or args.json))
+    bar = _EpochBar(config.epochs, enabled=show_progress(args))
     try:
         model = LightGCN(config).fit(
             dataset.train, run_dir=run_dir, resume=args.resume is not None, progress=bar
@@ -291,7 +301,7 @@ def _write_back(args: argparse.Namespace, config: LightGCNConfig) -> int:
         raise ConfigError("--resume continues a --dataset run; a --write-back run starts afresh.")
     options = _export_options(args)
     run_dir = args.run_dir if args.run_dir is not None else new_run_path(args.runs)
-    bar = _EpochBar(config.epochs, enabled=not (args.no_progress or args.json))
+    bar = _EpochBar(config.epochs, enabled=show_progress(args))
     try:
         with ShopGraph.connect(settings_from(args)) as shop:
             report = retrain(

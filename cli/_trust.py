@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from typing import Any
 
-from shopgraph.cli._common import add_connection_flags, print_json, settings_from
+from shopgraph.cli._common import add_connection_flags, aware_datetime, print_json, settings_from
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.recommend import refresh_bundle_masses
 from shopgraph.graph.trust import compute_trust, explain_trust, users_since
@@ -19,8 +18,10 @@ def register(subparsers: Any) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--since",
-        type=datetime.fromisoformat,
-        help="only users with a session or order at or after this ISO time (incremental)",
+        type=aware_datetime,
+        metavar="TIME",
+        help="only users with a session or order at or after this ISO time with a timezone, "
+        "e.g. 2024-03-01T00:00:00+00:00 (incremental)",
     )
     group.add_argument("--users", nargs="+", metavar="ID", help="only these users (incremental)")
     parser.add_argument(

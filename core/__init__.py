@@ -1,4 +1,5 @@
-"""The bottom layer of shopgraph: the error hierarchy and the settings every layer uses.
+"""The bottom layer of shopgraph: the error hierarchy, the settings and the timezone check
+(:mod:`~shopgraph.core.times`) every layer uses.
 
 Nothing here imports another shopgraph package, so :mod:`shopgraph.loaders`,
 :mod:`shopgraph.gnn`, :mod:`shopgraph.graph` and the rest can all import it without a cycle::

@@ -4,7 +4,8 @@
 formats or Neo4j: the Gowalla reader (:mod:`shopgraph.gnn.datasets`) and the graph export
 both build it from index arrays, edge weights and an :class:`IdMap` that turns business ids
 (user id, product id) into contiguous indices and back. Every array is a read-only copy, so
-no model and no split can change what a caller passed in.
+no model and no split can change what a caller passed in. Only the sparse view
+(:attr:`InteractionData.matrix`) needs scipy, so a graph export works without the gnn extra.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from shopgraph.core.errors import BadInputError, UnknownEntityError
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp  # type: ignore[import-untyped]
 
 __all__ = ["IdMap", "InteractionData", "split_per_user", "stack"]
 
@@ -269,6 +272,9 @@ class InteractionData:
     @cached_property
     def matrix(self) -> sp.csr_matrix:
         """``float32 [n_users, n_items]`` CSR matrix of the edge weights (cached, do not modify)."""
+        # scipy belongs to the gnn extra: the arrays, the id map and the export need only numpy.
+        import scipy.sparse as sp
+
         return sp.csr_matrix(
             (self.weights, (self.users, self.items)), shape=(self.n_users, self.n_items)
         )

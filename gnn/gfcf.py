@@ -175,8 +175,8 @@ class GFCF(Recommender):
         """Reads a model written by :meth:`save`.
 
         Raises:
-            ModelNotTrainedError: When ``folder`` holds no saved GF-CF model.
-            BadInputError: When the files are damaged.
+            ModelNotTrainedError: When ``folder`` holds no saved model.
+            BadInputError: When the files are damaged or hold another kind of model.
         """
         meta = folder / "model.json"
         if not (meta.exists() and (folder / _FILE).exists()):
@@ -187,7 +187,9 @@ class GFCF(Recommender):
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
             raise BadInputError(f"not a GF-CF model description ({e})", path=meta) from None
         if description.get("model") != "gfcf":
-            raise ModelNotTrainedError(f"{folder} holds a {description.get('model')} model.")
+            raise BadInputError(
+                f"holds a {description.get('model')} model, not a GF-CF one", path=meta
+            )
         id_map = IdMap.load(folder / "id_map.json")
         with np.load(folder / _FILE) as arrays:
             seen = sp.csr_matrix(

@@ -177,8 +177,8 @@ class LightGCN(Recommender):
             folder: The model folder, or a run folder holding ``model/``.
 
         Raises:
-            ModelNotTrainedError: When the folder holds no trained LightGCN model.
-            BadInputError: When the files are damaged.
+            ModelNotTrainedError: When the folder holds no trained model.
+            BadInputError: When the files are damaged or hold another kind of model.
         """
         if not (folder / _FILE).exists() and (folder / "model" / _FILE).exists():
             folder = folder / "model"
@@ -191,7 +191,9 @@ class LightGCN(Recommender):
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
             raise BadInputError(f"not a LightGCN model description ({e})", path=meta) from None
         if description.get("model") != "lightgcn":
-            raise ModelNotTrainedError(f"{folder} holds a {description.get('model')} model.")
+            raise BadInputError(
+                f"holds a {description.get('model')} model, not a LightGCN one", path=meta
+            )
         id_map = IdMap.load(folder / "id_map.json")
         with np.load(folder / _FILE) as arrays:
             users, items = arrays["users"], arrays["items"]

@@ -17,11 +17,11 @@ import json
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import torch
-import torch_geometric  # type: ignore[import-untyped]
 
 from shopgraph.core.errors import BadInputError
 from shopgraph.gnn.config import LightGCNConfig
@@ -81,7 +81,7 @@ class RunFolder:
                 "config": config.to_dict(),
                 "started": datetime.now(UTC).isoformat(timespec="seconds"),
                 "torch": torch.__version__,
-                "torch_geometric": torch_geometric.__version__,
+                "torch_geometric": metadata.version("torch_geometric"),
             },
         )
         run._write_json("data.json", _describe(train, validation))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,15 @@ import numpy as np
 import numpy.typing as npt
 import torch
 import torch.nn.functional as F
-from torch_geometric.nn.models.lightgcn import BPRLoss  # type: ignore[import-untyped]
+
+# The one import of torch_geometric. Importing it runs torch.jit.script on some of its pooling
+# modules, which this torch deprecates with a FutureWarning that is no concern of ours (and the
+# user of `shopgraph train` cannot act on): silenced here, for that message only.
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", message=r"`torch\.jit\.script` is deprecated", category=FutureWarning
+    )
+    from torch_geometric.nn.models.lightgcn import BPRLoss  # type: ignore[import-untyped]
 
 from shopgraph.gnn.config import Init, LightGCNConfig, LossWeights, LrSchedule
 from shopgraph.gnn.data import InteractionData, split_per_user

@@ -137,28 +137,54 @@ class ShopGraph:
         return self.load(DelimitedSource(Path(path), mapping), options)
 
     def bundle(
-        self, cart: Sequence[str], k: int = 10, options: BundleOptions | None = None
+        self,
+        cart: Sequence[str],
+        k: int = 10,
+        options: BundleOptions | None = None,
+        *,
+        details: bool = False,
     ) -> list[BundleItem]:
         """Items frequently bought together with ``cart`` (see :func:`~.recommend.bundle`)."""
-        return _serving.bundle(self.runner, cart, k, options)
+        return _serving.bundle(self.runner, cart, k, options, details=details)
 
     def recommend(
-        self, user: str, k: int = 10, options: RecommendOptions | None = None
+        self,
+        user: str,
+        k: int = 10,
+        options: RecommendOptions | None = None,
+        *,
+        details: bool = False,
     ) -> list[Recommendation]:
-        """Recommendations for a user; unknown users get popular items (reason ``popular``)."""
-        return _serving.recommend(self.runner, user, k, options)
+        """Recommendations for a user; unknown users get popular items (reason ``popular``).
+
+        See :func:`~.recommend.recommend`.
+        """
+        return _serving.recommend(self.runner, user, k, options, details=details)
 
     def similar(
-        self, item: str, k: int = 10, options: WalkOptions | None = None
+        self,
+        item: str,
+        k: int = 10,
+        options: WalkOptions | None = None,
+        *,
+        details: bool = False,
     ) -> list[Recommendation]:
-        """Items similar to ``item``, for item pages."""
-        return _serving.similar(self.runner, item, k, options)
+        """Items similar to ``item``, for item pages (see :func:`~.recommend.similar`)."""
+        return _serving.similar(self.runner, item, k, options, details=details)
 
     def candidates(
-        self, query: str | Sequence[str], k: int = 100, options: WalkOptions | None = None
+        self,
+        query: str | Sequence[str],
+        k: int = 10,
+        options: WalkOptions | None = None,
+        *,
+        details: bool = False,
     ) -> list[Candidate]:
-        """Random-walk candidates for a user id or a list of item ids."""
-        return _serving.candidates(self.runner, query, k, options)
+        """Random-walk candidates for a user id or a list of item ids.
+
+        See :func:`~.recommend.candidates`.
+        """
+        return _serving.candidates(self.runner, query, k, options, details=details)
 
     def refresh(self, *, half_life_days: float | None = None) -> tuple[BundleRefresh, WalkRefresh]:
         """Recomputes what serving precomputes: bundle masses and the walk projection.

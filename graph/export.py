@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from shopgraph.core.errors import BadArgumentError
+from shopgraph.core.times import require_timezone
 from shopgraph.gnn.data import IdMap, InteractionData
 from shopgraph.graph.runner import GraphRunner, Tx
 
@@ -36,7 +38,11 @@ __all__ = ["EventWeights", "ExportOptions", "export_interactions"]
 
 @dataclass(frozen=True)
 class EventWeights:
-    """Weight of each kind of interaction in an exported edge (0 leaves the kind out)."""
+    """Weight of each kind of interaction in an exported edge (0 leaves the kind out).
+
+    Raises:
+        BadArgumentError: When a weight is below 0.
+    """
 
     view: float = 1.0
     cart: float = 2.0
@@ -46,7 +52,7 @@ class EventWeights:
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():
             if not value >= 0:
-                raise ValueError(f"The {name} weight must be at least 0, got {value}.")
+                raise BadArgumentError(f"The {name} weight must be at least 0, got {value}.")
 
     def by_type(self) -> dict[str, float]:
         """The weights keyed by relationship type, as the export statement takes them."""
@@ -63,8 +69,8 @@ class ExportOptions:
     """Which subgraph to export and how to weight its edges.
 
     Attributes:
-        since: Only interactions at or after this time (timezone-aware), or all.
-        until: Only interactions at or before this time, or all.
+        since: Only interactions at or after this time (with a timezone), or all.
+        until: Only interactions at or before this time (with a timezone), or all.
         categories: Category codes; items under any of them (or their descendants) only.
             Empty: every item.
         weights: Weight per kind of interaction.
@@ -73,6 +79,11 @@ class ExportOptions:
         min_user_interactions: Keep users with at least this many items (applied together
             with ``min_item_interactions`` until both hold).
         min_item_interactions: Keep items with at least this many users.
+
+    Raises:
+        BadArgumentError: When a value is out of range, or ``since`` or ``until`` has no
+            timezone (the sentence of the export procedure's config keys of the same names:
+            ``Config key 'since' must be a datetime with a timezone, got ....``).
     """
 
     since: datetime | None = None
@@ -87,15 +98,15 @@ class ExportOptions:
     def __post_init__(self) -> None:
         for name in ("since", "until"):
             value = getattr(self, name)
-            if value is not None and value.utcoffset() is None:
-                raise ValueError(f"{name} must be timezone-aware, got {value.isoformat()}.")
+            if value is not None:
+                require_timezone(value, f"Config key '{name}'")
         if self.since and self.until and self.since > self.until:
-            raise ValueError("since must not be later than until.")
+            raise BadArgumentError("since must not be later than until.")
         if self.half_life_days is not None and not self.half_life_days > 0:
-            raise ValueError(f"half_life_days must be positive, got {self.half_life_days}.")
+            raise BadArgumentError(f"half_life_days must be positive, got {self.half_life_days}.")
         for name in ("min_user_interactions", "min_item_interactions"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")
+                raise BadArgumentError(f"{name} must be at least 1, got {getattr(self, name)}.")
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready description, stored with every model trained on the export."""

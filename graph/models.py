@@ -6,18 +6,22 @@ vector index (``item_embedding_a``, ``item_embedding_b``). A ``(:ModelVersion)``
 node per version records its slot and status::
 
     writing ──▶ ready ──▶ active ◀──▶ previous ──▶ retired
-                          (one)       (one)        (slot overwritten)
+       │                  (one)       (one)        (slot overwritten)
+       └──▶ (removed, when the write-back fails)
 
 :func:`publish_embeddings` writes a new version into the slot that is not active (retiring
 the version that held it), then activates it in one transaction. Readers, the procedures
 among them, read the active version and its slot in the same transaction as the embeddings,
 so they see exactly one complete model, old or new, never a mix. The version active before
-stays in its slot as ``previous`` for :func:`rollback`.
+stays in its slot as ``previous`` for :func:`rollback`. A write-back that fails half-way
+removes its version and clears the embeddings it wrote before the error is raised: the
+active version stays active and serving, and no version is left ``writing``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +32,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from shopgraph.core.errors import BadInputError, ModelNotTrainedError
+from shopgraph.core.errors import (
+    BadArgumentError,
+    ConflictError,
+    ModelNotTrainedError,
+    ShopgraphError,
+    UnknownEntityError,
+)
 from shopgraph.graph.runner import GraphRunner
 
 __all__ = [
@@ -48,6 +58,8 @@ __all__ = [
 # more). Two writers keep the server busy while the client sends the next batch. Vectors go as
 # float32 bytes: as lists of floats they cost the Python driver 4 s of CPU per 100k vectors
 # (it formats every parameter for its debug log, logging or not) and the server a value each.
+_log = logging.getLogger(__name__)
+
 _BATCH = 2_000
 _WRITERS = 2
 _SLOT_PROPERTIES = {"A": "embeddingA", "B": "embeddingB"}
@@ -138,14 +150,18 @@ def publish_embeddings(
         What was written.
 
     Raises:
-        ValueError: When shapes disagree or an array holds non-finite values.
-        BadInputError: When the version name is already taken.
+        BadArgumentError: When shapes disagree or an array holds non-finite values.
+        ConflictError: When the version name is already taken.
+
+    When the write-back fails after the new version was created (the server goes away, a
+    batch is refused), the version is removed and its slot's embeddings cleared before the
+    error is raised; the active version stays active.
     """
     started = time.monotonic()
     if user_embeddings.ndim != 2 or item_embeddings.ndim != 2:
-        raise ValueError("Embeddings must be 2-D arrays [rows, dimensions].")
+        raise BadArgumentError("Embeddings must be 2-D arrays [rows, dimensions].")
     if user_embeddings.shape[1] != item_embeddings.shape[1]:
-        raise ValueError(
+        raise BadArgumentError(
             f"Users have {user_embeddings.shape[1]} dimensions but items have "
             f"{item_embeddings.shape[1]}."
         )
@@ -154,12 +170,13 @@ def publish_embeddings(
         ("item", item_ids, item_embeddings),
     ):
         if len(ids) != len(matrix):
-            raise ValueError(f"{len(ids)} {name} ids but {len(matrix)} {name} embeddings.")
+            raise BadArgumentError(f"{len(ids)} {name} ids but {len(matrix)} {name} embeddings.")
         if not np.isfinite(matrix).all():
-            raise ValueError(f"The {name} embeddings hold values that are not finite.")
-    if any(info.version == version for info in list_versions(runner)):
-        raise BadInputError(f"model version {version!r} exists already; choose another name")
-    current = next((info for info in list_versions(runner) if info.active), None)
+            raise BadArgumentError(f"The {name} embeddings hold values that are not finite.")
+    versions = list_versions(runner)
+    if any(info.version == version for info in versions):
+        raise ConflictError(f"Model version {version!r} exists already; choose another name.")
+    current = next((info for info in versions if info.active), None)
     slot = "B" if current is not None and current.slot == "A" else "A"
     runner.write(
         "model_begin",
@@ -170,19 +187,24 @@ def publish_embeddings(
             "metadata": json.dumps(metadata, sort_keys=True, default=str),
         },
     )
-    while runner.write("model_clear_slot", {"slot": slot, "batch": 20_000})[0]["cleared"]:
-        pass
-    batches = _batches("Item", item_ids, item_embeddings) + _batches(
-        "User", user_ids, user_embeddings
-    )
-    written = _write(runner, _SLOT_PROPERTIES[slot], batches, progress)
-    items_written = written.get("Item", 0)
-    users_written = written.get("User", 0)
-    runner.write(
-        "model_finish", {"version": version, "users": users_written, "items": items_written}
-    )
-    runner.await_indexes()
-    activate(runner, version)
+    published = False
+    try:
+        _clear_slot(runner, slot)
+        batches = _batches("Item", item_ids, item_embeddings) + _batches(
+            "User", user_ids, user_embeddings
+        )
+        written = _write(runner, _SLOT_PROPERTIES[slot], batches, progress)
+        items_written = written.get("Item", 0)
+        users_written = written.get("User", 0)
+        runner.write(
+            "model_finish", {"version": version, "users": users_written, "items": items_written}
+        )
+        runner.await_indexes()
+        activate(runner, version)
+        published = True
+    finally:
+        if not published:
+            _discard(runner, version, slot)
     return PublishReport(
         version,
         slot,
@@ -192,6 +214,26 @@ def publish_embeddings(
         len(item_ids) - items_written,
         time.monotonic() - started,
     )
+
+
+def _clear_slot(runner: GraphRunner, slot: str) -> None:
+    while runner.write("model_clear_slot", {"slot": slot, "batch": 20_000})[0]["cleared"]:
+        pass
+
+
+def _discard(runner: GraphRunner, version: str, slot: str) -> None:
+    """Removes a version whose write-back failed, and the embeddings it wrote into its slot.
+
+    Runs while the write-back's error propagates: when Neo4j fails here too, that is logged and
+    the write-back's error stays the one raised. What is left (a ``writing`` version, part of
+    a slot) is cleared by the next publish into that slot.
+    """
+    try:
+        # Not when the version became active after all (the error came after the commit).
+        if runner.write("model_discard", {"version": version})[0]["removed"]:
+            _clear_slot(runner, slot)
+    except ShopgraphError as e:
+        _log.warning("Could not remove the failed model version %r: %s", version, e)
 
 
 @dataclass(frozen=True)
@@ -252,15 +294,15 @@ def activate(runner: GraphRunner, version: str) -> ModelVersionInfo:
     """Makes ``version`` (ready, or the previous one) active, atomically.
 
     Raises:
-        BadInputError: When the version does not exist or cannot be activated (still
-            writing, or retired).
+        UnknownEntityError: When the version does not exist.
+        ConflictError: When it cannot be activated (still writing, or retired).
     """
     if not runner.write("model_activate", {"version": version}):
         known = {info.version: info.status for info in list_versions(runner)}
         if version not in known:
-            raise BadInputError(f"there is no model version {version!r}")
-        raise BadInputError(
-            f"model version {version!r} is {known[version]} and cannot be activated"
+            raise UnknownEntityError("model version", [version])
+        raise ConflictError(
+            f"Model version {version!r} is {known[version]} and cannot be activated."
         )
     return active_version(runner)
 
@@ -269,11 +311,11 @@ def rollback(runner: GraphRunner) -> ModelVersionInfo:
     """Activates the previous version again; the active one becomes previous.
 
     Raises:
-        ModelNotTrainedError: When there is no previous version to return to.
+        ConflictError: When there is no previous version to return to.
     """
     previous = [info for info in list_versions(runner) if info.status == "previous"]
     if not previous:
-        raise ModelNotTrainedError("There is no previous model version to roll back to.")
+        raise ConflictError("There is no previous model version to roll back to.")
     return activate(runner, previous[0].version)
 
 

@@ -2,31 +2,42 @@
 
 Every function here calls one plugin procedure (``CALL shopgraph.…``) through a named Cypher
 file and returns frozen dataclasses. Arguments are checked before the call with the same
-sentences the procedures use; unknown ids come back as
-:class:`~shopgraph.core.errors.UnknownEntityError` naming them.
+sentences the procedures use (:class:`~shopgraph.core.errors.BadArgumentError`); unknown ids
+come back as :class:`~shopgraph.core.errors.UnknownEntityError` naming them.
+
+An option left at ``None`` keeps the procedure's default; every value a procedure accepts can
+be said: ``in_stock_only=False`` is sent as ``false``, and :data:`UNLIMITED` as the ``null``
+that means "no limit". With ``details=True`` the answer's items carry their name, brand,
+category, price and stock (:class:`ItemDetails`), read by one more statement for all of them.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, Final, Literal, TypeAlias, TypeVar
 
+from shopgraph.core.errors import BadArgumentError
 from shopgraph.graph.runner import GraphRunner
 
 __all__ = [
+    "UNLIMITED",
     "BundleItem",
     "BundleOptions",
     "BundleRefresh",
     "Candidate",
+    "ItemDetails",
+    "Limit",
     "RecommendOptions",
     "Recommendation",
     "WalkOptions",
     "WalkRefresh",
     "bundle",
     "candidates",
+    "item_details",
     "recommend",
     "refresh_bundle_masses",
     "refresh_walks",
@@ -35,6 +46,41 @@ __all__ = [
 
 MAX_K = 1000
 MAX_CART = 50
+
+
+class _Unlimited(Enum):
+    UNLIMITED = "unlimited"
+
+    def __repr__(self) -> str:
+        return "UNLIMITED"
+
+
+#: A diversity limit that never binds (``max_per_brand``, ``max_per_category``); sent to the
+#: procedures as ``null``, which they read as "no limit".
+UNLIMITED: Final = _Unlimited.UNLIMITED
+
+#: A diversity limit: at most this many items (1 to 1000), :data:`UNLIMITED`, or ``None`` for
+#: the procedure's default.
+Limit: TypeAlias = int | Literal[_Unlimited.UNLIMITED] | None
+
+
+@dataclass(frozen=True)
+class ItemDetails:
+    """What the graph knows of an item, for answers people read; ``None`` where it knows nothing.
+
+    Attributes:
+        name: The item's name (``Item.name``).
+        brand: Its brand's name (``HAS_BRAND``; the first by name if it has several).
+        category: The code of its category (``IN_CATEGORY``, the deepest one).
+        price: Its price (``Item.price``, from the last row that carried one).
+        in_stock: Its ``inStock`` property (``None``: not recorded, which counts as in stock).
+    """
+
+    name: str | None = None
+    brand: str | None = None
+    category: str | None = None
+    price: float | None = None
+    in_stock: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -46,12 +92,15 @@ class Recommendation:
         score: Higher is better; comparable only within one answer.
         rank: 1-based position.
         reason: Why it is here, e.g. ``"bought together"``, ``"walk"``, ``"popular"``.
+        item: The item's name, brand, category, price and stock when the call asked for
+            details (``details=True``), else ``None``.
     """
 
     item_id: str
     score: float
     rank: int
     reason: str
+    item: ItemDetails | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -85,9 +134,11 @@ class BundleOptions:
 
     Attributes:
         user: A user id: items this user already bought are left out.
-        max_per_brand: At most this many items of one brand.
+        max_per_brand: At most this many items of one brand (server default: no limit;
+            :data:`UNLIMITED` says so explicitly).
         categories: Only items under one of these category codes (or their descendants).
-        in_stock_only: Leave out items whose ``inStock`` is false.
+        in_stock_only: Leave out items whose ``inStock`` is false (server default true);
+            ``False`` includes them.
         max_price: Leave out items dearer than this (and items without a price).
         alpha: Exponent of the cart item's mass (popularity of what is in the cart).
         beta: Exponent of the candidate's mass (popularity normalisation).
@@ -98,13 +149,13 @@ class BundleOptions:
             times (server default 2.0; 0 turns it off).
 
     Raises:
-        ValueError: When ``adjacency_bonus`` is not a finite number of at least 0.
+        BadArgumentError: When ``adjacency_bonus`` is not a finite number of at least 0.
     """
 
     user: str | None = None
-    max_per_brand: int | None = None
+    max_per_brand: Limit = None
     categories: tuple[str, ...] = ()
-    in_stock_only: bool = False
+    in_stock_only: bool | None = None
     max_price: float | None = None
     alpha: float | None = None
     beta: float | None = None
@@ -120,18 +171,18 @@ class BundleOptions:
             or not isinstance(bonus, int | float)
             or not (math.isfinite(bonus) and bonus >= 0)
         ):
-            raise ValueError(
+            raise BadArgumentError(
                 f"adjacency_bonus must be a finite number of at least 0, got {bonus!r}."
             )
 
     def config(self) -> dict[str, Any]:
-        """The procedure's config map (only the options that are set)."""
+        """The procedure's config map: the options that are set (:data:`UNLIMITED` as null)."""
         return _config(
             {
                 "user": self.user,
                 "maxPerBrand": self.max_per_brand,
                 "categories": list(self.categories) or None,
-                "inStockOnly": self.in_stock_only or None,
+                "inStockOnly": self.in_stock_only,
                 "maxPrice": self.max_price,
                 "alpha": self.alpha,
                 "beta": self.beta,
@@ -151,6 +202,8 @@ class WalkOptions:
         steps: Total step budget of the walks.
         restart: Probability of jumping back to the query item at each step.
         seed: Seed of the walks (same graph and seed: same answer).
+        in_stock_only: Skip items whose ``inStock`` is false (server default true); ``False``
+            includes them.
         use_model: :func:`similar` only: answer from the active embedding model's vector
             index when there is one and the item has an embedding (server default true);
             ``False`` always walks.
@@ -159,14 +212,17 @@ class WalkOptions:
     steps: int | None = None
     restart: float | None = None
     seed: int | None = None
+    in_stock_only: bool | None = None
     use_model: bool | None = None
 
     def config(self) -> dict[str, Any]:
+        """The procedure's config map: the options that are set."""
         return _config(
             {
                 "steps": self.steps,
                 "restart": self.restart,
                 "seed": self.seed,
+                "inStockOnly": self.in_stock_only,
                 "useModel": self.use_model,
             }
         )
@@ -177,29 +233,33 @@ class RecommendOptions:
     """Options of :func:`recommend`; ``None`` keeps the server default.
 
     Attributes:
-        max_per_brand: At most this many items of one brand.
-        max_per_category: At most this many items of one category.
-        in_stock_only: Leave out items whose ``inStock`` is false.
+        max_per_brand: At most this many items of one brand (server default 3;
+            :data:`UNLIMITED`: no limit).
+        max_per_category: At most this many items of one category (server default 4;
+            :data:`UNLIMITED`: no limit).
+        in_stock_only: Leave out items whose ``inStock`` is false (server default true);
+            ``False`` includes them.
         use_model: Rank with the active embedding model when there is one (default true).
         seed: Seed of the random walks.
         steps: Steps of the random walks when the stages' blended scores rank (10,000).
         model_steps: Steps of the random walks when the model ranks (5,000).
     """
 
-    max_per_brand: int | None = None
-    max_per_category: int | None = None
-    in_stock_only: bool = False
+    max_per_brand: Limit = None
+    max_per_category: Limit = None
+    in_stock_only: bool | None = None
     use_model: bool | None = None
     seed: int | None = None
     steps: int | None = None
     model_steps: int | None = None
 
     def config(self) -> dict[str, Any]:
+        """The procedure's config map: the options that are set (:data:`UNLIMITED` as null)."""
         return _config(
             {
                 "maxPerBrand": self.max_per_brand,
                 "maxPerCategory": self.max_per_category,
-                "inStockOnly": self.in_stock_only or None,
+                "inStockOnly": self.in_stock_only,
                 "useModel": self.use_model,
                 "seed": self.seed,
                 "steps": self.steps,
@@ -220,7 +280,12 @@ class BundleRefresh:
 
 
 def bundle(
-    runner: GraphRunner, cart: Sequence[str], k: int = 10, options: BundleOptions | None = None
+    runner: GraphRunner,
+    cart: Sequence[str],
+    k: int = 10,
+    options: BundleOptions | None = None,
+    *,
+    details: bool = False,
 ) -> list[BundleItem]:
     """Items frequently bought together with a cart.
 
@@ -229,25 +294,27 @@ def bundle(
         cart: 1 to 50 item ids (duplicates count once).
         k: How many items, 1 to 1000.
         options: Filters and scoring knobs.
+        details: Also read each item's :class:`ItemDetails` (one more statement).
 
     Returns:
         The items, best first (cart items are never among them).
 
     Raises:
-        ValueError: When ``k`` or the cart size is out of range.
+        BadArgumentError: When ``k`` or the cart size is out of range.
         UnknownEntityError: When cart items are not in the graph.
     """
     _check_k(k)
     cart = list(dict.fromkeys(cart))
     if not 1 <= len(cart) <= MAX_CART:
-        raise ValueError(f"A cart must have 1 to {MAX_CART} items, got {len(cart)}.")
+        raise BadArgumentError(f"A cart must have 1 to {MAX_CART} items, got {len(cart)}.")
     rows = runner.serve(
         "call_bundle", {"cart": cart, "k": k, "config": (options or BundleOptions()).config()}
     )
-    return [
+    items = [
         BundleItem(item_id, score, rank, reason, support, confidence, lift, tuple(because))
         for item_id, score, rank, reason, support, confidence, lift, because in rows
     ]
+    return _with_details(runner, items) if details else items
 
 
 def refresh_bundle_masses(
@@ -284,58 +351,137 @@ def refresh_walks(runner: GraphRunner) -> WalkRefresh:
 def candidates(
     runner: GraphRunner,
     query: str | Sequence[str],
-    k: int = 100,
+    k: int = 10,
     options: WalkOptions | None = None,
+    *,
+    details: bool = False,
 ) -> list[Candidate]:
     """Random-walk candidates for a user (an id) or for a list of item ids.
 
+    Args:
+        runner: The Neo4j runner.
+        query: A user id (the user's recent items start the walks), or 1 to 50 item ids.
+        k: How many items, 1 to 1000.
+        options: Walk settings (``use_model`` does not apply: candidates always walk).
+        details: Also read each item's :class:`ItemDetails` (one more statement).
+
+    Returns:
+        The candidates, most visited first (query items are never among them).
+
     Raises:
-        ValueError: When ``k`` is out of range or ``options.use_model`` is set (candidates
-            always come from walks).
+        BadArgumentError: When ``k`` is out of range or ``options.use_model`` is set.
+        UnknownEntityError: When the user or query items are not in the graph.
     """
     _check_k(k)
     if options is not None and options.use_model is not None:
-        raise ValueError("use_model applies to similar, not to candidates (always walks).")
+        raise BadArgumentError("use_model applies to similar, not to candidates (always walks).")
     value: str | list[str] = query if isinstance(query, str) else list(query)
     rows = runner.serve(
         "call_candidates", {"query": value, "k": k, "config": (options or WalkOptions()).config()}
     )
-    return [
+    found = [
         Candidate(item_id, score, rank, reason, visits)
         for item_id, score, rank, reason, visits in rows
     ]
+    return _with_details(runner, found) if details else found
 
 
 def similar(
-    runner: GraphRunner, item: str, k: int = 10, options: WalkOptions | None = None
+    runner: GraphRunner,
+    item: str,
+    k: int = 10,
+    options: WalkOptions | None = None,
+    *,
+    details: bool = False,
 ) -> list[Recommendation]:
     """Items similar to one item (for item pages).
 
     With an active model version and an item it has an embedding for, the nearest items in
     the active slot's vector index (reason ``"model"``); otherwise random walks (``"walk"``).
+
+    Args:
+        runner: The Neo4j runner.
+        item: The item's id.
+        k: How many items, 1 to 1000.
+        options: Walk settings, and whether the model may answer.
+        details: Also read each item's :class:`ItemDetails` (one more statement).
+
+    Returns:
+        The items, most similar first (never ``item`` itself).
+
+    Raises:
+        BadArgumentError: When ``k`` is out of range.
+        UnknownEntityError: When the item is not in the graph.
     """
     _check_k(k)
     rows = runner.serve(
         "call_similar", {"item": item, "k": k, "config": (options or WalkOptions()).config()}
     )
-    return _recommendations(rows)
+    found = _recommendations(rows)
+    return _with_details(runner, found) if details else found
 
 
 def recommend(
-    runner: GraphRunner, user: str, k: int = 10, options: RecommendOptions | None = None
+    runner: GraphRunner,
+    user: str,
+    k: int = 10,
+    options: RecommendOptions | None = None,
+    *,
+    details: bool = False,
 ) -> list[Recommendation]:
     """Recommendations for a user; an unknown user gets popular items (reason ``popular``).
 
     With an active model version (and ``options.use_model`` not false), candidates the model
     has embeddings for are ranked by the dot product of the user's and the item's embeddings,
     and their reason reads ``"model: "`` before the candidate stage's reason.
+
+    Args:
+        runner: The Neo4j runner.
+        user: The user's id.
+        k: How many items, 1 to 1000.
+        options: Diversity, stock and ranking settings.
+        details: Also read each item's :class:`ItemDetails` (one more statement).
+
+    Returns:
+        The items, best first.
+
+    Raises:
+        BadArgumentError: When ``k`` is out of range.
     """
     _check_k(k)
     rows = runner.serve(
         "call_recommend",
         {"user": user, "k": k, "config": (options or RecommendOptions()).config()},
     )
-    return _recommendations(rows)
+    found = _recommendations(rows)
+    return _with_details(runner, found) if details else found
+
+
+def item_details(runner: GraphRunner, item_ids: Sequence[str]) -> dict[str, ItemDetails]:
+    """What the graph knows of items (name, brand, category, price, stock), by id.
+
+    Args:
+        runner: The Neo4j runner.
+        item_ids: Item ids; ids not in the graph are left out of the answer.
+
+    Returns:
+        The details of every id found.
+    """
+    rows = runner.serve("item_details", {"ids": list(dict.fromkeys(item_ids))})
+    return {
+        item_id: ItemDetails(name, brand, category, price, in_stock)
+        for item_id, name, brand, category, price, in_stock in rows
+    }
+
+
+_R = TypeVar("_R", bound=Recommendation)
+
+
+def _with_details(runner: GraphRunner, found: list[_R]) -> list[_R]:
+    if not found:
+        return found
+    known = item_details(runner, [r.item_id for r in found])
+    return [replace(r, item=known.get(r.item_id, ItemDetails())) for r in found]
 
 
 def _recommendations(rows: list[list[Any]]) -> list[Recommendation]:
@@ -344,8 +490,13 @@ def _recommendations(rows: list[list[Any]]) -> list[Recommendation]:
 
 def _check_k(k: int) -> None:
     if not 1 <= k <= MAX_K:
-        raise ValueError(f"k must be between 1 and {MAX_K}, got {k}.")
+        raise BadArgumentError(f"k must be between 1 and {MAX_K}, got {k}.")
 
 
 def _config(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in values.items() if value is not None}
+    """The options that are set; :data:`UNLIMITED` travels as the null of "no limit"."""
+    return {
+        key: None if value is UNLIMITED else value
+        for key, value in values.items()
+        if value is not None
+    }

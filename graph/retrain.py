@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from shopgraph.core.errors import BadInputError
+from shopgraph.core.errors import BadArgumentError, BadInputError
 from shopgraph.gnn.config import LightGCNConfig
 from shopgraph.gnn.lightgcn import LightGCN
 from shopgraph.gnn.train import EpochReport
@@ -95,11 +95,15 @@ def retrain(
         What was exported, trained and written.
 
     Raises:
-        ValueError: When ``run_dir`` already holds a run.
-        BadInputError: When the export holds no interaction, or the version name is taken.
+        BadArgumentError: When ``run_dir`` already holds a run.
+        BadInputError: When the export holds no interaction.
+        ConflictError: When the version name is taken.
+
+    A write-back that fails half-way leaves the version active before active (see
+    :func:`~shopgraph.graph.models.publish_embeddings`).
     """
     if (run_dir / "config.json").exists():
-        raise ValueError(f"{run_dir} already holds a run; choose a new folder.")
+        raise BadArgumentError(f"{run_dir} already holds a run; choose a new folder.")
     version = version if version is not None else run_dir.name
     started = time.perf_counter()
     stats = graph_stats(runner)

@@ -43,6 +43,7 @@ from datetime import datetime
 from typing import Any
 
 from shopgraph.core.errors import UnknownEntityError
+from shopgraph.core.times import require_timezone
 from shopgraph.graph.runner import GraphRunner
 
 __all__ = [
@@ -197,7 +198,12 @@ def compute_trust(
 
 
 def users_since(runner: GraphRunner, since: datetime) -> list[str]:
-    """Users with a session ending or an order placed at or after ``since`` (ascending ids)."""
+    """Users with a session ending or an order placed at or after ``since`` (ascending ids).
+
+    Raises:
+        BadArgumentError: When ``since`` has no timezone.
+    """
+    require_timezone(since, "since")
     rows = runner.read("trust_users_since", {"since": int(since.timestamp() * 1000)})
     return [str(row["userId"]) for row in rows]
 

@@ -51,6 +51,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from shopgraph.core.times import require_timezone
+
 __all__ = ["GenerateReport", "SyntheticShopConfig", "generate_events"]
 
 _I64 = npt.NDArray[np.int64]
@@ -131,7 +133,8 @@ class SyntheticShopConfig:
         popularity_exponent: Zipf exponent of item popularity; default 0.8.
 
     Raises:
-        ValueError: If a value is out of range or ``start`` has no timezone.
+        ValueError: If a value is out of range (a ``BadArgumentError`` when ``start`` has no
+            timezone).
     """
 
     events: int
@@ -154,8 +157,7 @@ class SyntheticShopConfig:
                 raise ValueError(f"{name} must be at least 1, got {count}.")
         if self.seed < 0:
             raise ValueError(f"seed must be non-negative, got {self.seed}.")
-        if self.start.utcoffset() is None:
-            raise ValueError(f"start must be timezone-aware, got {self.start.isoformat()}.")
+        require_timezone(self.start, "start")
         for name in ("events_per_minute", "popularity_exponent"):
             value = getattr(self, name)
             if value is not None and not value > 0:

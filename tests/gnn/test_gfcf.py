@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from shopgraph.core.errors import ModelNotTrainedError
+from shopgraph.core.errors import BadInputError, ModelNotTrainedError
 from shopgraph.gnn.data import InteractionData
 from shopgraph.gnn.datasets import read_lightgcn_folder
 from shopgraph.gnn.evaluate import evaluate
@@ -64,6 +65,12 @@ def test_save_load_round_trip(communities: InteractionData, tmp_path: Path) -> N
     users = np.arange(communities.n_users)
     assert torch.equal(loaded.score(users), model.score(users))
     assert loaded.recommend(["u3"], k=5) == model.recommend(["u3"], k=5)
+
+    # A folder whose description names another kind of model is bad input, not "no model".
+    meta = tmp_path / "gfcf" / "model.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "model": "lightgcn"}))
+    with pytest.raises(BadInputError, match=r"model\.json: holds a lightgcn model, not a GF-CF"):
+        GFCF.load(tmp_path / "gfcf")
 
 
 def test_unfitted_model_raises(tmp_path: Path) -> None:

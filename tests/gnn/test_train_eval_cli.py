@@ -83,7 +83,7 @@ def test_eval_without_a_model_is_an_error(
     dataset: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["eval", "lightgcn", "--dataset", str(dataset)]) == 1
-    assert "No LightGCN model given" in capsys.readouterr().err
+    assert "--model lightgcn needs --run RUN_DIR" in capsys.readouterr().err
 
 
 def test_train_rejects_unknown_settings(

@@ -9,7 +9,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from shopgraph.core.errors import BadInputError, ModelNotTrainedError
+from shopgraph.core.errors import (
+    ConflictError,
+    GraphUnavailableError,
+    ModelNotTrainedError,
+    UnknownEntityError,
+)
+from shopgraph.graph import models
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.models import (
     activate,
@@ -18,6 +24,7 @@ from shopgraph.graph.models import (
     publish_embeddings,
     rollback,
 )
+from shopgraph.graph.recommend import WalkOptions
 from shopgraph.graph.runner import GraphRunner
 from shopgraph.loaders.rees46 import REES46_COLUMNS
 
@@ -65,6 +72,8 @@ def test_publish_list_and_rollback(catalogue: ShopGraph) -> None:
     runner = catalogue.runner
     with pytest.raises(ModelNotTrainedError, match="No model version is active"):
         active_version(runner)
+    with pytest.raises(ConflictError, match="no previous model version to roll back to"):
+        rollback(runner)
 
     first = _publish(runner, "v1", 1.0)
     assert (first.slot, first.items_written, first.users_written) == ("A", N_ITEMS, N_USERS)
@@ -89,9 +98,11 @@ def test_publish_list_and_rollback(catalogue: ShopGraph) -> None:
     assert third.slot == "A"
     statuses = {v.version: (v.status, v.slot) for v in list_versions(runner)}
     assert statuses == {"v3": ("active", "A"), "v2": ("previous", "B"), "v1": ("retired", None)}
-    with pytest.raises(BadInputError, match="'v1' is retired and cannot be activated"):
+    with pytest.raises(ConflictError, match=r"^Model version 'v1' is retired and cannot be"):
         activate(runner, "v1")
-    with pytest.raises(BadInputError, match="'v3' exists already"):
+    with pytest.raises(UnknownEntityError, match=r"^Unknown model version id: v9\.$"):
+        activate(runner, "v9")
+    with pytest.raises(ConflictError, match=r"^Model version 'v3' exists already"):
         _publish(runner, "v3", 4.0)
     rows = runner.read_tx(lambda tx: tx._tx.run(READ_ACTIVE).data())
     assert rows == [{"version": "v3", "items": N_ITEMS, "values": [3.0]}]
@@ -197,3 +208,50 @@ def test_embeddings_round_trip_as_float32_and_progress_reaches_the_total(
         )
         for index in (0, 1, len(ids) // 2, len(ids) - 2):
             np.testing.assert_array_equal(np.array(stored[ids[index]], np.float32), vectors[index])
+
+
+def test_a_write_back_failing_half_way_leaves_the_active_version_active_and_serving(
+    catalogue: ShopGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = catalogue.runner
+    _publish(runner, "v1", 1.0)
+    _publish(runner, "v2", 2.0)  # active in slot B; v1 previous in slot A
+    write = runner.write
+    batches = 0
+
+    def failing_write(name: str, params: Any = None) -> Any:
+        """The write-back's second batch fails, as when the server goes away mid-way."""
+        nonlocal batches
+        if name == "model_write_embeddings":
+            batches += 1
+            if batches == 2:
+                raise GraphUnavailableError("Neo4j went away in the middle of the write-back.")
+        return write(name, params)
+
+    monkeypatch.setattr(runner, "write", failing_write)
+    with pytest.raises(GraphUnavailableError, match="in the middle of the write-back"):
+        _publish(runner, "v3", 3.0)
+    monkeypatch.undo()
+
+    assert batches >= 2
+    assert models._BATCH < N_ITEMS  # the first batch was written before the failure
+    # v2 is still the active version, nothing is left writing, v3 is gone, and the slot it
+    # wrote into (A, where v1 was retired) holds no partial embeddings.
+    statuses = {v.version: (v.status, v.slot) for v in list_versions(runner)}
+    assert statuses == {"v2": ("active", "B"), "v1": ("retired", None)}
+    assert active_version(runner).version == "v2"
+    rows = runner.read_tx(lambda tx: tx._tx.run(READ_ACTIVE).data())
+    assert rows == [{"version": "v2", "items": N_ITEMS, "values": [2.0]}]
+    left = runner.read_tx(
+        lambda tx: tx._tx.run(
+            "MATCH (n) WHERE n.embeddingA IS NOT NULL RETURN count(n) AS n"
+        ).single()["n"]
+    )
+    assert left == 0
+    # Serving still answers from v2's embeddings (the vector index of slot B).
+    similar = catalogue.similar("i0", 3, WalkOptions(use_model=True))
+    assert [r.reason for r in similar] == ["model"] * 3
+
+    # The name is free again, and a new try publishes it.
+    assert _publish(runner, "v3", 3.0).slot == "A"
+    assert active_version(runner).version == "v3"
