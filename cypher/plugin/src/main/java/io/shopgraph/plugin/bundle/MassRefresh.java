@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.LongIntMap;
 import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.Arrays;

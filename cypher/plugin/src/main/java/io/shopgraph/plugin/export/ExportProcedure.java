@@ -1,7 +1,7 @@
 package io.shopgraph.plugin.export;
 
-import io.shopgraph.plugin.LongIntMap;
-import io.shopgraph.plugin.walk.CypherValues;
+import io.shopgraph.plugin.common.LongIntMap;
+import io.shopgraph.plugin.common.CypherValues;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;

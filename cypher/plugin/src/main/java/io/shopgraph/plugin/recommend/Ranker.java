@@ -1,6 +1,6 @@
 package io.shopgraph.plugin.recommend;
 
-import io.shopgraph.plugin.Reason;
+import io.shopgraph.plugin.common.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;

@@ -1,6 +1,6 @@
 package io.shopgraph.plugin.recommend;
 
-import io.shopgraph.plugin.walk.CypherValues;
+import io.shopgraph.plugin.common.CypherValues;
 import java.util.List;
 import java.util.Map;
 

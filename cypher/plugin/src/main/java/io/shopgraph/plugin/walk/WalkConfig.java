@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.walk;
 
+import io.shopgraph.plugin.common.CypherValues;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
