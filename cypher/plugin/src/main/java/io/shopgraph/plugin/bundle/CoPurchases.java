@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.Candidate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +33,9 @@ public final class CoPurchases {
     }
 
     /**
-     * The items most often bought with {@code itemIds}, best first.
+     * The items most often bought with {@code itemIds}, best first, as candidates of source
+     * {@code BUNDLE} with the reason {@code "bought with ITEM"}, ITEM being the cart item that
+     * contributed most.
      *
      * @param db the procedure's database
      * @param tx the procedure's transaction
@@ -42,10 +45,10 @@ public final class CoPurchases {
      * @param k how many items at most
      * @param excluded item ids never returned (besides the cart)
      * @param inStockOnly leave out items with {@code inStock = false}
-     * @return the scored items; empty when no cart item is in the graph
+     * @return the candidates; empty when no cart item is in the graph
      * @throws IllegalArgumentException when {@code shopgraph.bundle.refresh()} has never run
      */
-    public static List<ScoredItem> forItems(GraphDatabaseService db, Transaction tx, KernelTransaction ktx,
+    public static List<Candidate> forItems(GraphDatabaseService db, Transaction tx, KernelTransaction ktx,
                                             Log log, List<String> itemIds, int k, Set<String> excluded,
                                             boolean inStockOnly) {
         Optional<PairIndexes.Built> index = PairIndexes.forCall(db, ktx, ScoringConfig.DEFAULTS, log);
@@ -76,8 +79,15 @@ public final class CoPurchases {
         long[] handles = cart.stream().mapToLong(Long::longValue).toArray();
         try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources(),
                 ScoringConfig.DEFAULTS.adjacency())) {
-            return PairIndexes.scorer(index, handles, baskets, stats, ScoringConfig.DEFAULTS)
-                    .recommend(handles, k, selection);
+            List<ScoredItem> scored = PairIndexes.scorer(index, handles, baskets, stats,
+                    ScoringConfig.DEFAULTS).recommend(handles, k, selection);
+            List<Candidate> candidates = new ArrayList<>(scored.size());
+            for (ScoredItem item : scored) {
+                String because = item.because().isEmpty() ? itemIds.get(0) : item.because().get(0);
+                candidates.add(new Candidate(item.itemId(), Candidate.Source.BUNDLE, item.score(),
+                        "bought with " + because));
+            }
+            return candidates;
         }
     }
 }

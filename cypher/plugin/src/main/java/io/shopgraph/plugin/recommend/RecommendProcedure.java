@@ -1,13 +1,13 @@
 package io.shopgraph.plugin.recommend;
 
 import io.shopgraph.plugin.bundle.CoPurchases;
-import io.shopgraph.plugin.bundle.ScoredItem;
+import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.Candidate.Source;
 import io.shopgraph.plugin.common.ParallelStage;
 import io.shopgraph.plugin.common.RankedItem;
 import io.shopgraph.plugin.common.Reason;
 import io.shopgraph.plugin.model.ActiveModel;
 import io.shopgraph.plugin.model.ItemEmbeddings;
-import io.shopgraph.plugin.recommend.Candidate.Stage;
 import io.shopgraph.plugin.recommend.PopularItems.Popular;
 import io.shopgraph.plugin.recommend.Ranker.Ranked;
 import io.shopgraph.plugin.walk.PixieWalker;
@@ -127,7 +127,7 @@ public final class RecommendProcedure {
         List<Candidate> candidates = new ArrayList<>();
         if (queries.isEmpty()) {
             for (Popular p : PopularItems.firstOf(popular.overall(), settings.popularCandidates() + limit, bought)) {
-                candidates.add(new Candidate(p.itemId(), Stage.POPULAR, p.mass(), "popular"));
+                candidates.add(new Candidate(p.itemId(), Source.POPULAR, p.mass(), "popular"));
             }
         } else {
             Set<String> excluded = new HashSet<>(bought);
@@ -144,10 +144,10 @@ public final class RecommendProcedure {
         ItemEmbeddings vectors = userVector == null ? null
                 : ItemEmbeddings.of(tx, WalkProjections.identity(db), model.get());
         Map<String, Node> items = new HashMap<>();
-        Map<Stage, Double> weights = new EnumMap<>(Stage.class);
-        weights.put(Stage.WALK, settings.walkWeight());
-        weights.put(Stage.BUNDLE, settings.bundleWeight());
-        weights.put(Stage.POPULAR, queries.isEmpty() ? 1.0 : settings.popularWeight());
+        Map<Source, Double> weights = new EnumMap<>(Source.class);
+        weights.put(Source.WALK, settings.walkWeight());
+        weights.put(Source.BUNDLE, settings.bundleWeight());
+        weights.put(Source.POPULAR, queries.isEmpty() ? 1.0 : settings.popularWeight());
         List<Ranked> ranked = Ranker.rank(candidates, weights,
                 id -> vectors == null ? null : vectors.score(userVector, id));
         Set<String> queryIds = new HashSet<>();
@@ -172,11 +172,7 @@ public final class RecommendProcedure {
         WalkGraph graph = WalkProjections.current(db, walk.ttlSeconds(), log).graph();
         return ParallelStage.start(() -> {
             PixieWalker.Result result = new PixieWalker(graph).walk(queries, bought, walk, ParallelStage::fork);
-            List<Candidate> out = new ArrayList<>();
-            for (io.shopgraph.plugin.walk.Candidate c : result.top(settings.walkCandidates())) {
-                out.add(new Candidate(c.itemId(), Stage.WALK, c.score(), Reason.WALK.label()));
-            }
-            return out;
+            return result.top(settings.walkCandidates());
         });
     }
 
@@ -186,11 +182,8 @@ public final class RecommendProcedure {
             return;
         }
         List<String> cart = queries.stream().limit(settings.cartItems()).map(QueryItem::itemId).toList();
-        for (ScoredItem s : CoPurchases.forItems(db, tx, ktx, log, cart, settings.bundleCandidates(), excluded,
-                settings.inStockOnly())) {
-            String because = s.because().isEmpty() ? cart.get(0) : s.because().get(0);
-            out.add(new Candidate(s.itemId(), Stage.BUNDLE, s.score(), "bought with " + because));
-        }
+        out.addAll(CoPurchases.forItems(db, tx, ktx, log, cart, settings.bundleCandidates(), excluded,
+                settings.inStockOnly()));
     }
 
     private void popularStage(List<QueryItem> queries, Set<String> excluded, PopularItems popular,
@@ -210,7 +203,7 @@ public final class RecommendProcedure {
         for (String code : codes) {
             for (Popular p : PopularItems.firstOf(popular.inCategory(code), perCategory, taken)) {
                 taken.add(p.itemId());
-                out.add(new Candidate(p.itemId(), Stage.POPULAR, p.mass(), "popular in " + code));
+                out.add(new Candidate(p.itemId(), Source.POPULAR, p.mass(), "popular in " + code));
             }
         }
     }

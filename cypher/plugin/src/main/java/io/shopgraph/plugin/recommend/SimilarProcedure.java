@@ -4,7 +4,7 @@ import io.shopgraph.plugin.common.CypherValues;
 import io.shopgraph.plugin.common.RankedItem;
 import io.shopgraph.plugin.common.Reason;
 import io.shopgraph.plugin.model.ActiveModel;
-import io.shopgraph.plugin.walk.Candidate;
+import io.shopgraph.plugin.common.Candidate;
 import io.shopgraph.plugin.walk.PixieWalker;
 import io.shopgraph.plugin.walk.QueryItem;
 import io.shopgraph.plugin.walk.WalkConfig;
@@ -148,7 +148,7 @@ public final class SimilarProcedure {
         List<RankedItem> rows = new ArrayList<>(top.size());
         for (Candidate candidate : top) {
             rows.add(new RankedItem(candidate.itemId(), candidate.score(), rows.size() + 1,
-                    Reason.WALK.label()));
+                    candidate.reason()));
         }
         return rows;
     }

@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.walk;
 
+import io.shopgraph.plugin.common.Candidate;
 import io.shopgraph.plugin.common.ParallelStage;
 import io.shopgraph.plugin.common.RankedItem;
 import io.shopgraph.plugin.common.Reason;
@@ -95,7 +96,7 @@ public final class CandidatesProcedure {
         List<CandidateRow> rows = new ArrayList<>(top.size());
         for (Candidate candidate : top) {
             rows.add(new CandidateRow(candidate.itemId(), candidate.score(), rows.size() + 1,
-                    Reason.WALK.label(), candidate.visits()));
+                    candidate.reason(), result.visits(candidate.itemId())));
         }
         return rows.stream();
     }

@@ -3,6 +3,7 @@ package io.shopgraph.plugin.walk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.shopgraph.plugin.common.Candidate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ class PixieWalkerTest {
 
     private static Map<String, Long> visits(PixieWalker.Result result) {
         Map<String, Long> visits = new HashMap<>();
-        result.candidates().forEach(c -> visits.put(c.itemId(), c.visits()));
+        result.candidates().forEach(c -> visits.put(c.itemId(), result.visits(c.itemId())));
         return visits;
     }
 
@@ -78,7 +79,7 @@ class PixieWalkerTest {
         for (Candidate candidate : both.candidates()) {
             int v1 = from1.getOrDefault(candidate.itemId(), 0L).intValue();
             int v2 = from2.getOrDefault(candidate.itemId(), 0L).intValue();
-            assertThat(candidate.visits()).isEqualTo(v1 + v2);
+            assertThat(both.visits(candidate.itemId())).isEqualTo(v1 + v2);
             assertThat(candidate.score()).isEqualTo(PixieWalker.multiHitScore(v1, v2));
         }
         // x is reached from both query items, so it is first.
@@ -101,7 +102,7 @@ class PixieWalkerTest {
         assertThat(stopped.queries().get(0).steps()).isLessThan(1000);
         assertThat(stopped.candidates()).singleElement().satisfies(p -> {
             assertThat(p.itemId()).isEqualTo("p");
-            assertThat(p.visits()).isEqualTo(3);
+            assertThat(stopped.visits(p.itemId())).isEqualTo(3);
             assertThat(p.score()).isEqualTo(3.0);
         });
         assertThat(full.queries().get(0).stoppedEarly()).isFalse();

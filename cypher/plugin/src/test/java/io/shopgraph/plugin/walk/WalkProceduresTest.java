@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
+import io.shopgraph.plugin.common.Candidate;
 import io.shopgraph.plugin.recommend.SimilarProcedure;
 import io.shopgraph.plugin.walk.UserQuery.Interaction;
 import java.time.Instant;
@@ -26,6 +27,7 @@ import org.neo4j.driver.Transaction;
 import org.neo4j.driver.exceptions.ClientException;
 import org.neo4j.harness.Neo4j;
 import org.neo4j.harness.Neo4jBuilders;
+
 
 
 /**
@@ -158,8 +160,7 @@ class WalkProceduresTest {
                 new Interaction("i3", EdgeKind.VIEWED, t0 - day, 1.0),
                 new Interaction("i3", EdgeKind.CONTAINS, t0 - day, 1.0)), config);
         assertThat(query).extracting(QueryItem::itemId).containsExactly("i3", "i1", "i2");
-        assertThat(withStock).extracting(r -> new Candidate(r.get("itemId").asString(),
-                        r.get("score").asDouble(), r.get("visits").asLong()))
+        assertThat(withStock).extracting(WalkProceduresTest::candidate)
                 .isEqualTo(new PixieWalker(sameShop()).walk(query, Set.of("i3"), config).top(10));
     }
 
@@ -180,8 +181,7 @@ class WalkProceduresTest {
                 List.of(new QueryItem("i1", 1.0), new QueryItem("i2", 1.0)), Set.of(),
                 WalkConfig.parse(Map.of("seed", 7L, "inStockOnly", false, "steps", 2000L),
                         WalkConfig.Use.CANDIDATES)).top(5);
-        assertThat(rows).extracting(r -> new Candidate(r.get("itemId").asString(),
-                r.get("score").asDouble(), r.get("visits").asLong())).isEqualTo(expected);
+        assertThat(rows).extracting(WalkProceduresTest::candidate).isEqualTo(expected);
         assertThat(rows).extracting(r -> r.get("itemId").asString())
                 .containsExactly("i5", "i3", "i6", "i7", "i4");
     }
@@ -349,6 +349,11 @@ class WalkProceduresTest {
                 .edge(EdgeKind.VIEWED, "s4", "i4", 1.0)
                 .edge(EdgeKind.VIEWED, "s5", "i2", 1.0).edge(EdgeKind.VIEWED, "s5", "i8", 0.0);
         return shop.build();
+    }
+
+    private static Candidate candidate(Record row) {
+        return new Candidate(row.get("itemId").asString(), Candidate.Source.WALK,
+                row.get("score").asDouble(), row.get("reason").asString());
     }
 
     private void run(String query) {
