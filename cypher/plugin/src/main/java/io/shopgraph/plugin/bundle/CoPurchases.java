@@ -1,6 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +23,11 @@ import org.neo4j.logging.Log;
 public final class CoPurchases {
 
     private CoPurchases() {}
+
+    /** The error of a call that needs the bundle statistics before any refresh. */
+    public static ShopgraphException statsMissing() {
+        return StatsStore.missing();
+    }
 
     /**
      * A text that changes whenever {@code shopgraph.bundle.refresh()} recomputes the masses
@@ -46,15 +52,15 @@ public final class CoPurchases {
      * @param excluded item ids never returned (besides the cart)
      * @param inStockOnly leave out items with {@code inStock = false}
      * @return the candidates; empty when no cart item is in the graph
-     * @throws IllegalArgumentException when {@code shopgraph.bundle.refresh()} has never run
+     * @throws ShopgraphException of code {@code CONFLICT} when {@code shopgraph.bundle.refresh()}
+     *     has never run
      */
     public static List<Candidate> forItems(GraphDatabaseService db, Transaction tx, KernelTransaction ktx,
                                             Log log, List<String> itemIds, int k, Set<String> excluded,
                                             boolean inStockOnly) {
         Optional<PairIndexes.Built> index = PairIndexes.forCall(db, ktx, ScoringConfig.DEFAULTS, log);
         BundleStats stats = index.map(PairIndexes.Built::stats).or(() -> StatsStore.read(tx))
-                .orElseThrow(() -> new IllegalArgumentException("Bundle statistics are missing: run CALL"
-                        + " shopgraph.bundle.refresh() after loading data."));
+                .orElseThrow(StatsStore::missing);
         List<Long> cart = new ArrayList<>();
         for (String id : itemIds) {
             Node item = tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id);

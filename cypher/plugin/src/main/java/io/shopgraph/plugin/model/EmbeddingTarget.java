@@ -1,5 +1,7 @@
 package io.shopgraph.plugin.model;
 
+import io.shopgraph.plugin.common.CypherValues;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -38,13 +40,13 @@ public enum EmbeddingTarget {
      *
      * @param label {@code Item} or {@code User}
      * @return its target
-     * @throws IllegalArgumentException for any other name
+     * @throws ShopgraphException for any other name
      */
     public static EmbeddingTarget of(String label) {
         return Arrays.stream(values()).filter(t -> t.label.name().equals(label)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("label must be one of "
+                .orElseThrow(() -> ShopgraphException.badArgument("label must be one of "
                         + Arrays.stream(values()).map(t -> t.label.name()).collect(Collectors.joining(", "))
-                        + ", got " + (label == null ? "null" : "'" + label + "'") + "."));
+                        + ", got " + CypherValues.describe(label) + "."));
     }
 
     /**
@@ -52,12 +54,12 @@ public enum EmbeddingTarget {
      *
      * @param property {@code embeddingA} or {@code embeddingB}
      * @return the name
-     * @throws IllegalArgumentException for any other name
+     * @throws ShopgraphException for any other name
      */
     public static String property(String property) {
         if (!PROPERTIES.contains(property)) {
-            throw new IllegalArgumentException("property must be one of " + String.join(", ", PROPERTIES)
-                    + ", got " + (property == null ? "null" : "'" + property + "'") + ".");
+            throw ShopgraphException.badArgument("property must be one of " + String.join(", ", PROPERTIES)
+                    + ", got " + CypherValues.describe(property) + ".");
         }
         return property;
     }

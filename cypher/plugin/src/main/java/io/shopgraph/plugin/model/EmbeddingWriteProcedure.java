@@ -1,5 +1,8 @@
 package io.shopgraph.plugin.model;
 
+import io.shopgraph.plugin.common.Arguments;
+import io.shopgraph.plugin.common.CypherValues;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.List;
 import java.util.stream.Stream;
 import org.neo4j.graphdb.Node;
@@ -45,9 +48,11 @@ public final class EmbeddingWriteProcedure {
             byte[] vectors) {
         EmbeddingTarget target = EmbeddingTarget.of(label);
         String key = EmbeddingTarget.property(property);
-        if (ids == null || ids.isEmpty() || ids.contains(null)) {
-            throw new IllegalArgumentException("ids must be a non-empty list of ids without nulls.");
+        if (ids == null || ids.isEmpty()) {
+            throw ShopgraphException.badArgument("ids must be a non-empty list of ids, got "
+                    + CypherValues.describe(ids) + ".");
         }
+        Arguments.ids("ids", ids);
         float[][] decoded = Float32Vectors.decode(vectors, ids.size());
         long written = 0;
         for (int n = 0; n < decoded.length; n++) {

@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.model;
 
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -23,16 +24,16 @@ public final class Float32Vectors {
      * @param data the bytes
      * @param rows how many vectors the block holds, at least 1
      * @return {@code rows} vectors of equal length
-     * @throws IllegalArgumentException when the block does not split into {@code rows} vectors of
+     * @throws ShopgraphException when the block does not split into {@code rows} vectors of
      *     1 to {@link #MAX_DIMENSIONS} floats, or holds a value that is not finite
      */
     public static float[][] decode(byte[] data, int rows) {
         if (rows < 1) {
-            throw new IllegalArgumentException("There must be at least one vector, got " + rows + ".");
+            throw ShopgraphException.badArgument("There must be at least one vector, got " + rows + ".");
         }
         int length = data == null ? 0 : data.length;
         if (length == 0 || length % (4L * rows) != 0 || length / 4 / rows > MAX_DIMENSIONS) {
-            throw new IllegalArgumentException("vectors must hold " + rows + " vectors of 1 to "
+            throw ShopgraphException.badArgument("vectors must hold " + rows + " vectors of 1 to "
                     + MAX_DIMENSIONS + " float32 values (4 bytes each), got " + length + " bytes.");
         }
         int dimensions = length / 4 / rows;
@@ -43,7 +44,7 @@ public final class Float32Vectors {
             floats.get(vector);
             for (float value : vector) {
                 if (!Float.isFinite(value)) {
-                    throw new IllegalArgumentException("Vector " + row + " holds " + value
+                    throw ShopgraphException.badArgument("Vector " + row + " holds " + value
                             + "; every value must be finite.");
                 }
             }

@@ -1,11 +1,11 @@
 package io.shopgraph.plugin.recommend;
 
 import io.shopgraph.plugin.bundle.CoPurchases;
+import io.shopgraph.plugin.common.Arguments;
 import io.shopgraph.plugin.common.Candidate;
 import io.shopgraph.plugin.common.Candidate.Source;
 import io.shopgraph.plugin.common.ParallelStage;
 import io.shopgraph.plugin.common.RankedItem;
-import io.shopgraph.plugin.common.Reason;
 import io.shopgraph.plugin.model.ActiveModel;
 import io.shopgraph.plugin.model.ItemEmbeddings;
 import io.shopgraph.plugin.recommend.PopularItems.Popular;
@@ -45,7 +45,7 @@ import org.neo4j.procedure.Name;
 import org.neo4j.procedure.Procedure;
 
 /**
- * {@code CALL shopgraph.recommend($user, $k, $config)}: recommendations for a user, in three
+ * {@code CALL shopgraph.recommend($userId, $k, $config)}: recommendations for a user, in three
  * stages.
  *
  * <ol>
@@ -101,18 +101,15 @@ public final class RecommendProcedure {
             + " (true), steps (10000: the walks' steps when the blended scores rank), modelSteps (5000:"
             + " their steps when the model ranks), seed (42).")
     public Stream<RankedItem> recommend(
-            @Name(value = "user", description = "The user's id; an unknown user gets popular items.")
-            String user,
+            @Name(value = "userId", description = "The user's id; an unknown user gets popular items.")
+            String userId,
             @Name(value = "k", defaultValue = "10", description = "How many items, 1 to 1000.")
             long k,
             @Name(value = "config", defaultValue = "{}",
                     description = "Stage sizes and weights, diversity, model use; see the description.")
             Map<String, Object> config) {
-        int limit = WalkInputs.k(k);
-        if (user == null || user.isBlank()) {
-            throw new IllegalArgumentException("user must be a non-empty user id, got "
-                    + (user == null ? "null" : "an empty string") + ".");
-        }
+        int limit = Arguments.k(k);
+        String user = Arguments.id("userId", userId);
         RecommendConfig settings = RecommendConfig.parse(config);
         // Whether the model ranks is known first: the walks then take modelSteps.
         Optional<ActiveModel> model = settings.useModel() ? ActiveModel.read(tx) : Optional.empty();

@@ -1,9 +1,11 @@
 package io.shopgraph.plugin.walk;
 
+import io.shopgraph.plugin.common.Arguments;
 import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.CypherValues;
 import io.shopgraph.plugin.common.ParallelStage;
 import io.shopgraph.plugin.common.RankedItem;
-import io.shopgraph.plugin.common.Reason;
+import io.shopgraph.plugin.common.ShopgraphException;
 import io.shopgraph.plugin.walk.WalkInputs.UserHistory;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +23,7 @@ import org.neo4j.procedure.Name;
 import org.neo4j.procedure.Procedure;
 
 /**
- * {@code CALL shopgraph.candidates($userIdOrItems, $k, $config)}: Pixie random-walk candidates
+ * {@code CALL shopgraph.candidates($query, $k, $config)}: Pixie random-walk candidates
  * for a user or a set of items (Eksombatchai et al., "Pixie: A System for Recommending 3+
  * Billion Items to 200+ Million Users in Real-Time", WWW 2018). The algorithm is
  * {@link PixieWalker}; the config keys are those of {@link WalkConfig}; the projection it
@@ -58,37 +60,41 @@ public final class CandidatesProcedure {
             + " Config keys (all optional): steps (10000), restart (0.3), seed (42), nP (200), nV"
             + " (4), typeWeights (map; VIEWED 1.0, ADDED_TO_CART 2.0, REMOVED_FROM_CART 0.0,"
             + " CONTAINS 3.0, HAS_BRAND 0.3, IN_CATEGORY 0.2, HAS_SESSION 0.5, PLACED 0.5),"
-            + " queryItems (20), halfLifeDays (7.0), ttlSeconds (300), inStockOnly (true).")
+            + " queryItems (20), halfLifeDays (7.0: the recency half-life, in days, of a user's"
+            + " interaction by its age; null: no decay), ttlSeconds (300), inStockOnly (true).")
     public Stream<CandidateRow> candidates(
-            @Name(value = "userIdOrItems",
-                    description = "A user id (string), or a list of 1 to 50 item ids.")
-            Object userIdOrItems,
-            @Name(value = "k", defaultValue = "20", description = "How many items, 1 to 1000.")
+            @Name(value = "query",
+                    description = "A user id (its recent items start the walks), or a list of 1 to 50"
+                            + " item ids (repeats count once).")
+            Object query,
+            @Name(value = "k", defaultValue = "10", description = "How many items, 1 to 1000.")
             long k,
             @Name(value = "config", defaultValue = "{}",
                     description = "Walk settings; see the procedure description for the keys.")
             Map<String, Object> config) {
-        int limit = WalkInputs.k(k);
+        int limit = Arguments.k(k);
+        String userId = query instanceof String ? Arguments.id("query", query) : null;
+        List<String> itemIds = query instanceof List<?> list ? Arguments.items("query", "query", list) : null;
+        if (userId == null && itemIds == null) {
+            throw ShopgraphException.badArgument("query must be a user id or a list of 1 to "
+                    + Arguments.MAX_ITEMS + " item ids, got " + CypherValues.describe(query) + ".");
+        }
         WalkConfig walkConfig = WalkConfig.parse(config, WalkConfig.Use.CANDIDATES);
-        List<QueryItem> queries;
+        List<QueryItem> queries = new ArrayList<>();
         Set<String> excluded = new HashSet<>();
         WalkGraph graph;
-        if (userIdOrItems instanceof String userId && !userId.isBlank()) {
+        if (userId != null) {
             UserHistory history = WalkInputs.userHistory(tx, userId, walkConfig).orElseThrow(
-                    () -> new IllegalArgumentException("Unknown user id: " + userId + "."));
-            queries = UserQuery.select(history.interactions(), walkConfig);
+                    () -> ShopgraphException.unknownIds("user", List.of(userId)));
+            queries.addAll(UserQuery.select(history.interactions(), walkConfig));
             excluded.addAll(history.bought());
             graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log).graph();
-        } else if (userIdOrItems instanceof List<?> list) {
-            List<String> ids = WalkInputs.itemList(list);
+        } else {
             graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log).graph();
-            WalkInputs.requireKnownItems(tx, graph, ids);
-            queries = new ArrayList<>(ids.size());
-            for (String id : ids) {
+            WalkInputs.requireKnownItems(tx, graph, itemIds);
+            for (String id : itemIds) {
                 queries.add(new QueryItem(id, 1.0));
             }
-        } else {
-            throw WalkInputs.notUserOrItems(userIdOrItems);
         }
         PixieWalker.Result result = new PixieWalker(graph).walk(queries, excluded, walkConfig,
                 ParallelStage::fork);

@@ -1,6 +1,6 @@
 package io.shopgraph.plugin.walk;
 
-import io.shopgraph.plugin.common.CypherValues;
+import io.shopgraph.plugin.common.ShopgraphException;
 import io.shopgraph.plugin.walk.UserQuery.Interaction;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -11,7 +11,6 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -24,12 +23,11 @@ import org.neo4j.graphdb.RelationshipType;
 import org.neo4j.graphdb.Transaction;
 
 /**
- * Validation of procedure arguments and the live-graph reads around a walk: a user's history,
- * whether item ids exist, and whether an item may be returned.
+ * The live-graph reads around a walk: a user's history, whether item ids exist, and whether an
+ * item may be returned (the arguments themselves are checked by {@link
+ * io.shopgraph.plugin.common.Arguments}).
  */
 public final class WalkInputs {
-
-    public static final int MAX_K = 1000;
 
     private static final Label ITEM = Label.label(NodeKind.ITEM.label());
     private static final Label USER = Label.label(NodeKind.USER.label());
@@ -55,45 +53,10 @@ public final class WalkInputs {
      */
     public record UserHistory(List<Interaction> interactions, Set<String> bought) {}
 
-    /** Checks {@code k}: 1 to {@value #MAX_K}. */
-    public static int k(long k) {
-        if (k < 1 || k > MAX_K) {
-            throw new IllegalArgumentException("k must be between 1 and " + MAX_K + ", got " + k + ".");
-        }
-        return (int) k;
-    }
-
-    /** Checks an item list: 1 to 50 non-empty strings; duplicates are dropped. */
-    public static List<String> itemList(List<?> raw) {
-        if (raw.isEmpty()) {
-            throw new IllegalArgumentException("userIdOrItems is an empty list; pass a user id or"
-                    + " between 1 and " + WalkConfig.MAX_QUERY_ITEMS + " item ids.");
-        }
-        if (raw.size() > WalkConfig.MAX_QUERY_ITEMS) {
-            throw new IllegalArgumentException("userIdOrItems has " + raw.size() + " item ids; at"
-                    + " most " + WalkConfig.MAX_QUERY_ITEMS + " are allowed.");
-        }
-        Set<String> ids = new LinkedHashSet<>();
-        for (int i = 0; i < raw.size(); i++) {
-            Object id = raw.get(i);
-            if (!(id instanceof String s) || s.isBlank()) {
-                throw new IllegalArgumentException("userIdOrItems must hold item ids (non-empty"
-                        + " strings); element " + (i + 1) + " is " + CypherValues.describe(id) + ".");
-            }
-            ids.add(s);
-        }
-        return List.copyOf(ids);
-    }
-
-    /** Explains an argument that is neither a user id nor a list of item ids. */
-    public static IllegalArgumentException notUserOrItems(Object value) {
-        return new IllegalArgumentException("userIdOrItems must be a user id (a non-empty string)"
-                + " or a list of item ids, got " + CypherValues.describe(value) + ".");
-    }
-
     /**
-     * Throws for ids that are neither in the projection nor in the database: "Unknown item
-     * ids: a, b." Ids in the database but not (yet) in the projection pass; they start no walks.
+     * Throws for ids that are neither in the projection nor in the database ("Unknown item
+     * ids: a, b.", code {@code UNKNOWN_ID}). Ids in the database but not (yet) in the
+     * projection pass; they start no walks.
      */
     public static void requireKnownItems(Transaction tx, WalkGraph graph, List<String> ids) {
         List<String> unknown = new ArrayList<>();
@@ -103,8 +66,7 @@ public final class WalkInputs {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException((unknown.size() == 1 ? "Unknown item id: "
-                    : "Unknown item ids: ") + String.join(", ", unknown) + ".");
+            throw ShopgraphException.unknownIds("item", unknown);
         }
     }
 

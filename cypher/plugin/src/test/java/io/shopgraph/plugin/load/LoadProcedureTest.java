@@ -196,7 +196,8 @@ class LoadProcedureTest {
 
         assertThatThrownBy(() -> call(List.of(), items, List.of(), List.of()))
                 .isInstanceOf(ClientException.class)
-                .hasMessageContaining("Field price of row 0 of items must be a number or null, got the string \"cheap\".");
+                .hasMessageEndingWith("[shopgraph.bad_input {\"index\":0,\"field\":\"price\"}] Field price of a row"
+                        + " of items must be a number or null, got the string 'cheap'.");
         assertThat(one("MATCH (n) RETURN count(n) AS n").get("n").asLong()).isZero();
     }
 
@@ -240,7 +241,8 @@ class LoadProcedureTest {
                     "brand", "acme", "category", null));
             assertThatThrownBy(() -> call(List.of(), items, List.of(), List.of()))
                     .isInstanceOf(ClientException.class)
-                    .hasMessageContaining("Loading needs the uniqueness constraint on :Brand(name); create the"
+                    .hasMessageContaining("[shopgraph.conflict] Loading needs the uniqueness constraint on"
+                            + " :Brand(name); create the"
                             + " schema first");
         } finally {
             try (Session session = driver.session()) {

@@ -22,6 +22,8 @@ import org.neo4j.harness.Neo4jBuilders;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmbeddingWriteProcedureTest {
 
+    private static final String BAD = "[shopgraph.bad_argument] ";
+
     private Neo4j neo4j;
     private Driver driver;
 
@@ -80,14 +82,15 @@ class EmbeddingWriteProcedureTest {
     void badArgumentsAreErrorsWithSentences() {
         assertThatThrownBy(() -> write("Brand", "embeddingA", List.of("i1"), bytes(1f)))
                 .isInstanceOf(ClientException.class)
-                .hasMessageContaining("label must be one of Item, User, got 'Brand'.");
+                .hasMessageEndingWith(BAD + "label must be one of Item, User, got the string 'Brand'.");
         assertThatThrownBy(() -> write("Item", "embedding", List.of("i1"), bytes(1f)))
-                .hasMessageContaining("property must be one of embeddingA, embeddingB, got 'embedding'.");
+                .hasMessageEndingWith(BAD + "property must be one of embeddingA, embeddingB, got the string"
+                        + " 'embedding'.");
         assertThatThrownBy(() -> write("Item", "embeddingA", List.of(), bytes(1f)))
-                .hasMessageContaining("ids must be a non-empty list of ids without nulls.");
+                .hasMessageEndingWith(BAD + "ids must be a non-empty list of ids, got an empty list.");
         assertThatThrownBy(() -> write("Item", "embeddingA", List.of("i1", "i2"), bytes(1f, 2f, 3f)))
-                .hasMessageContaining("vectors must hold 2 vectors of 1 to 4096 float32 values");
+                .hasMessageContaining(BAD + "vectors must hold 2 vectors of 1 to 4096 float32 values");
         assertThatThrownBy(() -> write("Item", "embeddingA", List.of("i1"), bytes(Float.POSITIVE_INFINITY)))
-                .hasMessageContaining("Vector 0 holds Infinity; every value must be finite.");
+                .hasMessageEndingWith(BAD + "Vector 0 holds Infinity; every value must be finite.");
     }
 }

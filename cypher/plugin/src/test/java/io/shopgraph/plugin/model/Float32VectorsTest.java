@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class Float32VectorsTest {
 
+    private static final String BAD = "[shopgraph.bad_argument] ";
+
     static byte[] bytes(float... values) {
         ByteBuffer buffer = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float value : values) {
@@ -32,14 +34,16 @@ class Float32VectorsTest {
     void blocksThatDoNotSplitOrHoldNonFiniteValuesAreErrors() {
         assertThatThrownBy(() -> Float32Vectors.decode(bytes(1f, 2f, 3f), 2))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("vectors must hold 2 vectors of 1 to 4096 float32 values (4 bytes each), got 12 bytes.");
+                .hasMessage(BAD + "vectors must hold 2 vectors of 1 to 4096 float32 values (4 bytes each),"
+                        + " got 12 bytes.");
         assertThatThrownBy(() -> Float32Vectors.decode(new byte[0], 1))
-                .hasMessage("vectors must hold 1 vectors of 1 to 4096 float32 values (4 bytes each), got 0 bytes.");
+                .hasMessage(BAD + "vectors must hold 1 vectors of 1 to 4096 float32 values (4 bytes each),"
+                        + " got 0 bytes.");
         assertThatThrownBy(() -> Float32Vectors.decode(new byte[4 * 4097], 1))
                 .hasMessageContaining("got 16388 bytes.");
         assertThatThrownBy(() -> Float32Vectors.decode(bytes(1f, 2f, Float.NaN, 4f), 2))
-                .hasMessage("Vector 1 holds NaN; every value must be finite.");
+                .hasMessage(BAD + "Vector 1 holds NaN; every value must be finite.");
         assertThatThrownBy(() -> Float32Vectors.decode(bytes(1f), 0))
-                .hasMessage("There must be at least one vector, got 0.");
+                .hasMessage(BAD + "There must be at least one vector, got 0.");
     }
 }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class RankerTest {
 
+    private static final String BAD = "[shopgraph.bad_argument] ";
+
     private static final Map<Source, Double> WEIGHTS = Map.of(Source.WALK, 1.0, Source.BUNDLE, 2.0,
             Source.POPULAR, 0.5);
 
@@ -74,14 +76,19 @@ class RankerTest {
         noLimit.put("maxPerBrand", null);
         assertThat(RecommendConfig.parse(noLimit).maxPerBrand()).isEqualTo(RecommendConfig.NO_LIMIT);
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("walkCandidate", 3L)))
-                .hasMessageStartingWith("Unknown config key 'walkCandidate'; known keys: walkCandidates,");
+                .hasMessageStartingWith(BAD + "Unknown config key 'walkCandidate'; known keys: walkCandidates,");
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("steps", 0L)))
-                .hasMessage("Config key 'steps' must be between 1 and 1000000, got 0.");
+                .hasMessage(BAD + "Config key 'steps' must be between 1 and 1000000, got 0.");
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("modelSteps", 0L)))
-                .hasMessage("Config key 'modelSteps' must be between 1 and 1000000, got 0.");
+                .hasMessage(BAD + "Config key 'modelSteps' must be between 1 and 1000000, got 0.");
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("bundleWeight", -1.0)))
-                .hasMessage("Config key 'bundleWeight' must be a finite number of at least 0, got the float -1.0.");
+                .hasMessage(BAD + "Config key 'bundleWeight' must be a finite number of at least 0, got the"
+                        + " float -1.0.");
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("useModel", "yes")))
-                .hasMessage("Config key 'useModel' must be a boolean, got the string 'yes'.");
+                .hasMessage(BAD + "Config key 'useModel' must be a boolean, got the string 'yes'.");
+        assertThatThrownBy(() -> RecommendConfig.parse(Map.of("maxPerBrand", 0L)))
+                .hasMessage(BAD + "Config key 'maxPerBrand' must be between 1 and 1000, got 0.");
+        assertThatThrownBy(() -> RecommendConfig.parse(Map.of("walkCandidates", 20.0)))
+                .hasMessage(BAD + "Config key 'walkCandidates' must be an integer, got the float 20.0.");
     }
 }

@@ -76,8 +76,8 @@ class RecommendProcedureTest {
 
     private List<Record> recommend(String user, long k, Map<String, Object> config) {
         try (Session session = driver.session()) {
-            return session.run("CALL shopgraph.recommend($user, $k, $config)",
-                    Map.of("user", user, "k", k, "config", config)).list();
+            return session.run("CALL shopgraph.recommend($userId, $k, $config)",
+                    Map.of("userId", user, "k", k, "config", config)).list();
         }
     }
 
@@ -188,10 +188,13 @@ class RecommendProcedureTest {
     void badArgumentsAreRejectedWithASentence() {
         assertThatThrownBy(() -> recommend("ann", 0, Map.of()))
                 .isInstanceOf(ClientException.class)
-                .hasMessageContaining("k must be between 1 and 1000, got 0.");
+                .hasMessageEndingWith("[shopgraph.bad_argument] k must be between 1 and 1000, got 0.");
         assertThatThrownBy(() -> recommend("", 5, Map.of()))
-                .hasMessageContaining("user must be a non-empty user id, got an empty string.");
+                .hasMessageEndingWith("[shopgraph.bad_argument] userId must be a non-empty id, got an empty string.");
         assertThatThrownBy(() -> recommend("ann", 5, Map.of("maxPerBrnd", 2L)))
-                .hasMessageContaining("Unknown config key 'maxPerBrnd'; known keys:");
+                .hasMessageContaining("[shopgraph.bad_argument] Unknown config key 'maxPerBrnd'; known keys:");
+        assertThatThrownBy(() -> recommend("ann", 5, Map.of("cartItems", 2.0)))
+                .hasMessageEndingWith("[shopgraph.bad_argument] Config key 'cartItems' must be an integer, got the"
+                        + " float 2.0.");
     }
 }

@@ -28,8 +28,6 @@ import org.neo4j.driver.exceptions.ClientException;
 import org.neo4j.harness.Neo4j;
 import org.neo4j.harness.Neo4jBuilders;
 
-
-
 /**
  * Calls {@code shopgraph.candidates}, {@code shopgraph.similar} and {@code shopgraph.walk.refresh}
  * over Bolt on an in-process Neo4j holding a small shop (see {@link #SHOP}).
@@ -236,9 +234,10 @@ class WalkProceduresTest {
                 .extracting(r -> r.get("reason").asString()).containsOnly("walk");
         assertThat(list("CALL shopgraph.similar('i7', 3, {seed: 7})"))
                 .extracting(r -> r.get("reason").asString()).containsOnly("walk");
-        fails("CALL shopgraph.similar('nope')", "Unknown item id: nope.");
+        fails("CALL shopgraph.similar('nope')",
+                "[shopgraph.unknown_id {\"kind\":\"item\",\"ids\":[\"nope\"]}] Unknown item id: nope.");
         fails("CALL shopgraph.similar('i1', 3, {useModel: 'yes'})",
-                "Config key 'useModel' must be a boolean, got the string 'yes'.");
+                "[shopgraph.bad_argument] Config key 'useModel' must be a boolean, got the string 'yes'.");
     }
 
     @Test
@@ -276,35 +275,43 @@ class WalkProceduresTest {
 
     @Test
     void badArgumentsAreRejectedWithASentence() {
-        fails("CALL shopgraph.candidates('u1', 0)", "k must be between 1 and 1000, got 0.");
-        fails("CALL shopgraph.candidates(['i1'], 1001)", "k must be between 1 and 1000, got 1001.");
-        fails("CALL shopgraph.similar('i1', 0)", "k must be between 1 and 1000, got 0.");
-        fails("CALL shopgraph.candidates([])",
-                "userIdOrItems is an empty list; pass a user id or between 1 and 50 item ids.");
+        String bad = "[shopgraph.bad_argument] ";
+        fails("CALL shopgraph.candidates('u1', 0)", bad + "k must be between 1 and 1000, got 0.");
+        fails("CALL shopgraph.candidates(['i1'], 1001)", bad + "k must be between 1 and 1000, got 1001.");
+        fails("CALL shopgraph.similar('i1', 0)", bad + "k must be between 1 and 1000, got 0.");
+        fails("CALL shopgraph.candidates([])", bad + "A query must have 1 to 50 items, got 0.");
         fails("CALL shopgraph.candidates([x IN range(1, 51) | 'i' + x])",
-                "userIdOrItems has 51 item ids; at most 50 are allowed.");
+                bad + "A query must have 1 to 50 items, got 51.");
         fails("CALL shopgraph.candidates(['i1', 1])",
-                "userIdOrItems must hold item ids (non-empty strings); element 2 is the integer 1.");
-        fails("CALL shopgraph.candidates(5)", "userIdOrItems must be a user id (a non-empty string)"
-                + " or a list of item ids, got the integer 5.");
-        fails("CALL shopgraph.candidates(null)", "userIdOrItems must be a user id (a non-empty string)"
-                + " or a list of item ids, got null.");
-        fails("CALL shopgraph.candidates(['i1', 'nope', 'zip'])", "Unknown item ids: nope, zip.");
-        fails("CALL shopgraph.candidates('ghost')", "Unknown user id: ghost.");
-        fails("CALL shopgraph.similar('nope')", "Unknown item id: nope.");
-        fails("CALL shopgraph.similar(null)", "itemId must be an item id (a non-empty string), got null.");
-        fails("CALL shopgraph.candidates('u1', 10, {stpes: 10})", "Unknown config key 'stpes'; known keys:"
-                + " steps, restart, seed, nP, nV, typeWeights, queryItems, halfLifeDays, ttlSeconds,"
+                bad + "query must hold non-empty ids, got the integer 1 at position 2.");
+        fails("CALL shopgraph.candidates(5)",
+                bad + "query must be a user id or a list of 1 to 50 item ids, got the integer 5.");
+        fails("CALL shopgraph.candidates(null)",
+                bad + "query must be a user id or a list of 1 to 50 item ids, got null.");
+        fails("CALL shopgraph.candidates('')", bad + "query must be a non-empty id, got an empty string.");
+        fails("CALL shopgraph.candidates(['i1', 'nope', 'zip', 'nope'])",
+                "[shopgraph.unknown_id {\"kind\":\"item\",\"ids\":[\"nope\",\"zip\"]}] Unknown item ids: nope, zip.");
+        fails("CALL shopgraph.candidates('ghost')",
+                "[shopgraph.unknown_id {\"kind\":\"user\",\"ids\":[\"ghost\"]}] Unknown user id: ghost.");
+        fails("CALL shopgraph.similar('nope')",
+                "[shopgraph.unknown_id {\"kind\":\"item\",\"ids\":[\"nope\"]}] Unknown item id: nope.");
+        fails("CALL shopgraph.similar(null)", bad + "itemId must be a non-empty id, got null.");
+        fails("CALL shopgraph.candidates('u1', 10, {stpes: 10})", bad + "Unknown config key 'stpes'; known"
+                + " keys: steps, restart, seed, nP, nV, typeWeights, queryItems, halfLifeDays, ttlSeconds,"
                 + " inStockOnly.");
-        fails("CALL shopgraph.similar('i1', 10, {queryItems: 5})", "Unknown config key 'queryItems';"
+        fails("CALL shopgraph.similar('i1', 10, {queryItems: 5})", bad + "Unknown config key 'queryItems';"
                 + " known keys: steps, restart, seed, nP, nV, typeWeights, ttlSeconds, inStockOnly,"
                 + " useModel.");
         fails("CALL shopgraph.candidates('u1', 10, {steps: 'many'})",
-                "Config key 'steps' must be an integer, got the string 'many'.");
-        fails("CALL shopgraph.similar('i1', 10, {restart: 0})",
-                "Config key 'restart' must be greater than 0 and at most 1, got 0.0.");
-        fails("CALL shopgraph.similar('i1', 10, {typeWeights: {VIEW: 1.0}})", "Config key 'typeWeights'"
-                + " names unknown relationship type 'VIEW'; known types: VIEWED, ADDED_TO_CART,"
+                bad + "Config key 'steps' must be an integer, got the string 'many'.");
+        fails("CALL shopgraph.candidates('u1', 10, {steps: 100.0})",
+                bad + "Config key 'steps' must be an integer, got the float 100.0.");
+        fails("CALL shopgraph.similar('i1', 10, {restart: 0})", bad + "Config key 'restart' must be a finite"
+                + " number greater than 0 and at most 1, got the integer 0.");
+        fails("CALL shopgraph.candidates('u1', 10, {halfLifeDays: 0})", bad + "Config key 'halfLifeDays'"
+                + " must be a finite number greater than 0, got the integer 0.");
+        fails("CALL shopgraph.similar('i1', 10, {typeWeights: {VIEW: 1.0}})", bad + "Config key 'typeWeights'"
+                + " names unknown type 'VIEW'; known types: VIEWED, ADDED_TO_CART,"
                 + " REMOVED_FROM_CART, CONTAINS, HAS_BRAND, IN_CATEGORY, HAS_SESSION, PLACED.");
     }
 
@@ -318,10 +325,10 @@ class WalkProceduresTest {
                 .containsExactly("shopgraph.candidates", "shopgraph.similar", "shopgraph.walk.refresh");
         assertThat(rows).extracting(r -> r.get("mode").asString()).containsOnly("READ");
         assertThat(rows).extracting(r -> r.get("signature").asString()).containsExactly(
-                "shopgraph.candidates(userIdOrItems :: ANY, k = 20 :: INTEGER, config = {} :: MAP) ::"
+                "shopgraph.candidates(query :: ANY, k = 10 :: INTEGER, config = {} :: MAP) ::"
                         + " (itemId :: STRING, score :: FLOAT, rank :: INTEGER, reason :: STRING,"
                         + " visits :: INTEGER)",
-                "shopgraph.similar(itemId :: STRING, k = 20 :: INTEGER, config = {} :: MAP) ::"
+                "shopgraph.similar(itemId :: STRING, k = 10 :: INTEGER, config = {} :: MAP) ::"
                         + " (itemId :: STRING, score :: FLOAT, rank :: INTEGER, reason :: STRING)",
                 "shopgraph.walk.refresh() :: (nodes :: INTEGER, relationships :: INTEGER,"
                         + " millis :: INTEGER, bytes :: INTEGER)");
@@ -382,10 +389,11 @@ class WalkProceduresTest {
         return new ArrayList<>(list(query).stream().map(r -> r.get("itemId").asString()).toList());
     }
 
-    private void fails(String query, String message) {
+    /** The procedure's error, as it reaches the client: {@code [code details] sentence}. */
+    private void fails(String query, String error) {
         assertThatThrownBy(() -> list(query))
                 .as(query)
                 .isInstanceOf(ClientException.class)
-                .hasMessageContaining("java.lang.IllegalArgumentException: " + message);
+                .hasMessageEndingWith("ShopgraphException: " + error);
     }
 }
