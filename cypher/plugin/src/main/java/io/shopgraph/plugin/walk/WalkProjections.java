@@ -2,6 +2,7 @@ package io.shopgraph.plugin.walk;
 
 import io.shopgraph.plugin.walk.ProjectionCache.Snapshot;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
@@ -50,6 +51,14 @@ public final class WalkProjections {
     public static Snapshot refresh(GraphDatabaseService db, Log log) {
         Database database = database(db, log);
         return database.cache().refresh(() -> build(db, database, log));
+    }
+
+    /**
+     * Waits until every background rebuild started so far has ended (rebuilds run one at a
+     * time, in the order they were started). For tests.
+     */
+    static void awaitBackgroundRebuilds() throws InterruptedException, ExecutionException {
+        REBUILDS.submit(() -> { }).get();
     }
 
     /**

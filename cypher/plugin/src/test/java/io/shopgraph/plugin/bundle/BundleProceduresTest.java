@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.shopgraph.plugin.common.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -511,6 +512,14 @@ class BundleProceduresTest {
     // --- the pair index ----------------------------------------------------------------------
 
     /** Calls of {@code shopgraph.bundle} (and their Cypher twins) that scored over the index. */
+    private static void awaitBackgroundBuilds() {
+        try {
+            PairIndexes.awaitBackgroundBuilds();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private long indexedDuring(Runnable calls) {
         long before = PairIndexes.indexedCalls();
         calls.run();
@@ -518,7 +527,7 @@ class BundleProceduresTest {
     }
 
     @Test
-    void callsReadThePairIndexOnlyWhileItHoldsWhatTheGraphHolds() throws InterruptedException {
+    void callsReadThePairIndexOnlyWhileItHoldsWhatTheGraphHolds() {
         randomShop(3);
         refresh(Map.of());
         List<String> cart = List.of("i1", "i4");
@@ -562,10 +571,13 @@ class BundleProceduresTest {
         assertThat(support(bundle(cart, 1000, Map.of()), other)).isCloseTo(support + 1.0, EXACT);
         // ... until a background build, started by a call once the pause after the last build
         // is over, catches up.
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (indexedDuring(() -> bundle(cart, 10, Map.of())) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        // A call starts no build before the pause is over: each check makes a call, waits for
+        // any build it started, and looks whether the next call reads the new index.
+        Await.until("a call starts a background build and the calls after it read the new index", () -> {
+            bundle(cart, 10, Map.of());
+            awaitBackgroundBuilds();
+            return indexedDuring(() -> bundle(cart, 10, Map.of())) == 1;
+        }, Duration.ofSeconds(60));
         assertThat(indexedDuring(() -> assertSame(cart, 1000, Map.of()))).isEqualTo(1);
         assertThat(support(bundle(cart, 1000, Map.of()), other)).isCloseTo(support + 1.0, EXACT);
         for (List<String> more : List.of(List.of(other), List.of("i2", "i30", "i7"), List.of("i0"))) {

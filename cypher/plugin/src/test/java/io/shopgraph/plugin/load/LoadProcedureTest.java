@@ -3,6 +3,8 @@ package io.shopgraph.plugin.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shopgraph.plugin.common.Await;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -217,7 +219,8 @@ class LoadProcedureTest {
             tx1.run(CALL, first).consume();
             CompletableFuture<Long> other = CompletableFuture.supplyAsync(() -> two.executeWrite(
                     tx -> tx.run(CALL, second).single().get("nodesCreated").asLong()));
-            Thread.sleep(500);
+            Await.until("the second load waits on a lock held by the first", this::aTransactionIsBlocked,
+                    Duration.ofSeconds(30));
             assertThat(other).isNotDone(); // waiting on the lock of the key u9
             tx1.commit();
             tx1.close();
@@ -227,6 +230,14 @@ class LoadProcedureTest {
         Record users = one("MATCH (u:User {userId: 'u9'}) RETURN count(u) AS n, COUNT { (u)-[:HAS_SESSION]->() } AS s");
         assertThat(users.get("n").asLong()).isEqualTo(1);
         assertThat(users.get("s").asLong()).isEqualTo(2);
+    }
+
+    /** Whether a transaction of the server is blocked, waiting on a lock. */
+    private boolean aTransactionIsBlocked() {
+        try (Session session = driver.session()) {
+            return session.run("SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n")
+                    .single().get("n").asLong() > 0;
+        }
     }
 
     @Test

@@ -126,6 +126,58 @@ class PixieWalkerTest {
     }
 
     @Test
+    void aHigherRestartConcentratesVisitsNearerTheQueryItem() {
+        // A chain q - near - mid - far, each step through a session of its own.
+        WalkGraph graph = WalkGraph.builder()
+                .edge(EdgeKind.VIEWED, "s1", "q", 1.0).edge(EdgeKind.VIEWED, "s1", "near", 1.0)
+                .edge(EdgeKind.VIEWED, "s2", "near", 1.0).edge(EdgeKind.VIEWED, "s2", "mid", 1.0)
+                .edge(EdgeKind.VIEWED, "s3", "mid", 1.0).edge(EdgeKind.VIEWED, "s3", "far", 1.0)
+                .build();
+        PixieWalker walker = new PixieWalker(graph);
+        List<QueryItem> query = List.of(new QueryItem("q", 1.0));
+        double[] restarts = {0.1, 0.5, 0.9};
+        double[] nearShare = new double[restarts.length];
+        double[] farShare = new double[restarts.length];
+        for (int r = 0; r < restarts.length; r++) {
+            Map<String, Long> visits = visits(walker.walk(query, Set.of(), config(Map.of(
+                    "restart", restarts[r], "nP", 0L, "steps", 20_000L, "seed", 5L))));
+            double all = visits.values().stream().mapToLong(Long::longValue).sum();
+            nearShare[r] = visits.getOrDefault("near", 0L) / all;
+            farShare[r] = visits.getOrDefault("far", 0L) / all;
+        }
+
+        assertThat(nearShare[0]).isLessThan(nearShare[1]);
+        assertThat(nearShare[1]).isLessThan(nearShare[2]);
+        assertThat(farShare[0]).isGreaterThan(farShare[1]);
+        assertThat(farShare[1]).isGreaterThan(farShare[2]);
+    }
+
+    @Test
+    void earlyStoppingTakesFewerStepsTheSoonerItsThresholdIsReached() {
+        PixieWalker walker = new PixieWalker(randomGraph());
+        List<QueryItem> query = List.of(new QueryItem("i3", 1.0));
+        PixieWalker.Result full = walker.walk(query, Set.of(), config(Map.of("nP", 0L, "seed", 9L)));
+        long previous = 0;
+        // The same seed walks the same way until it stops: a higher nV or nP stops later.
+        for (long nV : new long[] {2, 4, 8}) {
+            PixieWalker.Result stopped = walker.walk(query, Set.of(),
+                    config(Map.of("nP", 5L, "nV", nV, "seed", 9L)));
+            assertThat(stopped.queries().get(0).stoppedEarly()).isTrue();
+            assertThat(stopped.steps()).isGreaterThan(previous).isLessThan(full.steps());
+            previous = stopped.steps();
+            // A walk that stopped is the start of the full walk: no item has more visits.
+            for (Candidate candidate : stopped.candidates()) {
+                assertThat(stopped.visits(candidate.itemId())).isLessThanOrEqualTo(full.visits(candidate.itemId()));
+            }
+        }
+        long fewer = walker.walk(query, Set.of(), config(Map.of("nP", 2L, "nV", 4L, "seed", 9L))).steps();
+        long more = walker.walk(query, Set.of(), config(Map.of("nP", 8L, "nV", 4L, "seed", 9L))).steps();
+        assertThat(fewer).isLessThan(more);
+        assertThat(full.queries().get(0).stoppedEarly()).isFalse();
+        assertThat(full.steps()).isEqualTo(WalkConfig.DEFAULT_STEPS);
+    }
+
+    @Test
     void distrustedRelationshipsAreNeverWalked() {
         WalkGraph graph = WalkGraph.builder()
                 .edge(EdgeKind.VIEWED, "s1", "q", 1.0).edge(EdgeKind.VIEWED, "s1", "real", 1.0)
