@@ -11,10 +11,9 @@ import org.neo4j.graphdb.Transaction;
 /**
  * The item embeddings of one model version, held in memory, one version per database.
  *
- * <p>Ranking a few hundred candidates by reading each item's embedding from the store costs an
- * index seek and an array property read per candidate: about 5 ms of a recommend call for 500
- * candidates (measured in the procedure on the 1M-event benchmark graph). Held in memory it is
- * a hash lookup per candidate.
+ * <p>Reading each candidate's embedding from the store costs an index seek and an array
+ * property read; held in memory it is a hash lookup per candidate (the serving times are in
+ * benchmarks/RESULTS.md).
  *
  * <p><b>Consistency.</b> The embeddings of a version never change while it can be read: a new
  * version is always written into the slot that is not active, and a version whose slot was
