@@ -10,8 +10,8 @@ path of :meth:`GraphRunner.serve`. Driver exceptions are translated into
 
 from __future__ import annotations
 
+import json
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -24,10 +24,12 @@ from neo4j import exceptions as neo4j_errors
 
 from shopgraph import cypher
 from shopgraph.core.errors import (
+    CODES,
     BadInputError,
     ConfigError,
     GraphUnavailableError,
     QueryError,
+    ShopgraphError,
     UnknownEntityError,
 )
 from shopgraph.core.settings import Settings
@@ -40,8 +42,8 @@ T = TypeVar("T")
 Params = Mapping[str, Any]
 Row = dict[str, Any]
 
-_PROCEDURE_ARGUMENT = re.compile(r"IllegalArgumentException: (?P<reason>.+?)\s*$", re.DOTALL)
-_UNKNOWN_IDS = re.compile(r"^Unknown (?P<kind>\w+) ids?: (?P<ids>.+?)\.?$", re.DOTALL)
+#: Where a procedure's error starts in a Neo4j message: ``[shopgraph.<code> ...] <sentence>``.
+_PROCEDURE_ERROR = "[shopgraph."
 
 
 @dataclass(frozen=True)
@@ -283,12 +285,62 @@ def _translated(uri: str) -> Iterator[None]:
         message = e.message or str(e)
         if code.endswith("DatabaseNotFound"):
             raise ConfigError(f"Neo4j at {uri} has no database of that name: {message}") from e
-        match = _PROCEDURE_ARGUMENT.search(message)
-        if match:
-            reason = match.group("reason")
-            unknown = _UNKNOWN_IDS.match(reason)
-            if unknown:
-                ids = [part.strip() for part in unknown.group("ids").split(",")]
-                raise UnknownEntityError(unknown.group("kind"), ids) from e
-            raise BadInputError(reason) from e
+        error = _procedure_error(message)
+        if error is not None:
+            raise error from e
         raise QueryError(f"{code}: {message}") from e
+
+
+def _procedure_error(message: str) -> ShopgraphError | None:
+    """The shopgraph error that a procedure signalled in a Neo4j error message, if any.
+
+    Procedures end their message with ``[CODE] SENTENCE`` or ``[CODE DETAILS] SENTENCE``,
+    ``DETAILS`` being one JSON object (the plugin's ``ShopgraphException``). The code picks the
+    class from :data:`~shopgraph.core.errors.CODES`; unknown ids come back as
+    ``UnknownEntityError(kind, ids)`` and bad input as ``BadInputError(sentence, index=,
+    field=)`` from the details, every other class with the sentence.
+
+    Args:
+        message: The message of a Neo4j error.
+
+    Returns:
+        The error to raise, or ``None`` when the message carries no code this client knows
+        (it is then a plain :class:`~shopgraph.core.errors.QueryError`).
+    """
+    start = message.find(_PROCEDURE_ERROR)
+    if start < 0:
+        return None
+    position = start + 1
+    end = position
+    while end < len(message) and message[end] not in " ]":
+        end += 1
+    code = message[position:end]
+    details: dict[str, Any] = {}
+    if message.startswith(" {", end):
+        try:
+            parsed, end = json.JSONDecoder().raw_decode(message, end + 1)
+        except json.JSONDecodeError:
+            return None
+        if not isinstance(parsed, dict):
+            return None
+        details = parsed
+    if not message.startswith("] ", end):
+        return None
+    sentence = message[end + 2 :].strip()
+    kind = CODES.get(code)
+    if kind is None:
+        return None
+    if kind is UnknownEntityError:
+        ids = details.get("ids")
+        if not isinstance(details.get("kind"), str) or not isinstance(ids, list):
+            return None
+        return UnknownEntityError(details["kind"], [str(i) for i in ids])
+    if kind is BadInputError:
+        index = details.get("index")
+        field = details.get("field")
+        return BadInputError(
+            sentence,
+            index=index if isinstance(index, int) else None,
+            field=field if isinstance(field, str) else None,
+        )
+    return kind(sentence)

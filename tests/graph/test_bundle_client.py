@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from shopgraph.core.errors import BadInputError, UnknownEntityError
+from shopgraph.core.errors import BadArgumentError, UnknownEntityError
 from shopgraph.evaluation.bundle_protocol import Basket
 from shopgraph.evaluation.bundles import CoPurchaseConfig, CoPurchaseScorer
 from shopgraph.graph.client import ShopGraph
@@ -59,12 +59,10 @@ def test_a_bad_adjacency_bonus_is_a_sentence_from_the_procedure(orders: ShopGrap
         config = {"adjacencyBonus": bonus}
         orders.runner.serve("call_bundle", {"cart": ["A"], "k": 10, "config": config})
 
-    with pytest.raises(
-        BadInputError, match=r"^adjacencyBonus must be a finite number of at least 0, got -1\.0\.$"
-    ):
+    sentence = r"^Config key 'adjacencyBonus' must be a finite number of at least 0, got "
+    with pytest.raises(BadArgumentError, match=sentence + r"the integer -1\.$"):
         call(-1)
-    message = r"^adjacencyBonus must be a finite number, got 'two'\.$"
-    with pytest.raises(BadInputError, match=message):
+    with pytest.raises(BadArgumentError, match=sentence + r"the string 'two'\.$"):
         call("two")
 
 
@@ -83,9 +81,10 @@ def test_bad_bundle_arguments_give_the_same_sentences_from_the_client_and_the_pr
     for cart, k, message in cases:
         with pytest.raises(ValueError, match=message):
             orders.bundle(cart, k)
-        with pytest.raises(BadInputError, match=message):
+        with pytest.raises(BadArgumentError, match=message):
             procedure(cart, k, {})
-    with pytest.raises(UnknownEntityError, match=r"^Unknown item ids: nope, zip\.$"):
+    with pytest.raises(UnknownEntityError, match=r"^Unknown item ids: nope, zip\.$") as unknown:
         orders.bundle(["nope", "A", "zip"], 5)
-    with pytest.raises(BadInputError, match=r"^Unknown config key 'maxPerBrnd'; known keys: "):
+    assert (unknown.value.kind, unknown.value.ids) == ("item", ["nope", "zip"])
+    with pytest.raises(BadArgumentError, match=r"^Unknown config key 'maxPerBrnd'; known keys: "):
         procedure(["A"], 5, {"maxPerBrnd": 2})

@@ -150,7 +150,8 @@ def test_a_malformed_row_fails_the_whole_chunk_with_a_sentence(shop: ShopGraph) 
     with pytest.raises(BadInputError) as raised:
         shop.runner.write_tx(work)
 
-    assert str(raised.value) == (
-        'Field n of row 0 of sessions must be an integer, got the string "three".'
+    assert (raised.value.index, raised.value.field) == (0, "n")
+    assert raised.value.reason == (
+        "Field n of a row of sessions must be an integer, got the string 'three'."
     )
     assert shop.stats().labels == {}

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shopgraph.core.errors import BadInputError
+from shopgraph.core.errors import UnknownEntityError
 from shopgraph.gnn.data import IdMap, InteractionData
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.export import EventWeights, ExportOptions, export_interactions
@@ -127,9 +127,12 @@ def test_export_id_map_round_trip(small_shop: ShopGraph, tmp_path: Path) -> None
     assert again.user_ids(data.users) == ["u1", "u1", "u1", "u2", "u3"]
 
 
-def test_an_unknown_category_is_bad_input(small_shop: ShopGraph) -> None:
-    with pytest.raises(BadInputError, match=r"Unknown category codes: garden, toys\."):
+def test_an_unknown_category_is_an_unknown_entity(small_shop: ShopGraph) -> None:
+    with pytest.raises(
+        UnknownEntityError, match=r"^Unknown category ids: toys, garden\.$"
+    ) as unknown:
         export_interactions(small_shop.runner, ExportOptions(categories=("toys", "home", "garden")))
+    assert (unknown.value.kind, unknown.value.ids) == ("category", ["toys", "garden"])
 
 
 def _reference(runner: GraphRunner, options: ExportOptions) -> InteractionData:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shopgraph.core.errors import BadInputError, UnknownEntityError
+from shopgraph.core.errors import BadArgumentError, UnknownEntityError
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.recommend import RecommendOptions, WalkOptions
 
@@ -70,7 +70,7 @@ def test_bad_arguments_give_clear_errors(loaded: ShopGraph) -> None:
         loaded.candidates("ghost", 5)
     with pytest.raises(ValueError, match="k must be between 1 and 1000, got 0"):
         loaded.similar("x", 0)
-    with pytest.raises(BadInputError, match="Unknown config key 'stpes'"):
+    with pytest.raises(BadArgumentError, match="Unknown config key 'stpes'"):
         loaded.runner.read("call_similar", {"item": "x", "k": 3, "config": {"stpes": 1}})
 
 

@@ -1,17 +1,17 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.ConfigReader;
+import io.shopgraph.plugin.common.ConfigReader.Range;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * The config maps of {@code shopgraph.bundle} and {@code shopgraph.bundle.refresh}, validated.
- * Every key is optional; an unknown key, a wrong type or a value out of range is an
- * {@link IllegalArgumentException} that names the key.
+ * The config maps of {@code shopgraph.bundle} and {@code shopgraph.bundle.refresh}, validated
+ * by {@link ConfigReader}. Every key is optional; an unknown key, a wrong type or a value out of
+ * range is a {@link ShopgraphException} that names the key.
  *
  * <table>
  *   <caption>Keys</caption>
@@ -21,9 +21,9 @@ import java.util.TreeSet;
  *   <tr><td>halfLifeDays (null: no decay)</td><td>135.0</td><td>same</td></tr>
  *   <tr><td>userCap</td><td>1.0</td><td>same</td></tr>
  *   <tr><td>alpha, beta, smoothing, sizeExponent</td><td>0.5, 0.6, 10, 0.5</td><td>bundle</td></tr>
- *   <tr><td>maxBasketSize (null: no limit)</td><td>null</td><td>bundle</td></tr>
+ *   <tr><td>maxBasketSize (2 to 1,000,000; null: no limit)</td><td>null</td><td>bundle</td></tr>
  *   <tr><td>adjacencyBonus (0: off)</td><td>2.0</td><td>bundle</td></tr>
- *   <tr><td>user, maxPerBrand, categories, maxPrice</td><td>null (no filter)</td><td>bundle</td></tr>
+ *   <tr><td>user, maxPerBrand (1 to 1000), categories, maxPrice</td><td>null (no filter)</td><td>bundle</td></tr>
  *   <tr><td>inStockOnly</td><td>true</td><td>bundle</td></tr>
  * </table>
  *
@@ -72,12 +72,10 @@ public record BundleConfig(ScoringConfig scoring, BundleOptions options, Map<Str
      *
      * @param config the map (null means empty)
      * @return the knobs, defaults where absent
-     * @throws IllegalArgumentException for an unknown key or a bad value
+     * @throws ShopgraphException for an unknown key or a bad value
      */
     public static MassConfig parseRefresh(Map<String, Object> config) {
-        Map<String, Object> map = config == null ? Map.of() : config;
-        requireKnown(map, MASS_KEYS);
-        return massConfig(map, MassConfig.DEFAULTS);
+        return massConfig(ConfigReader.of(config, MASS_KEYS));
     }
 
     /**
@@ -85,29 +83,28 @@ public record BundleConfig(ScoringConfig scoring, BundleOptions options, Map<Str
      *
      * @param config the map (null means empty)
      * @return the knobs and filters, defaults where absent
-     * @throws IllegalArgumentException for an unknown key or a bad value
+     * @throws ShopgraphException for an unknown key or a bad value
      */
     public static BundleConfig parse(Map<String, Object> config) {
-        Map<String, Object> map = config == null ? Map.of() : config;
         List<String> known = new ArrayList<>(SCORING_KEYS);
         known.addAll(OPTION_KEYS);
         known.addAll(MASS_KEYS);
-        requireKnown(map, known);
+        ConfigReader reader = ConfigReader.of(config, known);
         ScoringConfig defaults = ScoringConfig.DEFAULTS;
-        Object maxBasketSize = map.get("maxBasketSize");
         ScoringConfig scoring = new ScoringConfig(
-                number(map, "alpha", defaults.alpha()),
-                number(map, "beta", defaults.beta()),
-                number(map, "smoothing", defaults.smoothing()),
-                number(map, "sizeExponent", defaults.sizeExponent()),
-                maxBasketSize == null ? ScoringConfig.NO_LIMIT : integer("maxBasketSize", maxBasketSize),
-                number(map, "adjacencyBonus", defaults.adjacencyBonus()));
-        BundleOptions options = options(map);
+                reader.number("alpha", defaults.alpha(), ScoringConfig.EXPONENT),
+                reader.number("beta", defaults.beta(), ScoringConfig.EXPONENT),
+                reader.number("smoothing", defaults.smoothing(), ScoringConfig.EXPONENT),
+                reader.number("sizeExponent", defaults.sizeExponent(), ScoringConfig.EXPONENT),
+                (int) reader.integer("maxBasketSize", ScoringConfig.NO_LIMIT, ScoringConfig.MIN_BASKET_SIZE,
+                        ScoringConfig.MAX_BASKET_SIZE),
+                reader.number("adjacencyBonus", defaults.adjacencyBonus(), ScoringConfig.EXPONENT));
+        BundleOptions options = options(reader);
         // Validate the mass knobs given, keeping only those.
-        MassConfig given = massConfig(map, MassConfig.DEFAULTS);
+        MassConfig given = massConfig(reader);
         Map<String, Double> mass = new LinkedHashMap<>();
         for (String key : MASS_KEYS) {
-            if (map.containsKey(key)) {
+            if (config != null && config.containsKey(key)) {
                 mass.put(key, massValue(given, key));
             }
         }
@@ -118,31 +115,28 @@ public record BundleConfig(ScoringConfig scoring, BundleOptions options, Map<Str
      * Checks that the mass-relevant knobs given equal those the statistics were computed with.
      *
      * @param used the knobs of the last refresh
-     * @throws IllegalArgumentException naming the first knob that differs
+     * @throws ShopgraphException of code {@code CONFLICT}, naming the first knob that differs
      */
     public void requireSameMass(MassConfig used) {
         for (String key : MASS_KEYS) {
             Double value = mass.get(key);
             if (value != null && Double.compare(value, massValue(used, key)) != 0) {
-                throw new IllegalArgumentException(key + " " + show(key, value) + " differs from the "
-                        + show(key, massValue(used, key)) + " of the last refresh: run CALL"
+                throw ShopgraphException.conflict("Config key '" + key + "' is " + show(key, value)
+                        + " but the last refresh used " + show(key, massValue(used, key)) + ": run CALL"
                         + " shopgraph.bundle.refresh() with it first, or leave it out.");
             }
         }
     }
 
-    private static MassConfig massConfig(Map<String, Object> map, MassConfig defaults) {
-        double halfLife = defaults.halfLifeDays();
-        if (map.containsKey("halfLifeDays")) {
-            Object value = map.get("halfLifeDays");
-            halfLife = value == null ? MassConfig.NO_DECAY : requireNumber("halfLifeDays", value);
-        }
+    private static MassConfig massConfig(ConfigReader reader) {
+        MassConfig defaults = MassConfig.DEFAULTS;
+        Double halfLife = reader.numberOrNull("halfLifeDays", defaults.halfLifeDays(), MassConfig.HALF_LIFE);
         return new MassConfig(
-                number(map, "orderWeight", defaults.orderWeight()),
-                number(map, "cartWeight", defaults.cartWeight()),
-                number(map, "viewWeight", defaults.viewWeight()),
-                halfLife,
-                number(map, "userCap", defaults.userCap()));
+                reader.number("orderWeight", defaults.orderWeight(), MassConfig.SOURCE_WEIGHT),
+                reader.number("cartWeight", defaults.cartWeight(), MassConfig.SOURCE_WEIGHT),
+                reader.number("viewWeight", defaults.viewWeight(), MassConfig.SOURCE_WEIGHT),
+                halfLife == null ? MassConfig.NO_DECAY : halfLife,
+                reader.number("userCap", defaults.userCap(), MassConfig.USER_CAP));
     }
 
     private static double massValue(MassConfig config, String key) {
@@ -161,108 +155,15 @@ public record BundleConfig(ScoringConfig scoring, BundleOptions options, Map<Str
                 : String.valueOf(value);
     }
 
-    private static BundleOptions options(Map<String, Object> map) {
-        Object user = map.get("user");
-        if (user != null && !(user instanceof String s && !s.isBlank())) {
-            throw new IllegalArgumentException("user must be a user id (a non-empty string), got "
-                    + describe(user) + ".");
+    private static BundleOptions options(ConfigReader reader) {
+        List<String> categories = reader.strings("categories");
+        if (categories != null && categories.isEmpty()) {
+            throw ShopgraphException.badArgument("Config key 'categories' must name at least one"
+                    + " category code, or be left out for every category.");
         }
-        Object maxPerBrand = map.get("maxPerBrand");
-        int perBrand = Selection.NO_LIMIT;
-        if (maxPerBrand != null) {
-            perBrand = integer("maxPerBrand", maxPerBrand);
-            if (perBrand < 1) {
-                throw new IllegalArgumentException(
-                        "maxPerBrand must be an integer of at least 1, got " + perBrand + ".");
-            }
-        }
-        Object inStockOnly = map.get("inStockOnly");
-        if (inStockOnly != null && !(inStockOnly instanceof Boolean)) {
-            throw new IllegalArgumentException(
-                    "inStockOnly must be true or false, got " + describe(inStockOnly) + ".");
-        }
-        Object maxPrice = map.get("maxPrice");
-        double price = BundleOptions.NO_MAX_PRICE;
-        if (maxPrice != null) {
-            price = requireNumber("maxPrice", maxPrice);
-            if (price < 0.0) {
-                throw new IllegalArgumentException(
-                        "maxPrice must be a number of at least 0, got " + price + ".");
-            }
-        }
-        return new BundleOptions((String) user, perBrand, categories(map.get("categories")),
-                inStockOnly == null || (Boolean) inStockOnly, price);
-    }
-
-    private static List<String> categories(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (!(value instanceof List<?> list)) {
-            throw new IllegalArgumentException("categories must be a list of category codes (strings),"
-                    + " got " + describe(value) + ".");
-        }
-        if (list.isEmpty()) {
-            throw new IllegalArgumentException("categories must name at least one category code,"
-                    + " or be left out for every category.");
-        }
-        Set<String> codes = new java.util.LinkedHashSet<>();
-        for (Object code : list) {
-            if (!(code instanceof String s) || s.isBlank()) {
-                throw new IllegalArgumentException("categories must be a list of category codes"
-                        + " (strings), got an element " + describe(code) + ".");
-            }
-            codes.add(s);
-        }
-        return List.copyOf(codes);
-    }
-
-    private static void requireKnown(Map<String, Object> map, List<String> known) {
-        for (String key : map.keySet()) {
-            if (!known.contains(key)) {
-                throw new IllegalArgumentException("Unknown config key '" + key + "'; known keys: "
-                        + String.join(", ", new TreeSet<>(known)) + ".");
-            }
-        }
-    }
-
-    private static double number(Map<String, Object> map, String key, double otherwise) {
-        Object value = map.get(key);
-        return value == null ? otherwise : requireNumber(key, value);
-    }
-
-    private static double requireNumber(String key, Object value) {
-        if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
-            throw new IllegalArgumentException(key + " must be a finite number, got " + describe(value) + ".");
-        }
-        return number.doubleValue();
-    }
-
-    private static int integer(String key, Object value) {
-        if (!(value instanceof Long || value instanceof Integer)
-                || ((Number) value).longValue() != ((Number) value).intValue()) {
-            throw new IllegalArgumentException(key + " must be an integer, got " + describe(value) + ".");
-        }
-        return ((Number) value).intValue();
-    }
-
-    /** A value as a message shows it: {@code 'text'}, {@code 2.5}, {@code true}, {@code null}, .... */
-    static String describe(Object value) {
-        if (value == null) {
-            return "null";
-        }
-        if (value instanceof String s) {
-            return "'" + s + "'";
-        }
-        if (value instanceof Number || value instanceof Boolean) {
-            return String.valueOf(value);
-        }
-        if (value instanceof List<?>) {
-            return "a list";
-        }
-        if (value instanceof Map<?, ?>) {
-            return "a map";
-        }
-        return "a " + value.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        return new BundleOptions(reader.id("user"),
+                (int) reader.integer("maxPerBrand", Selection.NO_LIMIT, 1, Selection.MAX_PER_BRAND),
+                categories, reader.bool("inStockOnly", true),
+                reader.number("maxPrice", BundleOptions.NO_MAX_PRICE, Range.atLeast(0)));
     }
 }

@@ -1,11 +1,11 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.Arguments;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.Node;
@@ -82,23 +82,21 @@ public final class BundleProcedure {
             @Name(value = "config", defaultValue = "{}",
                     description = "Score knobs and filters; see the procedure description for the keys.")
             Map<String, Object> config) {
-        if (k < 1 || k > BundleScorer.MAX_K) {
-            throw new IllegalArgumentException("k must be between 1 and " + BundleScorer.MAX_K + ", got " + k + ".");
-        }
+        int limit = Arguments.k(k);
+        List<String> items = Arguments.items("cart", "cart", cart);
         BundleConfig parsed = BundleConfig.parse(config);
-        long[] handles = lookUp(cart);
+        long[] handles = lookUp(items);
         // A usable index was built from the statistics in the graph now: no need to read them.
         Optional<PairIndexes.Built> index = PairIndexes.forCall(db, ktx, parsed.scoring(), log);
         BundleStats stats = index.map(PairIndexes.Built::stats).or(() -> StatsStore.read(tx))
-                .orElseThrow(() -> new IllegalArgumentException("Bundle statistics are missing: run CALL"
-                        + " shopgraph.bundle.refresh() after loading data."));
+                .orElseThrow(StatsStore::missing);
         parsed.requireSameMass(stats.mass());
         Selection selection = GraphSelection.of(tx, parsed.options());
         List<ScoredItem> top;
         try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources(),
                 parsed.scoring().adjacency())) {
             top = PairIndexes.scorer(index, handles, baskets, stats, parsed.scoring())
-                    .recommend(handles, (int) k, selection);
+                    .recommend(handles, limit, selection);
         }
         List<BundleRow> rows = new ArrayList<>(top.size());
         for (ScoredItem item : top) {
@@ -108,24 +106,12 @@ public final class BundleProcedure {
         return rows.stream();
     }
 
-    /** The cart's item handles (repeats as given), or an error naming every unknown id. */
+    /** The cart's item handles, or an error naming every unknown id. */
     private long[] lookUp(List<String> cart) {
-        if (cart == null) {
-            throw new IllegalArgumentException("cart must be a list of 1 to " + BundleScorer.MAX_CART
-                    + " item ids, got null.");
-        }
-        if (cart.isEmpty() || cart.size() > BundleScorer.MAX_CART) {
-            throw new IllegalArgumentException("A cart must have 1 to " + BundleScorer.MAX_CART
-                    + " items, got " + cart.size() + ".");
-        }
-        Set<String> unknown = new LinkedHashSet<>();
+        List<String> unknown = new ArrayList<>();
         long[] handles = new long[cart.size()];
         for (int n = 0; n < cart.size(); n++) {
             String id = cart.get(n);
-            if (id == null || id.isBlank()) {
-                throw new IllegalArgumentException("cart must hold item ids (non-empty strings), got "
-                        + BundleConfig.describe(id) + " at position " + (n + 1) + ".");
-            }
             Node item = tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id);
             if (item == null) {
                 unknown.add(id);
@@ -134,7 +120,7 @@ public final class BundleProcedure {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("Unknown item ids: " + String.join(", ", unknown) + ".");
+            throw ShopgraphException.unknownIds("item", unknown);
         }
         return handles;
     }

@@ -54,7 +54,8 @@ public final class BundleRefreshProcedure {
             + " viewed items. Run it after loading data or changing weights, in its own transaction"
             + " (writes commit in batches of 10,000 items); then it builds the in-memory index of item"
             + " pairs that bundle calls read. Config keys (all optional): orderWeight"
-            + " (1.0), cartWeight (0.5), viewWeight (0.1), halfLifeDays (135.0; null for no decay),"
+            + " (1.0), cartWeight (0.5), viewWeight (0.1), halfLifeDays (135.0: the recency half-life,"
+            + " in days, of a basket's weight by its age, from the newest basket; null: no decay),"
             + " userCap (1.0)."
             + " Yields items, baskets, now, basketMass, millis.")
     public Stream<RefreshRow> refresh(

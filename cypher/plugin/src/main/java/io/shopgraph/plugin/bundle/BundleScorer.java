@@ -1,5 +1,8 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.Arguments;
+import io.shopgraph.plugin.common.LongIntMap;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,10 +32,10 @@ import java.util.List;
  */
 public final class BundleScorer {
 
-    /** Largest cart. */
-    public static final int MAX_CART = 50;
+    /** Most distinct items of a cart. */
+    public static final int MAX_CART = Arguments.MAX_ITEMS;
     /** Largest {@code k}. */
-    public static final int MAX_K = 1000;
+    public static final int MAX_K = Arguments.MAX_K;
 
     private static final Source[] SOURCES = Source.values();
     private static final int S = SOURCES.length;
@@ -121,22 +124,20 @@ public final class BundleScorer {
      * @param k how many items, 1 to {@link #MAX_K}
      * @param selection filters and brand limit, applied in rank order
      * @return up to {@code k} items, best first
-     * @throws IllegalArgumentException if the cart or {@code k} is out of range
+     * @throws ShopgraphException if the cart or {@code k} is out of range
      * @throws IllegalStateException if the scorer was used before
      */
     public List<ScoredItem> recommend(long[] cart, int k, Selection selection) {
-        if (cart.length < 1 || cart.length > MAX_CART) {
-            throw new IllegalArgumentException(
-                    "A cart must have 1 to " + MAX_CART + " items, got " + cart.length + ".");
+        long[] distinct = Arrays.stream(cart).distinct().toArray();
+        if (distinct.length < 1 || distinct.length > MAX_CART) {
+            throw ShopgraphException.badArgument(
+                    "A cart must have 1 to " + MAX_CART + " items, got " + distinct.length + ".");
         }
-        if (k < 1 || k > MAX_K) {
-            throw new IllegalArgumentException("k must be between 1 and " + MAX_K + ", got " + k + ".");
-        }
+        Arguments.k(k);
         if (used) {
             throw new IllegalStateException("A BundleScorer answers one call; create another.");
         }
         used = true;
-        long[] distinct = Arrays.stream(cart).distinct().toArray();
         if (index != null && index.bounds(scoring)) {
             return rankByBound(distinct, k, selection);
         }

@@ -1,5 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +24,11 @@ public final class CoPurchases {
 
     private CoPurchases() {}
 
+    /** The error of a call that needs the bundle statistics before any refresh. */
+    public static ShopgraphException statsMissing() {
+        return StatsStore.missing();
+    }
+
     /**
      * A text that changes whenever {@code shopgraph.bundle.refresh()} recomputes the masses
      * (its {@code now}, basket mass, basket and item counts), for caches built on the masses.
@@ -32,7 +39,9 @@ public final class CoPurchases {
     }
 
     /**
-     * The items most often bought with {@code itemIds}, best first.
+     * The items most often bought with {@code itemIds}, best first, as candidates of source
+     * {@code BUNDLE} with the reason {@code "bought with ITEM"}, ITEM being the cart item that
+     * contributed most.
      *
      * @param db the procedure's database
      * @param tx the procedure's transaction
@@ -42,16 +51,16 @@ public final class CoPurchases {
      * @param k how many items at most
      * @param excluded item ids never returned (besides the cart)
      * @param inStockOnly leave out items with {@code inStock = false}
-     * @return the scored items; empty when no cart item is in the graph
-     * @throws IllegalArgumentException when {@code shopgraph.bundle.refresh()} has never run
+     * @return the candidates; empty when no cart item is in the graph
+     * @throws ShopgraphException of code {@code CONFLICT} when {@code shopgraph.bundle.refresh()}
+     *     has never run
      */
-    public static List<ScoredItem> forItems(GraphDatabaseService db, Transaction tx, KernelTransaction ktx,
+    public static List<Candidate> forItems(GraphDatabaseService db, Transaction tx, KernelTransaction ktx,
                                             Log log, List<String> itemIds, int k, Set<String> excluded,
                                             boolean inStockOnly) {
         Optional<PairIndexes.Built> index = PairIndexes.forCall(db, ktx, ScoringConfig.DEFAULTS, log);
         BundleStats stats = index.map(PairIndexes.Built::stats).or(() -> StatsStore.read(tx))
-                .orElseThrow(() -> new IllegalArgumentException("Bundle statistics are missing: run CALL"
-                        + " shopgraph.bundle.refresh() after loading data."));
+                .orElseThrow(StatsStore::missing);
         List<Long> cart = new ArrayList<>();
         for (String id : itemIds) {
             Node item = tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id);
@@ -76,8 +85,15 @@ public final class CoPurchases {
         long[] handles = cart.stream().mapToLong(Long::longValue).toArray();
         try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources(),
                 ScoringConfig.DEFAULTS.adjacency())) {
-            return PairIndexes.scorer(index, handles, baskets, stats, ScoringConfig.DEFAULTS)
-                    .recommend(handles, k, selection);
+            List<ScoredItem> scored = PairIndexes.scorer(index, handles, baskets, stats,
+                    ScoringConfig.DEFAULTS).recommend(handles, k, selection);
+            List<Candidate> candidates = new ArrayList<>(scored.size());
+            for (ScoredItem item : scored) {
+                String because = item.because().isEmpty() ? itemIds.get(0) : item.because().get(0);
+                candidates.add(new Candidate(item.itemId(), Candidate.Source.BUNDLE, item.score(),
+                        "bought with " + because));
+            }
+            return candidates;
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.CypherValues;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.time.temporal.ChronoField;
 import java.util.Arrays;
 import java.util.Set;
@@ -184,7 +186,8 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
         if (value instanceof NumberValue number) {
             return number.doubleValue();
         }
-        throw new IllegalArgumentException("A relationship weight must be a number, got " + value + ".");
+        throw ShopgraphException.badInput("A relationship weight must be a number, got "
+                + CypherValues.describe(value.asObjectCopy()) + ".");
     }
 
     /** The relationship's position, or {@link #NO_POSITION} when absent or not read. */
@@ -200,8 +203,8 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
         if (value instanceof IntegralValue integral) {
             return integral.longValue();
         }
-        throw new IllegalArgumentException("A CONTAINS position must be an integer, got "
-                + BundleConfig.describe(value.asObjectCopy()) + ".");
+        throw ShopgraphException.badInput("A CONTAINS position must be an integer, got "
+                + CypherValues.describe(value.asObjectCopy()) + ".");
     }
 
     private Value value(NodeCursor node, PropertySelection key) {
@@ -351,9 +354,9 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
             if (time == Values.NO_VALUE) {
                 return MassConfig.NO_TIME;
             }
-            throw new IllegalArgumentException((source == Source.ORDER ? "An order" : "A session") + " has "
-                    + GraphModel.timeKey(source) + " of type " + time.getTypeName()
-                    + "; basket times must be DATETIME values or null.");
+            throw ShopgraphException.badInput((source == Source.ORDER ? "An order" : "A session")
+                    + " has " + GraphModel.timeKey(source) + " " + CypherValues.describe(time.asObjectCopy())
+                    + "; basket times must be datetimes with a timezone, or null.");
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.CypherValues;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.time.temporal.Temporal;
@@ -88,9 +90,9 @@ final class GraphModel {
         if (value == null || value instanceof ZonedDateTime || value instanceof OffsetDateTime) {
             return (Temporal) value;
         }
-        throw new IllegalArgumentException((source == Source.ORDER ? "Order '" : "Session '")
-                + basketId(basket, source) + "' has " + timeKey(source) + " of type "
-                + value.getClass().getSimpleName() + "; basket times must be DATETIME values or null.");
+        throw ShopgraphException.badInput((source == Source.ORDER ? "Order '" : "Session '")
+                + basketId(basket, source) + "' has " + timeKey(source) + " "
+                + CypherValues.describe(value) + "; basket times must be datetimes with a timezone, or null.");
     }
 
     /** A DATETIME value in epoch milliseconds (as Cypher's {@code .epochMillis}), or NO_TIME. */

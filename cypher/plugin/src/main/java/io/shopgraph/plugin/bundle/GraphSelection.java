@@ -1,6 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.bundle.BundleConfig.BundleOptions;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -35,7 +36,7 @@ final class GraphSelection {
     private GraphSelection() {}
 
     /**
-     * @throws IllegalArgumentException naming the unknown category codes, if any
+     * @throws ShopgraphException of code {@code UNKNOWN_ID} naming the unknown category codes
      */
     static Selection of(Transaction tx, BundleOptions options) {
         Set<Long> bought = options.user() == null ? Set.of() : bought(tx, options.user());
@@ -89,7 +90,7 @@ final class GraphSelection {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("Unknown category codes: " + String.join(", ", unknown) + ".");
+            throw ShopgraphException.unknownIds("category", unknown);
         }
         return Set.copyOf(codes);
     }

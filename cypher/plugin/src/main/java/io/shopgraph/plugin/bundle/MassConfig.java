@@ -1,5 +1,8 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.ConfigReader;
+import io.shopgraph.plugin.common.ConfigReader.Range;
+
 /**
  * The knobs that the item masses {@code n(i)}, the basket mass {@code N} and the per-basket
  * weights {@code w(b) d(b)} depend on: fixed by {@code shopgraph.bundle.refresh} and stored with
@@ -13,7 +16,8 @@ package io.shopgraph.plugin.bundle;
  * @param orderWeight {@code w(b)} of orders, in [0, 1]; default 1.0
  * @param cartWeight {@code w(b)} of a session's added-to-cart items, in [0, 1]; default 0.5
  * @param viewWeight {@code w(b)} of a session's viewed items, in [0, 1]; default 0.1
- * @param halfLifeDays recency half-life in days, positive, or {@link #NO_DECAY}; default 135
+ * @param halfLifeDays the recency half-life, in days, of a basket's weight by its age (from the
+ *     newest basket), positive, or {@link #NO_DECAY}; default 135
  * @param userCap most that one user adds to an item's mass or a pair's support, positive;
  *     default 1.0
  */
@@ -24,6 +28,12 @@ public record MassConfig(
     public static final double NO_DECAY = Double.POSITIVE_INFINITY;
     /** The default half-life in days. */
     public static final double DEFAULT_HALF_LIFE_DAYS = 135.0;
+    /** The values of {@code orderWeight}, {@code cartWeight} and {@code viewWeight}. */
+    static final Range SOURCE_WEIGHT = Range.between(0, 1);
+    /** The values of {@code halfLifeDays} (or null). */
+    static final Range HALF_LIFE = Range.above(0);
+    /** The values of {@code userCap}. */
+    static final Range USER_CAP = Range.above(0);
     /** The defaults. */
     public static final MassConfig DEFAULTS = new MassConfig(1.0, 0.5, 0.1, DEFAULT_HALF_LIFE_DAYS, 1.0);
 
@@ -32,18 +42,15 @@ public record MassConfig(
 
     private static final double MILLIS_PER_DAY = 86_400_000.0;
 
-    /** Checks the ranges; messages name the config keys. */
+    /** Checks the ranges, with the sentences of the config keys ({@link ConfigReader}). */
     public MassConfig {
-        requireWeight("orderWeight", orderWeight);
-        requireWeight("cartWeight", cartWeight);
-        requireWeight("viewWeight", viewWeight);
-        if (!(halfLifeDays > 0.0) || Double.isNaN(halfLifeDays)) {
-            throw new IllegalArgumentException(
-                    "halfLifeDays must be a positive number or null (no decay), got " + halfLifeDays + ".");
+        ConfigReader.checkNumber("orderWeight", orderWeight, SOURCE_WEIGHT);
+        ConfigReader.checkNumber("cartWeight", cartWeight, SOURCE_WEIGHT);
+        ConfigReader.checkNumber("viewWeight", viewWeight, SOURCE_WEIGHT);
+        if (halfLifeDays != NO_DECAY) {
+            ConfigReader.checkNumber("halfLifeDays", halfLifeDays, HALF_LIFE);
         }
-        if (!(userCap > 0.0) || Double.isInfinite(userCap)) {
-            throw new IllegalArgumentException("userCap must be a positive number, got " + userCap + ".");
-        }
+        ConfigReader.checkNumber("userCap", userCap, USER_CAP);
     }
 
     /** {@code w(b)} of a basket of this source. */
@@ -70,11 +77,5 @@ public record MassConfig(
         }
         long age = Math.max(0L, nowMillis - timeMillis);
         return weight * Math.pow(0.5, age / MILLIS_PER_DAY / halfLifeDays);
-    }
-
-    private static void requireWeight(String key, double value) {
-        if (!(value >= 0.0 && value <= 1.0)) {
-            throw new IllegalArgumentException(key + " must be between 0 and 1, got " + value + ".");
-        }
     }
 }

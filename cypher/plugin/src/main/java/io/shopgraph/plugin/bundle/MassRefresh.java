@@ -1,5 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.LongIntMap;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.time.temporal.Temporal;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,7 +59,7 @@ final class MassRefresh {
     /**
      * Runs the refresh.
      *
-     * @throws IllegalArgumentException if a basket time is not a DATETIME or a weight is outside
+     * @throws ShopgraphException if a basket time is not a datetime with a timezone or a weight is outside
      *     [0, 1]
      */
     Outcome run() {
@@ -172,7 +174,7 @@ final class MassRefresh {
                 for (Relationship line : lines) {
                     double weight = GraphModel.weight(line);
                     if (!(weight >= 0.0 && weight <= 1.0)) {
-                        throw new IllegalArgumentException("The " + type.name() + " weight of "
+                        throw ShopgraphException.badInput("The " + type.name() + " weight of "
                                 + (source == Source.ORDER ? "order '" : "session '")
                                 + GraphModel.basketId(basket, source) + "' and item '"
                                 + line.getEndNode().getProperty(GraphModel.ITEM_ID, "?") + "' is " + weight

@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.LongIntMap;
 import java.util.Arrays;
 import java.util.Locale;
 

@@ -3,6 +3,7 @@ package io.shopgraph.plugin.bundle;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -149,6 +150,14 @@ final class PairIndexes {
     /** How many scorers were made over an index since the start (for tests). */
     static long indexedCalls() {
         return INDEXED_CALLS.get();
+    }
+
+    /**
+     * Waits until every background build started so far has ended (builds run one at a time,
+     * in the order they were started). For tests.
+     */
+    static void awaitBackgroundBuilds() throws InterruptedException, ExecutionException {
+        BUILDS.submit(() -> { }).get();
     }
 
     private static Optional<Built> usable(Database database, KernelTransaction ktx, ScoringConfig scoring) {

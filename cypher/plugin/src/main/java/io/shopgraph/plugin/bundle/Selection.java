@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.ConfigReader;
 import java.util.function.LongFunction;
 import java.util.function.LongPredicate;
 
@@ -18,6 +19,8 @@ public record Selection(LongPredicate admissible, int maxPerBrand, LongFunction<
 
     /** {@link #maxPerBrand} of no limit. */
     public static final int NO_LIMIT = Integer.MAX_VALUE;
+    /** The largest {@code maxPerBrand} but {@link #NO_LIMIT}. */
+    public static final int MAX_PER_BRAND = 1000;
 
     private static final long[] NO_BRANDS = new long[0];
 
@@ -26,9 +29,8 @@ public record Selection(LongPredicate admissible, int maxPerBrand, LongFunction<
 
     /** Checks {@code maxPerBrand}. */
     public Selection {
-        if (maxPerBrand < 1) {
-            throw new IllegalArgumentException("maxPerBrand must be an integer of at least 1, got "
-                    + maxPerBrand + ".");
+        if (maxPerBrand != NO_LIMIT) {
+            ConfigReader.checkInteger("maxPerBrand", maxPerBrand, 1, MAX_PER_BRAND);
         }
     }
 }

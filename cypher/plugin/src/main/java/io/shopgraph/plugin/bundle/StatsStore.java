@@ -1,5 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.CypherValues;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.time.temporal.Temporal;
@@ -45,10 +47,17 @@ final class StatsStore {
                 weighted));
     }
 
+    /** The error of a call that needs the statistics before any refresh. */
+    static ShopgraphException missing() {
+        return ShopgraphException.conflict("Bundle statistics are missing: run CALL"
+                + " shopgraph.bundle.refresh() after loading data.");
+    }
+
     /** Creates or overwrites the node. */
     static void write(Transaction tx, BundleStats stats, Temporal now) {
         if (now != null && !(now instanceof ZonedDateTime || now instanceof OffsetDateTime)) {
-            throw new IllegalArgumentException("now must be a DATETIME value.");
+            throw new IllegalStateException("now must be a datetime with a timezone, got "
+                    + CypherValues.describe(now) + ".");
         }
         Node node = tx.findNode(GraphModel.BUNDLE_STATS, "key", KEY);
         if (node == null) {
@@ -80,7 +89,7 @@ final class StatsStore {
     private static double number(Node node, String key) {
         Object value = node.getProperty(key, null);
         if (!(value instanceof Number number)) {
-            throw new IllegalArgumentException("Bundle statistics lack " + key + ": run CALL"
+            throw ShopgraphException.conflict("Bundle statistics lack " + key + ": run CALL"
                     + " shopgraph.bundle.refresh() again.");
         }
         return number.doubleValue();

@@ -1,6 +1,7 @@
 package io.shopgraph.plugin.export;
 
-import io.shopgraph.plugin.walk.CypherValues;
+import io.shopgraph.plugin.common.CypherValues;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.time.Instant;
 
 /**
@@ -72,7 +73,8 @@ public final class EdgeWeight {
      * @param at its time, or null
      * @param trust the relationship's {@code weight} property: a number, or null for 1
      * @return kind weight x decay x trust
-     * @throws IllegalStateException when trust is used and {@code trust} is not a number
+     * @throws ShopgraphException of code {@code BAD_INPUT} when trust is used and {@code trust} is
+     *     not a number
      */
     public double of(InteractionKind kind, Instant at, Object trust) {
         double decay = 1.0;
@@ -93,7 +95,7 @@ public final class EdgeWeight {
         if (value instanceof Number number) {
             return number.doubleValue();
         }
-        throw new IllegalStateException("The weight of a " + kind + " relationship must be a number, got "
+        throw ShopgraphException.badInput("The weight of a " + kind + " relationship must be a number, got "
                 + CypherValues.describe(value) + ".");
     }
 }

@@ -1,7 +1,8 @@
 package io.shopgraph.plugin.export;
 
-import io.shopgraph.plugin.LongIntMap;
-import io.shopgraph.plugin.walk.CypherValues;
+import io.shopgraph.plugin.common.CypherValues;
+import io.shopgraph.plugin.common.LongIntMap;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
@@ -9,12 +10,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -71,9 +73,11 @@ public final class ExportProcedure {
             + " of weight 0 are left out. One row per batch of users: users, counts (edges per user),"
             + " items (item positions), weights, newItems (ids of the items first named in the row;"
             + " position n is the n-th of all newItems). Config keys (all optional): since, until"
-            + " (datetimes), categories (codes; descendants count), weights (map of kind to weight;"
-            + " VIEWED 1.0, ADDED_TO_CART 2.0, REMOVED_FROM_CART 0.0, CONTAINS 4.0), halfLifeDays"
-            + " (30.0; null: no decay), now (datetime ages are measured from; needed with decay),"
+            + " (datetimes with a timezone), categories (codes; descendants count), weights (map of"
+            + " kind to weight; VIEWED 1.0, ADDED_TO_CART 2.0, REMOVED_FROM_CART 0.0, CONTAINS 4.0),"
+            + " halfLifeDays (30.0: the recency half-life, in days, of an interaction's weight by its"
+            + " age, from now; null: no decay), now (the datetime, with a timezone, that ages are"
+            + " measured from; needed with decay),"
             + " useTrust (true), usersPerRow (10000).")
     public Stream<ExportRow> interactions(
             @Name(value = "config", defaultValue = "{}",
@@ -89,7 +93,7 @@ public final class ExportProcedure {
     /** Items in the categories or their descendants, keyed by node id (value 1). */
     @SuppressWarnings("removal") // Entity.getId(): only as a join key within this transaction.
     private LongIntMap itemsUnder(List<String> codes) {
-        TreeSet<String> unknown = new TreeSet<>();
+        Set<String> unknown = new LinkedHashSet<>();
         Deque<Node> open = new ArrayDeque<>();
         LongIntMap categories = new LongIntMap(256);
         for (String code : codes) {
@@ -102,7 +106,7 @@ public final class ExportProcedure {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("Unknown category codes: " + String.join(", ", unknown) + ".");
+            throw ShopgraphException.unknownIds("category", unknown);
         }
         // As the statement's (i)-[:IN_CATEGORY]->(:Category)-[:CHILD_OF*0..]->(c:Category):
         // descendants through any node, items through nodes labelled Category.
@@ -267,8 +271,8 @@ public final class ExportProcedure {
             if (value instanceof OffsetDateTime offset) {
                 return offset.toInstant();
             }
-            throw new IllegalStateException("The " + property + " of a " + kind + " interaction must be a"
-                    + " datetime with a time zone, got " + CypherValues.describe(value) + ".");
+            throw ShopgraphException.badInput("The " + property + " of a " + kind + " interaction must be a"
+                    + " datetime with a timezone, got " + CypherValues.describe(value) + ".");
         }
     }
 }

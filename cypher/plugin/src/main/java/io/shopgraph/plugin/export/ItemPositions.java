@@ -1,6 +1,6 @@
 package io.shopgraph.plugin.export;
 
-import io.shopgraph.plugin.LongIntMap;
+import io.shopgraph.plugin.common.LongIntMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

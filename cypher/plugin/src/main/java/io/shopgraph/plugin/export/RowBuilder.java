@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.export;
 
+import io.shopgraph.plugin.common.ConfigReader;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,12 +16,10 @@ public final class RowBuilder {
     /**
      * A builder of rows.
      *
-     * @param usersPerRow users per row, at least 1
+     * @param usersPerRow users per row, 1 to {@value ExportConfig#MAX_USERS_PER_ROW}
      */
     public RowBuilder(int usersPerRow) {
-        if (usersPerRow < 1) {
-            throw new IllegalArgumentException("usersPerRow must be at least 1, got " + usersPerRow + ".");
-        }
+        ConfigReader.checkInteger("usersPerRow", usersPerRow, 1, ExportConfig.MAX_USERS_PER_ROW);
         this.usersPerRow = usersPerRow;
     }
 

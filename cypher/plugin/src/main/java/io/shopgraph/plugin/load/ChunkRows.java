@@ -1,5 +1,7 @@
 package io.shopgraph.plugin.load;
 
+import io.shopgraph.plugin.common.CypherValues;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,8 +10,9 @@ import java.util.Map;
  * The rows of one chunk of a load, read from the parameter maps that the Python loader sends
  * (the shapes of {@code shopgraph.loaders.batch.GraphBatch}, the same rows that the reference
  * statements {@code cypher/merge_*.cypher} take). Plain Java, no Neo4j: every field is checked
- * here, so a malformed row fails the whole chunk with a sentence naming the row and the field
- * before anything is written.
+ * here, so a malformed row fails the whole chunk before anything is written, with a
+ * {@link ShopgraphException} of code {@code BAD_INPUT} whose details give the row's index in its
+ * list and the field.
  *
  * @param categories {@code {code, name, level, parent}}, parents first
  * @param items {@code {id, price, categoryId, name, brand, category}}
@@ -46,8 +49,8 @@ public record ChunkRows(List<CategoryRow> categories, List<ItemRow> items,
     /**
      * Reads the four row lists of a chunk.
      *
-     * @throws IllegalArgumentException naming the list, the row and the field of the first
-     *     malformed value
+     * @throws ShopgraphException naming the list and the field of the first malformed value,
+     *     with the row's index and the field in its details
      */
     public static ChunkRows parse(List<Map<String, Object>> categories,
                                   List<Map<String, Object>> items,
@@ -91,8 +94,7 @@ public record ChunkRows(List<CategoryRow> categories, List<ItemRow> items,
         for (int i = 0; i < maps.size(); i++) {
             Map<String, Object> map = maps.get(i);
             if (map == null) {
-                throw new IllegalArgumentException(
-                        "Row " + i + " of " + list + " must be a map, got null.");
+                throw ShopgraphException.badInput("A row of " + list + " must be a map, got null.", i, null);
             }
             out.add(new Row(list, i, map));
         }
@@ -102,9 +104,9 @@ public record ChunkRows(List<CategoryRow> categories, List<ItemRow> items,
     /** One parameter map with the place it came from, for error messages. */
     private record Row(String list, int index, Map<String, Object> map) {
 
-        private IllegalArgumentException bad(String field, String expected, Object got) {
-            return new IllegalArgumentException("Field " + field + " of row " + index + " of "
-                    + list + " must be " + expected + ", got " + describe(got) + ".");
+        private ShopgraphException bad(String field, String expected, Object got) {
+            return ShopgraphException.badInput("Field " + field + " of a row of " + list + " must be "
+                    + expected + ", got " + CypherValues.describe(got) + ".", index, field);
         }
 
         String string(String field, boolean nullable) {
@@ -200,35 +202,6 @@ public record ChunkRows(List<CategoryRow> categories, List<ItemRow> items,
 
         private static boolean nullableLong(Object o) {
             return o == null || o instanceof Long;
-        }
-
-        private static String describe(Object v) {
-            if (v == null) {
-                return "null";
-            }
-            String text = String.valueOf(v);
-            if (text.length() > 60) {
-                text = text.substring(0, 57) + "...";
-            }
-            if (v instanceof String) {
-                return "the string \"" + text + "\"";
-            }
-            if (v instanceof Long) {
-                return "the integer " + text;
-            }
-            if (v instanceof Double) {
-                return "the float " + text;
-            }
-            if (v instanceof Boolean) {
-                return "the boolean " + text;
-            }
-            if (v instanceof List<?>) {
-                return "the list " + text;
-            }
-            if (v instanceof Map<?, ?>) {
-                return "a map";
-            }
-            return "a " + v.getClass().getSimpleName() + " " + text;
         }
     }
 }

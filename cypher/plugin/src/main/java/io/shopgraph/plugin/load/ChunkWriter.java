@@ -1,5 +1,7 @@
 package io.shopgraph.plugin.load;
 
+import io.shopgraph.plugin.common.CypherValues;
+import io.shopgraph.plugin.common.ShopgraphException;
 import io.shopgraph.plugin.load.ChunkRows.CategoryRow;
 import io.shopgraph.plugin.load.ChunkRows.ItemRow;
 import io.shopgraph.plugin.load.ChunkRows.Line;
@@ -344,7 +346,7 @@ public final class ChunkWriter {
         if (stored instanceof java.time.OffsetDateTime o) {
             return o.toInstant();
         }
-        throw new IllegalArgumentException("A stored time must be a datetime, got "
-                + stored.getClass().getSimpleName() + " " + stored + ".");
+        throw ShopgraphException.badInput("A stored time must be a datetime with a timezone, got "
+                + CypherValues.describe(stored) + ".");
     }
 }

@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.load;
 
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -55,7 +56,8 @@ final class KeyLookup implements AutoCloseable {
     /**
      * The node of {@code label} whose {@code key} is {@code value}, or null; no lock is taken.
      *
-     * @throws IllegalArgumentException when {@code label.key} has no uniqueness constraint
+     * @throws ShopgraphException of code {@code CONFLICT} when {@code label.key} has no
+     *     uniqueness constraint
      */
     Node find(Label label, String key, String value) {
         return seek(label, key, value, false);
@@ -65,7 +67,8 @@ final class KeyLookup implements AutoCloseable {
      * The node of {@code label} whose {@code key} is {@code value}, or null; either way the key
      * is locked exclusively until this transaction ends, so the caller may create it.
      *
-     * @throws IllegalArgumentException when {@code label.key} has no uniqueness constraint
+     * @throws ShopgraphException of code {@code CONFLICT} when {@code label.key} has no
+     *     uniqueness constraint
      */
     Node findForMerge(Label label, String key, String value) {
         return seek(label, key, value, true);
@@ -105,7 +108,7 @@ final class KeyLookup implements AutoCloseable {
                 }
             }
         }
-        throw new IllegalArgumentException("Loading needs the uniqueness constraint on :" + label.name()
+        throw ShopgraphException.conflict("Loading needs the uniqueness constraint on :" + label.name()
                 + "(" + key + "); create the schema first (cypher/schema.cypher, shopgraph load does it).");
     }
 

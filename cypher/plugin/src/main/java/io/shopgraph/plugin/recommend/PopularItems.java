@@ -1,6 +1,7 @@
 package io.shopgraph.plugin.recommend;
 
 import io.shopgraph.plugin.bundle.CoPurchases;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -50,11 +51,11 @@ public final class PopularItems {
     /**
      * The lists for the database of {@code tx}, built when missing or older than the masses.
      *
-     * @throws IllegalArgumentException when {@code shopgraph.bundle.refresh()} has never run
+     * @throws ShopgraphException of code {@code CONFLICT} when {@code shopgraph.bundle.refresh()}
+     *     has never run
      */
     public static PopularItems of(Transaction tx, String database) {
-        String signature = CoPurchases.statsSignature(tx).orElseThrow(() -> new IllegalArgumentException(
-                "Bundle statistics are missing: run CALL shopgraph.bundle.refresh() after loading data."));
+        String signature = CoPurchases.statsSignature(tx).orElseThrow(CoPurchases::statsMissing);
         PopularItems cached = CACHE.get(database);
         if (cached != null && cached.signature.equals(signature)) {
             return cached;

@@ -1,6 +1,7 @@
 package io.shopgraph.plugin.recommend;
 
-import io.shopgraph.plugin.Reason;
+import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -37,18 +38,18 @@ public final class Ranker {
      * @param modelScore the model score of an item, or null without a model or embedding
      * @return the items, best first
      */
-    public static List<Ranked> rank(List<Candidate> candidates, Map<Candidate.Stage, Double> weights,
+    public static List<Ranked> rank(List<Candidate> candidates, Map<Candidate.Source, Double> weights,
                                     Function<String, Double> modelScore) {
-        Map<Candidate.Stage, Double> best = new EnumMap<>(Candidate.Stage.class);
+        Map<Candidate.Source, Double> best = new EnumMap<>(Candidate.Source.class);
         for (Candidate c : candidates) {
-            best.merge(c.stage(), c.score(), Math::max);
+            best.merge(c.source(), c.score(), Math::max);
         }
         Map<String, double[]> blended = new LinkedHashMap<>();
         Map<String, String> reason = new HashMap<>();
         Map<String, Double> share = new HashMap<>();
         for (Candidate c : candidates) {
-            double top = best.get(c.stage());
-            double part = top > 0 ? weights.getOrDefault(c.stage(), 0.0) * c.score() / top : 0.0;
+            double top = best.get(c.source());
+            double part = top > 0 ? weights.getOrDefault(c.source(), 0.0) * c.score() / top : 0.0;
             blended.computeIfAbsent(c.itemId(), id -> new double[1])[0] += part;
             Double previous = share.get(c.itemId());
             if (previous == null || part > previous) {

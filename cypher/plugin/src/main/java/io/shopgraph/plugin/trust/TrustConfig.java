@@ -1,9 +1,10 @@
 package io.shopgraph.plugin.trust;
 
-import java.util.LinkedHashMap;
+import io.shopgraph.plugin.common.ConfigReader;
+import io.shopgraph.plugin.common.ConfigReader.Range;
+import io.shopgraph.plugin.common.ShopgraphException;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The thresholds of {@link TrustScorer}; every value has a default and is checked by
@@ -27,24 +28,13 @@ public record TrustConfig(long minGroup, double jaccard, long lockstepFull, doub
                           double repeatFull, long blindFull, double newAccountHours,
                           double newAccountPenalty, double floor) {
 
-    private static final Map<String, Object> DEFAULTS = defaults();
+    /** The keys, in the order of the record. */
+    static final List<String> KEYS = List.of("minGroup", "jaccard", "lockstepFull", "rateStart",
+            "rateFull", "minSessionEvents", "repeatStart", "repeatFull", "blindFull", "newAccountHours",
+            "newAccountPenalty", "floor");
 
-    private static Map<String, Object> defaults() {
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("minGroup", 10L);
-        values.put("jaccard", 0.7);
-        values.put("lockstepFull", 3L);
-        values.put("rateStart", 20.0);
-        values.put("rateFull", 60.0);
-        values.put("minSessionEvents", 5L);
-        values.put("repeatStart", 10.0);
-        values.put("repeatFull", 40.0);
-        values.put("blindFull", 3L);
-        values.put("newAccountHours", 1.0);
-        values.put("newAccountPenalty", 0.2);
-        values.put("floor", 0.02);
-        return values;
-    }
+    /** The largest value of the integer keys. */
+    private static final long MAX_COUNT = 1_000_000;
 
     /** The defaults. */
     public static TrustConfig standard() {
@@ -56,68 +46,35 @@ public record TrustConfig(long minGroup, double jaccard, long lockstepFull, doub
      *
      * @param values keys of this record, numbers as values; null means all defaults
      * @return the config
-     * @throws IllegalArgumentException on an unknown key, a value that is not a number, or a
-     *     value out of range
+     * @throws ShopgraphException on an unknown key, a value of the wrong type, or a value out
+     *     of range
      */
     public static TrustConfig parse(Map<String, ?> values) {
-        Map<String, Object> merged = new LinkedHashMap<>(DEFAULTS);
-        if (values != null) {
-            Set<String> unknown = new TreeSet<>(values.keySet());
-            unknown.removeAll(DEFAULTS.keySet());
-            if (!unknown.isEmpty()) {
-                throw new IllegalArgumentException("Unknown trust config key " + String.join(", ", unknown)
-                        + "; known keys are " + String.join(", ", new TreeSet<>(DEFAULTS.keySet())) + ".");
-            }
-            merged.putAll(values);
-        }
+        ConfigReader reader = ConfigReader.of(values, KEYS);
+        Range positive = Range.above(0);
+        Range fraction = Range.between(0, 1);
         TrustConfig config = new TrustConfig(
-                integer(merged, "minGroup", 2), fraction(merged, "jaccard"),
-                integer(merged, "lockstepFull", 2), positive(merged, "rateStart"),
-                positive(merged, "rateFull"), integer(merged, "minSessionEvents", 2),
-                positive(merged, "repeatStart"), positive(merged, "repeatFull"),
-                integer(merged, "blindFull", 1), positive(merged, "newAccountHours"),
-                fraction(merged, "newAccountPenalty"), fraction(merged, "floor"));
-        if (config.rateFull <= config.rateStart) {
-            throw new IllegalArgumentException("rateFull must be above rateStart, got " + config.rateFull
-                    + " and " + config.rateStart + ".");
-        }
-        if (config.repeatFull <= config.repeatStart) {
-            throw new IllegalArgumentException("repeatFull must be above repeatStart, got "
-                    + config.repeatFull + " and " + config.repeatStart + ".");
-        }
+                reader.integer("minGroup", 10, 2, MAX_COUNT),
+                reader.number("jaccard", 0.7, fraction),
+                reader.integer("lockstepFull", 3, 2, MAX_COUNT),
+                reader.number("rateStart", 20.0, positive),
+                reader.number("rateFull", 60.0, positive),
+                reader.integer("minSessionEvents", 5, 2, MAX_COUNT),
+                reader.number("repeatStart", 10.0, positive),
+                reader.number("repeatFull", 40.0, positive),
+                reader.integer("blindFull", 3, 1, MAX_COUNT),
+                reader.number("newAccountHours", 1.0, positive),
+                reader.number("newAccountPenalty", 0.2, fraction),
+                reader.number("floor", 0.02, fraction));
+        requireAbove("rateFull", config.rateFull, "rateStart", config.rateStart);
+        requireAbove("repeatFull", config.repeatFull, "repeatStart", config.repeatStart);
         return config;
     }
 
-    private static Number number(Map<String, Object> values, String key) {
-        Object value = values.get(key);
-        if (!(value instanceof Number number)) {
-            throw new IllegalArgumentException(key + " must be a number, got " + value + ".");
+    private static void requireAbove(String key, double value, String other, double bound) {
+        if (value <= bound) {
+            throw ShopgraphException.badArgument("Config key '" + key + "' must be greater than '"
+                    + other + "' (" + bound + "), got " + value + ".");
         }
-        return number;
-    }
-
-    private static long integer(Map<String, Object> values, String key, long least) {
-        Number number = number(values, key);
-        if (number.doubleValue() != Math.rint(number.doubleValue()) || number.longValue() < least) {
-            throw new IllegalArgumentException(key + " must be a whole number of at least " + least
-                    + ", got " + number + ".");
-        }
-        return number.longValue();
-    }
-
-    private static double fraction(Map<String, Object> values, String key) {
-        double value = number(values, key).doubleValue();
-        if (!(value >= 0.0 && value <= 1.0)) {
-            throw new IllegalArgumentException(key + " must be between 0 and 1, got " + value + ".");
-        }
-        return value;
-    }
-
-    private static double positive(Map<String, Object> values, String key) {
-        double value = number(values, key).doubleValue();
-        if (!(value > 0.0 && Double.isFinite(value))) {
-            throw new IllegalArgumentException(key + " must be positive and finite, got " + value + ".");
-        }
-        return value;
     }
 }

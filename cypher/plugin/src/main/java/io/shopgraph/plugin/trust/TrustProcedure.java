@@ -1,5 +1,7 @@
 package io.shopgraph.plugin.trust;
 
+import io.shopgraph.plugin.common.Arguments;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.time.Instant;
 import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
@@ -8,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.neo4j.graphdb.Direction;
 import org.neo4j.graphdb.Label;
@@ -87,6 +88,7 @@ public final class TrustProcedure {
             @Name(value = "config", defaultValue = "{}",
                     description = "Signal thresholds; see the procedure description for the keys.")
             Map<String, Object> config) {
+        List<String> targetIds = users == null ? null : Arguments.ids("users", users);
         TrustConfig parsed = TrustConfig.parse(config);
         Map<String, Integer> itemIndex = new HashMap<>();
         try (ResourceIterator<Node> items = tx.findNodes(ITEM)) {
@@ -104,12 +106,12 @@ public final class TrustProcedure {
             }
         }
         TrustScorer scorer = new TrustScorer(parsed, itemIndex.size(), activities);
-        if (users == null) {
+        if (targetIds == null) {
             return scorer.scoreAll().stream().map(TrustRow::of);
         }
-        Set<String> unknown = new TreeSet<>();
+        List<String> unknown = new ArrayList<>();
         Set<Integer> targets = new LinkedHashSet<>();
-        for (String id : users) {
+        for (String id : targetIds) {
             Integer at = position.get(id);
             if (at == null) {
                 unknown.add(id);
@@ -118,7 +120,7 @@ public final class TrustProcedure {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("Unknown user ids: " + String.join(", ", unknown) + ".");
+            throw ShopgraphException.unknownIds("user", unknown);
         }
         int[] array = targets.stream().mapToInt(Integer::intValue).toArray();
         return scorer.score(array).stream().map(TrustRow::of);

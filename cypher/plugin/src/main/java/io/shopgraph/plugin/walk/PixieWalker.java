@@ -1,11 +1,15 @@
 package io.shopgraph.plugin.walk;
 
+import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.Reason;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -74,16 +78,20 @@ public final class PixieWalker {
                              boolean stoppedEarly) {}
 
     /**
-     * The result of one {@link #walk}: every visited item that is not excluded, with per-query
-     * statistics. Candidates are ranked by score (descending), then item id; {@link #top} ranks
-     * only as many as it needs.
+     * The result of one {@link #walk}: every visited item that is not excluded, as a
+     * {@link Candidate} of source {@code WALK} (score: the multi-hit boosted visit count), with
+     * its plain visit count and per-query statistics. Candidates are ranked by score
+     * (descending), then item id; {@link #top} ranks only as many as it needs.
      */
     public static final class Result {
         private final Candidate[] pool;
+        private final long[] visits;
         private final List<QueryStats> queries;
+        private Map<String, Long> visitsById;
 
-        Result(Candidate[] pool, List<QueryStats> queries) {
+        Result(Candidate[] pool, long[] visits, List<QueryStats> queries) {
             this.pool = pool;
+            this.visits = visits;
             this.queries = queries;
         }
 
@@ -123,6 +131,20 @@ public final class PixieWalker {
                 }
                 ranked = (int) Math.min(pool.length, 4L * ranked);
             }
+        }
+
+        /**
+         * How often the walks landed on a candidate, from all query items together
+         * ({@code sum_q V_q}); 0 for an item that is not a candidate.
+         */
+        public long visits(String itemId) {
+            if (visitsById == null) {
+                visitsById = new HashMap<>(2 * pool.length);
+                for (int i = 0; i < pool.length; i++) {
+                    visitsById.put(pool[i].itemId(), visits[i]);
+                }
+            }
+            return visitsById.getOrDefault(itemId, 0L);
         }
 
         /** Total steps taken over all query items. */
@@ -237,15 +259,18 @@ public final class PixieWalker {
                 rootSums[position] += root;
             }
         }
-        List<Candidate> pool = new ArrayList<>(total.size());
+        Candidate[] pool = new Candidate[total.size()];
+        long[] visits = new long[total.size()];
+        int kept = 0;
         for (int p = 0; p < total.size(); p++) {
             int item = total.key(p);
             if (!skip.get(item)) {
-                pool.add(new Candidate(graph.itemId(item),
-                        total.count(p) + 2 * crossSums[p], total.count(p)));
+                pool[kept] = new Candidate(graph.itemId(item), Candidate.Source.WALK,
+                        total.count(p) + 2 * crossSums[p], Reason.WALK.label());
+                visits[kept++] = total.count(p);
             }
         }
-        return new Result(pool.toArray(Candidate[]::new), List.copyOf(stats));
+        return new Result(Arrays.copyOf(pool, kept), Arrays.copyOf(visits, kept), List.copyOf(stats));
     }
 
     /**

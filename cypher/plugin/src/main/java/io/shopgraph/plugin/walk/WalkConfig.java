@@ -1,5 +1,8 @@
 package io.shopgraph.plugin.walk;
 
+import io.shopgraph.plugin.common.ConfigReader;
+import io.shopgraph.plugin.common.ConfigReader.Range;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -10,7 +13,7 @@ import java.util.stream.Collectors;
 /**
  * The validated config of a random-walk procedure, parsed from the Cypher {@code $config} map.
  *
- * <p>Keys (all optional):
+ * <p>Keys (all optional; absent or null: the default, but for {@code halfLifeDays}):
  * <ul>
  *   <li>{@code steps} (integer, 1 to 1,000,000, default 10,000): total step budget of one call,
  *       shared among the query items. A step is one relationship traversal (item to session,
@@ -34,9 +37,10 @@ import java.util.stream.Collectors;
  *   <li>{@code queryItems} (integer, 1 to 50, default 20; {@code shopgraph.candidates} only):
  *       how many of a user's most recent items start walks (and are left out of the result);
  *       a user's sessions are read newest first only until that many items are known.
- *   <li>{@code halfLifeDays} (float greater than 0, default 7.0; {@code shopgraph.candidates}
- *       only): a user's interaction this many days older than the user's latest one weighs
- *       half as much as a query item.
+ *   <li>{@code halfLifeDays} (float greater than 0, or null for no decay; default 7.0;
+ *       {@code shopgraph.candidates} only): the recency half-life, in days, of an
+ *       interaction's weight by its age; a user's interaction this many days older than the
+ *       user's latest one weighs half as much as a query item.
  *   <li>{@code ttlSeconds} (integer, 0 to 31,622,400 (366 days), default 300): once the
  *       database has committed transactions since the projection was built, a projection older
  *       than this is rebuilt in the background; the call itself still walks the current one.
@@ -54,7 +58,7 @@ import java.util.stream.Collectors;
  * @param nV early stopping: visits an item needs to count towards {@code nP}
  * @param typeWeights type weight of every relationship kind
  * @param queryItems how many of a user's recent items start walks
- * @param halfLifeDays recency half-life of a user's interactions, in days
+ * @param halfLifeDays recency half-life of a user's interactions, in days, or {@link #NO_DECAY}
  * @param ttlSeconds how old a projection may get, once the database changed, before a rebuild
  * @param inStockOnly whether items with {@code inStock = false} are skipped
  * @param useModel whether {@code shopgraph.similar} may answer from the active embedding model
@@ -72,6 +76,8 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
     public static final int DEFAULT_QUERY_ITEMS = 20;
     public static final int MAX_QUERY_ITEMS = 50;
     public static final double DEFAULT_HALF_LIFE_DAYS = 7.0;
+    /** {@link #halfLifeDays} of no recency decay ({@code halfLifeDays: null}). */
+    public static final double NO_DECAY = Double.POSITIVE_INFINITY;
     public static final long DEFAULT_TTL_SECONDS = 300;
     public static final long MAX_TTL_SECONDS = 366L * 24 * 3600;
 
@@ -113,29 +119,24 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
      * @param raw the map given to the procedure (null means empty)
      * @param use the procedure it is for, which decides the accepted keys
      * @return the config
-     * @throws IllegalArgumentException naming the key, for an unknown key, a value of the wrong
-     *     type or a value out of range
+     * @throws ShopgraphException naming the key, for an unknown key, a value of the wrong type
+     *     or a value out of range
      */
     public static WalkConfig parse(Map<String, ?> raw, Use use) {
-        Map<String, ?> values = raw == null ? Map.of() : raw;
-        for (String key : values.keySet()) {
-            if (!use.keys().contains(key)) {
-                throw new IllegalArgumentException("Unknown config key '" + key + "'; known keys: "
-                        + String.join(", ", use.keys()) + ".");
-            }
-        }
+        ConfigReader config = ConfigReader.of(raw, use.keys());
+        Double halfLife = config.numberOrNull("halfLifeDays", DEFAULT_HALF_LIFE_DAYS, Range.above(0));
         return new WalkConfig(
-                (int) integer(values, "steps", DEFAULT_STEPS, 1, MAX_STEPS),
-                restart(values),
-                integer(values, "seed", DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE),
-                (int) integer(values, "nP", DEFAULT_NP, 0, 1_000_000),
-                (int) integer(values, "nV", DEFAULT_NV, 1, 1_000_000),
-                typeWeights(values),
-                (int) integer(values, "queryItems", DEFAULT_QUERY_ITEMS, 1, MAX_QUERY_ITEMS),
-                halfLifeDays(values),
-                integer(values, "ttlSeconds", DEFAULT_TTL_SECONDS, 0, MAX_TTL_SECONDS),
-                bool(values, "inStockOnly", true),
-                bool(values, "useModel", true));
+                (int) config.integer("steps", DEFAULT_STEPS, 1, MAX_STEPS),
+                config.number("restart", DEFAULT_RESTART, Range.aboveAtMost(0, 1)),
+                config.integer("seed", DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE),
+                (int) config.integer("nP", DEFAULT_NP, 0, 1_000_000),
+                (int) config.integer("nV", DEFAULT_NV, 1, 1_000_000),
+                typeWeights(config),
+                (int) config.integer("queryItems", DEFAULT_QUERY_ITEMS, 1, MAX_QUERY_ITEMS),
+                halfLife == null ? NO_DECAY : halfLife,
+                config.integer("ttlSeconds", DEFAULT_TTL_SECONDS, 0, MAX_TTL_SECONDS),
+                config.bool("inStockOnly", true),
+                config.bool("useModel", true));
     }
 
     /** The type weights as an array indexed by {@link EdgeKind} ordinal. */
@@ -145,96 +146,13 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
         return weights;
     }
 
-    private static long integer(Map<String, ?> values, String key, long fallback, long min, long max) {
-        if (!values.containsKey(key)) {
-            return fallback;
-        }
-        Object value = values.get(key);
-        if (!(value instanceof Long || value instanceof Integer || value instanceof Short
-                || value instanceof Byte)) {
-            throw new IllegalArgumentException("Config key '" + key + "' must be an integer, got "
-                    + CypherValues.describe(value) + ".");
-        }
-        long n = ((Number) value).longValue();
-        if (n < min || n > max) {
-            throw new IllegalArgumentException("Config key '" + key + "' must be between " + min
-                    + " and " + max + ", got " + n + ".");
-        }
-        return n;
-    }
-
-    private static double number(Map<String, ?> values, String key, double fallback) {
-        if (!values.containsKey(key)) {
-            return fallback;
-        }
-        Object value = values.get(key);
-        if (!(value instanceof Number)) {
-            throw new IllegalArgumentException("Config key '" + key + "' must be a number, got "
-                    + CypherValues.describe(value) + ".");
-        }
-        return ((Number) value).doubleValue();
-    }
-
-    private static double restart(Map<String, ?> values) {
-        double restart = number(values, "restart", DEFAULT_RESTART);
-        if (!(restart > 0 && restart <= 1)) {
-            throw new IllegalArgumentException("Config key 'restart' must be greater than 0 and at"
-                    + " most 1, got " + restart + ".");
-        }
-        return restart;
-    }
-
-    private static double halfLifeDays(Map<String, ?> values) {
-        double days = number(values, "halfLifeDays", DEFAULT_HALF_LIFE_DAYS);
-        if (!(days > 0) || Double.isInfinite(days)) {
-            throw new IllegalArgumentException("Config key 'halfLifeDays' must be a finite number"
-                    + " greater than 0, got " + days + ".");
-        }
-        return days;
-    }
-
-    private static boolean bool(Map<String, ?> values, String key, boolean fallback) {
-        if (!values.containsKey(key)) {
-            return fallback;
-        }
-        Object value = values.get(key);
-        if (!(value instanceof Boolean b)) {
-            throw new IllegalArgumentException("Config key '" + key + "' must be a boolean, got "
-                    + CypherValues.describe(value) + ".");
-        }
-        return b;
-    }
-
-    private static Map<EdgeKind, Double> typeWeights(Map<String, ?> values) {
-        EnumMap<EdgeKind, Double> weights = new EnumMap<>(EdgeKind.class);
-        for (EdgeKind kind : EdgeKind.values()) {
-            weights.put(kind, kind.defaultWeight());
-        }
-        if (values.containsKey("typeWeights")) {
-            Object value = values.get("typeWeights");
-            if (!(value instanceof Map<?, ?> given)) {
-                throw new IllegalArgumentException("Config key 'typeWeights' must be a map from"
-                        + " relationship type to weight, got " + CypherValues.describe(value) + ".");
-            }
-            for (Map.Entry<?, ?> entry : given.entrySet()) {
-                String type = String.valueOf(entry.getKey());
-                EdgeKind kind = EdgeKind.byName(type).orElseThrow(() -> new IllegalArgumentException(
-                        "Config key 'typeWeights' names unknown relationship type '" + type
-                                + "'; known types: " + EdgeKind.names() + "."));
-                Object weight = entry.getValue();
-                if (!(weight instanceof Number number) || !(number.doubleValue() >= 0)
-                        || Double.isInfinite(number.doubleValue())) {
-                    throw new IllegalArgumentException("Config key 'typeWeights' must give " + type
-                            + " a finite number of at least 0, got "
-                            + CypherValues.describe(weight) + ".");
-                }
-                weights.put(kind, number.doubleValue());
-            }
-        }
+    private static Map<EdgeKind, Double> typeWeights(ConfigReader config) {
+        Map<EdgeKind, Double> weights = config.weights("typeWeights", EdgeKind.class,
+                EdgeKind::defaultWeight, Range.atLeast(0));
         boolean itemsCanMove = weights.entrySet().stream().anyMatch(e -> e.getValue() > 0
                 && (e.getKey().from() == NodeKind.ITEM || e.getKey().to() == NodeKind.ITEM));
         if (!itemsCanMove) {
-            throw new IllegalArgumentException("Config key 'typeWeights' must give a positive"
+            throw ShopgraphException.badArgument("Config key 'typeWeights' must give a positive"
                     + " weight to at least one relationship type of items ("
                     + Arrays.stream(EdgeKind.values())
                             .filter(k -> k.from() == NodeKind.ITEM || k.to() == NodeKind.ITEM)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shopgraph.plugin.bundle.BundleConfig.BundleOptions;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +61,9 @@ class BundleConfigTest {
     void massKnobsMustMatchTheRefresh() {
         BundleConfig.parse(Map.of("userCap", 1L, "orderWeight", 1.0)).requireSameMass(MassConfig.DEFAULTS);
         assertThatThrownBy(() -> BundleConfig.parse(Map.of("userCap", 2.0)).requireSameMass(MassConfig.DEFAULTS))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("userCap 2.0 differs from the 1.0 of the last refresh");
+                .isInstanceOf(ShopgraphException.class)
+                .hasMessageStartingWith("[shopgraph.conflict] Config key 'userCap' is 2.0 but the last refresh"
+                        + " used 1.0: run CALL shopgraph.bundle.refresh() with it first");
     }
 
     @Test

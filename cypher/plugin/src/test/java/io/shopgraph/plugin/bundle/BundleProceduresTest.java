@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.shopgraph.plugin.common.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,11 +12,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -508,6 +512,14 @@ class BundleProceduresTest {
     // --- the pair index ----------------------------------------------------------------------
 
     /** Calls of {@code shopgraph.bundle} (and their Cypher twins) that scored over the index. */
+    private static void awaitBackgroundBuilds() {
+        try {
+            PairIndexes.awaitBackgroundBuilds();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private long indexedDuring(Runnable calls) {
         long before = PairIndexes.indexedCalls();
         calls.run();
@@ -515,7 +527,7 @@ class BundleProceduresTest {
     }
 
     @Test
-    void callsReadThePairIndexOnlyWhileItHoldsWhatTheGraphHolds() throws InterruptedException {
+    void callsReadThePairIndexOnlyWhileItHoldsWhatTheGraphHolds() {
         randomShop(3);
         refresh(Map.of());
         List<String> cart = List.of("i1", "i4");
@@ -559,10 +571,13 @@ class BundleProceduresTest {
         assertThat(support(bundle(cart, 1000, Map.of()), other)).isCloseTo(support + 1.0, EXACT);
         // ... until a background build, started by a call once the pause after the last build
         // is over, catches up.
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (indexedDuring(() -> bundle(cart, 10, Map.of())) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        // A call starts no build before the pause is over: each check makes a call, waits for
+        // any build it started, and looks whether the next call reads the new index.
+        Await.until("a call starts a background build and the calls after it read the new index", () -> {
+            bundle(cart, 10, Map.of());
+            awaitBackgroundBuilds();
+            return indexedDuring(() -> bundle(cart, 10, Map.of())) == 1;
+        }, Duration.ofSeconds(60));
         assertThat(indexedDuring(() -> assertSame(cart, 1000, Map.of()))).isEqualTo(1);
         assertThat(support(bundle(cart, 1000, Map.of()), other)).isCloseTo(support + 1.0, EXACT);
         for (List<String> more : List.of(List.of(other), List.of("i2", "i30", "i7"), List.of("i0"))) {
@@ -711,85 +726,109 @@ class BundleProceduresTest {
         }
     }
 
-    private void assertFails(String cypher, Map<String, Object> params, String message) {
+    /** The procedure's error as it reaches the client: {@code [code details] sentence}. */
+    private void assertFails(String cypher, Map<String, Object> params, String error) {
         assertThatThrownBy(() -> run(cypher, params))
                 .isInstanceOf(ClientException.class)
-                .hasMessageEndingWith("IllegalArgumentException: " + message);
+                .hasMessageEndingWith("ShopgraphException: " + error);
     }
 
-    private void assertBundleFails(List<String> cart, long k, Map<String, Object> config, String message) {
+    private void assertBundleFails(List<String> cart, long k, Map<String, Object> config, String error) {
         Map<String, Object> params = new HashMap<>();
         params.put("cart", cart);
         params.put("k", k);
         params.put("config", config);
-        assertFails("CALL shopgraph.bundle($cart, $k, $config)", params, message);
+        assertFails("CALL shopgraph.bundle($cart, $k, $config)", params, error);
     }
 
     @Test
-    void everyBadInputIsAnErrorWithASentence() {
+    void everyBadInputIsAnErrorWithACodeAndASentence() {
         orders("AB", "BC");
         run("MATCH (s:BundleStats) DELETE s");
-        assertBundleFails(List.of("A"), 10, Map.of(),
-                "Bundle statistics are missing: run CALL shopgraph.bundle.refresh() after loading data.");
+        String bad = "[shopgraph.bad_argument] ";
+        assertBundleFails(List.of("A"), 10, Map.of(), "[shopgraph.conflict] Bundle statistics are missing: run"
+                + " CALL shopgraph.bundle.refresh() after loading data.");
         refresh(Map.of());
         List<String> fine = List.of("A");
-        assertBundleFails(fine, 0, Map.of(), "k must be between 1 and 1000, got 0.");
-        assertBundleFails(fine, 1001, Map.of(), "k must be between 1 and 1000, got 1001.");
-        assertBundleFails(List.of(), 10, Map.of(), "A cart must have 1 to 50 items, got 0.");
-        assertBundleFails(java.util.Collections.nCopies(51, "A"), 10, Map.of(), "A cart must have 1 to 50 items, got 51.");
-        assertBundleFails(null, 10, Map.of(), "cart must be a list of 1 to 50 item ids, got null.");
-        assertBundleFails(java.util.Arrays.asList("A", null), 10, Map.of(),
-                "cart must hold item ids (non-empty strings), got null at position 2.");
-        assertBundleFails(List.of("x", "A", "y", "x"), 10, Map.of(), "Unknown item ids: x, y.");
-        assertBundleFails(fine, 10, Map.of("maxPerBrnd", 2L), "Unknown config key 'maxPerBrnd'; known keys:"
-                + " adjacencyBonus, alpha, beta, cartWeight, categories, halfLifeDays, inStockOnly, maxBasketSize,"
-                + " maxPerBrand, maxPrice, orderWeight, sizeExponent, smoothing, user, userCap, viewWeight.");
-        assertBundleFails(fine, 10, Map.of("alpha", "high"), "alpha must be a finite number, got 'high'.");
-        assertBundleFails(fine, 10, Map.of("beta", -1.0), "beta must be a finite number of at least 0, got -1.0.");
-        assertBundleFails(fine, 10, Map.of("smoothing", Double.NaN), "smoothing must be a finite number, got NaN.");
+        assertBundleFails(fine, 0, Map.of(), bad + "k must be between 1 and 1000, got 0.");
+        assertBundleFails(fine, 1001, Map.of(), bad + "k must be between 1 and 1000, got 1001.");
+        assertBundleFails(List.of(), 10, Map.of(), bad + "A cart must have 1 to 50 items, got 0.");
+        List<String> tooMany = IntStream.range(0, 51).mapToObj(n -> "x" + n).toList();
+        assertBundleFails(tooMany, 10, Map.of(), bad + "A cart must have 1 to 50 items, got 51.");
+        // Repeats count once: 51 times the same item is a cart of one.
+        assertThat(bundle(Collections.nCopies(51, "A"), 10, Map.of())).hasSize(1);
+        assertBundleFails(null, 10, Map.of(), bad + "cart must be a list of 1 to 50 item ids, got null.");
+        assertBundleFails(Arrays.asList("A", null), 10, Map.of(),
+                bad + "cart must hold non-empty ids, got null at position 2.");
+        assertBundleFails(List.of("nope"), 10, Map.of(),
+                "[shopgraph.unknown_id {\"kind\":\"item\",\"ids\":[\"nope\"]}] Unknown item id: nope.");
+        assertBundleFails(List.of("x", "A", "y", "x"), 10, Map.of(),
+                "[shopgraph.unknown_id {\"kind\":\"item\",\"ids\":[\"x\",\"y\"]}] Unknown item ids: x, y.");
+        assertBundleFails(fine, 10, Map.of("maxPerBrnd", 2L), bad + "Unknown config key 'maxPerBrnd'; known keys:"
+                + " alpha, beta, smoothing, sizeExponent, maxBasketSize, adjacencyBonus, user, maxPerBrand,"
+                + " categories, inStockOnly, maxPrice, orderWeight, cartWeight, viewWeight, halfLifeDays, userCap.");
+        assertBundleFails(fine, 10, Map.of("alpha", "high"),
+                bad + "Config key 'alpha' must be a finite number of at least 0, got the string 'high'.");
+        assertBundleFails(fine, 10, Map.of("beta", -1.0),
+                bad + "Config key 'beta' must be a finite number of at least 0, got the float -1.0.");
+        assertBundleFails(fine, 10, Map.of("smoothing", Double.NaN),
+                bad + "Config key 'smoothing' must be a finite number of at least 0, got the float NaN.");
         assertBundleFails(fine, 10, Map.of("maxBasketSize", 1L),
-                "maxBasketSize must be an integer of at least 2 or null (no limit), got 1.");
-        assertBundleFails(fine, 10, Map.of("maxBasketSize", 2.5), "maxBasketSize must be an integer, got 2.5.");
-        assertBundleFails(fine, 10, Map.of("adjacencyBonus", -1.0),
-                "adjacencyBonus must be a finite number of at least 0, got -1.0.");
-        assertBundleFails(fine, 10, Map.of("adjacencyBonus", "two"), "adjacencyBonus must be a finite number, got 'two'.");
-        assertBundleFails(fine, 10, Map.of("adjacencyBonus", true), "adjacencyBonus must be a finite number, got true.");
-        assertBundleFails(fine, 10, Map.of("maxPerBrand", 0L), "maxPerBrand must be an integer of at least 1, got 0.");
-        assertBundleFails(fine, 10, Map.of("user", 5L), "user must be a user id (a non-empty string), got 5.");
-        assertBundleFails(fine, 10, Map.of("inStockOnly", "yes"), "inStockOnly must be true or false, got 'yes'.");
-        assertBundleFails(fine, 10, Map.of("maxPrice", -1L), "maxPrice must be a number of at least 0, got -1.0.");
+                bad + "Config key 'maxBasketSize' must be between 2 and 1000000, got 1.");
+        assertBundleFails(fine, 10, Map.of("maxBasketSize", 2.5),
+                bad + "Config key 'maxBasketSize' must be an integer, got the float 2.5.");
+        assertBundleFails(fine, 10, Map.of("adjacencyBonus", -1L),
+                bad + "Config key 'adjacencyBonus' must be a finite number of at least 0, got the integer -1.");
+        assertBundleFails(fine, 10, Map.of("adjacencyBonus", true),
+                bad + "Config key 'adjacencyBonus' must be a finite number of at least 0, got the boolean true.");
+        assertBundleFails(fine, 10, Map.of("maxPerBrand", 0L),
+                bad + "Config key 'maxPerBrand' must be between 1 and 1000, got 0.");
+        assertBundleFails(fine, 10, Map.of("user", 5L), bad + "Config key 'user' must be a non-empty id, got the"
+                + " integer 5.");
+        assertBundleFails(fine, 10, Map.of("inStockOnly", "yes"),
+                bad + "Config key 'inStockOnly' must be a boolean, got the string 'yes'.");
+        assertBundleFails(fine, 10, Map.of("maxPrice", -1L),
+                bad + "Config key 'maxPrice' must be a finite number of at least 0, got the integer -1.");
         assertBundleFails(fine, 10, Map.of("categories", "home"),
-                "categories must be a list of category codes (strings), got 'home'.");
-        assertBundleFails(fine, 10, Map.of("categories", List.of()),
-                "categories must name at least one category code, or be left out for every category.");
-        assertBundleFails(fine, 10, Map.of("categories", List.of("home", "garden")), "Unknown category codes: home, garden.");
-        assertBundleFails(fine, 10, Map.of("orderWeight", 0.5), "orderWeight 0.5 differs from the 1.0 of the last"
-                + " refresh: run CALL shopgraph.bundle.refresh() with it first, or leave it out.");
+                bad + "Config key 'categories' must be a list of non-empty strings, got the string 'home'.");
+        assertBundleFails(fine, 10, Map.of("categories", List.of()), bad + "Config key 'categories' must name at"
+                + " least one category code, or be left out for every category.");
+        assertBundleFails(fine, 10, Map.of("categories", List.of("home", "garden")),
+                "[shopgraph.unknown_id {\"kind\":\"category\",\"ids\":[\"home\",\"garden\"]}] Unknown category"
+                        + " ids: home, garden.");
+        assertBundleFails(fine, 10, Map.of("orderWeight", 0.5), "[shopgraph.conflict] Config key 'orderWeight' is"
+                + " 0.5 but the last refresh used 1.0: run CALL shopgraph.bundle.refresh() with it first, or leave"
+                + " it out.");
         Map<String, Object> noDecay = new HashMap<>();
         noDecay.put("halfLifeDays", null);
-        assertBundleFails(fine, 10, noDecay, "halfLifeDays null (no decay) differs from the 135.0 of the last"
-                + " refresh: run CALL shopgraph.bundle.refresh() with it first, or leave it out.");
-        assertBundleFails(fine, 10, Map.of("viewWeight", 2L), "viewWeight must be between 0 and 1, got 2.0.");
+        assertBundleFails(fine, 10, noDecay, "[shopgraph.conflict] Config key 'halfLifeDays' is null (no decay)"
+                + " but the last refresh used 135.0: run CALL shopgraph.bundle.refresh() with it first, or leave"
+                + " it out.");
+        assertBundleFails(fine, 10, Map.of("viewWeight", 2L),
+                bad + "Config key 'viewWeight' must be a finite number between 0 and 1, got the integer 2.");
         // The same values as the refresh's are fine, and a valid cart may have no bundle.
         assertThat(bundle(fine, 10, Map.of("orderWeight", 1L, "halfLifeDays", 135.0, "userCap", 1.0))).hasSize(1);
         run("CREATE (:Item {itemId: 'lonely'})");
         assertThat(bundle(List.of("lonely"), 10, Map.of())).isEmpty();
 
         String call = "CALL shopgraph.bundle.refresh($config)";
-        assertFails(call, Map.of("config", Map.of("alpha", 1.0)), "Unknown config key 'alpha'; known keys:"
-                + " cartWeight, halfLifeDays, orderWeight, userCap, viewWeight.");
+        assertFails(call, Map.of("config", Map.of("alpha", 1.0)), bad + "Unknown config key 'alpha'; known keys:"
+                + " orderWeight, cartWeight, viewWeight, halfLifeDays, userCap.");
         assertFails(call, Map.of("config", Map.of("halfLifeDays", 0L)),
-                "halfLifeDays must be a positive number or null (no decay), got 0.0.");
-        assertFails(call, Map.of("config", Map.of("userCap", -1.0)), "userCap must be a positive number, got -1.0.");
-        assertFails(call, Map.of("config", Map.of("cartWeight", "half")), "cartWeight must be a finite number, got 'half'.");
+                bad + "Config key 'halfLifeDays' must be a finite number greater than 0, got the integer 0.");
+        assertFails(call, Map.of("config", Map.of("userCap", -1.0)),
+                bad + "Config key 'userCap' must be a finite number greater than 0, got the float -1.0.");
+        assertFails(call, Map.of("config", Map.of("cartWeight", "half")),
+                bad + "Config key 'cartWeight' must be a finite number between 0 and 1, got the string 'half'.");
         run("MATCH (:Order {orderId: 'o1'})-[r:CONTAINS]->(:Item {itemId: 'C'}) SET r.weight = 1.5");
-        assertFails(call, Map.of("config", Map.of()),
-                "The CONTAINS weight of order 'o1' and item 'C' is 1.5; weights must be between 0 and 1.");
+        assertFails(call, Map.of("config", Map.of()), "[shopgraph.bad_input] The CONTAINS weight of order 'o1' and"
+                + " item 'C' is 1.5; weights must be between 0 and 1.");
         run("MATCH (:Order {orderId: 'o1'})-[r:CONTAINS]->(:Item {itemId: 'B'}) SET r.position = 0.5");
-        assertBundleFails(List.of("C"), 10, Map.of(), "A CONTAINS position must be an integer, got 0.5.");
+        assertBundleFails(List.of("C"), 10, Map.of(),
+                "[shopgraph.bad_input] A CONTAINS position must be an integer, got the float 0.5.");
         run("MATCH (o:Order {orderId: 'o1'}) SET o.at = localdatetime('2024-01-01T00:00:00')");
-        assertFails(call, Map.of("config", Map.of()),
-                "Order 'o1' has at of type LocalDateTime; basket times must be DATETIME values or null.");
+        assertFails(call, Map.of("config", Map.of()), "[shopgraph.bad_input] Order 'o1' has at the local datetime"
+                + " 2024-01-01T00:00; basket times must be datetimes with a timezone, or null.");
     }
 
     @Test

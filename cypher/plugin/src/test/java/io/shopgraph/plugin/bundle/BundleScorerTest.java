@@ -8,9 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.shopgraph.plugin.bundle.MemoryBaskets.Basket;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.assertj.core.data.Offset;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
@@ -366,15 +368,19 @@ class BundleScorerTest {
     void rejectsBadInput() {
         MemoryBaskets shop = new MemoryBaskets(SHOP, NO_DECAY);
         assertThatThrownBy(() -> recommend(shop, SIMPLE, 10))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("A cart must have 1 to 50 items, got 0.");
-        long[] big = IntStream.range(0, 51).mapToLong(n -> n % 5).toArray();
+                .isInstanceOf(ShopgraphException.class)
+                .hasMessage("[shopgraph.bad_argument] A cart must have 1 to 50 items, got 0.");
+        long[] big = IntStream.range(0, 51).mapToLong(n -> n).toArray();
         assertThatThrownBy(() -> new BundleScorer(shop, shop.stats(), SIMPLE).recommend(big, 10, Selection.ALL))
-                .hasMessage("A cart must have 1 to 50 items, got 51.");
+                .hasMessage("[shopgraph.bad_argument] A cart must have 1 to 50 items, got 51.");
+        // Repeats count once: 51 times the same item is a cart of one.
+        long[] repeated = LongStream.generate(() -> shop.handles("A")[0]).limit(51).toArray();
+        assertThat(new BundleScorer(shop, shop.stats(), SIMPLE).recommend(repeated, 10, Selection.ALL))
+                .isEqualTo(recommend(shop, SIMPLE, 10, "A"));
         assertThatThrownBy(() -> recommend(shop, SIMPLE, 0, "A"))
-                .hasMessage("k must be between 1 and 1000, got 0.");
+                .hasMessage("[shopgraph.bad_argument] k must be between 1 and 1000, got 0.");
         assertThatThrownBy(() -> recommend(shop, SIMPLE, 1001, "A"))
-                .hasMessage("k must be between 1 and 1000, got 1001.");
+                .hasMessage("[shopgraph.bad_argument] k must be between 1 and 1000, got 1001.");
         BundleScorer used = new BundleScorer(shop, shop.stats(), SIMPLE);
         used.recommend(shop.handles("A"), 10, Selection.ALL);
         assertThatThrownBy(() -> used.recommend(shop.handles("A"), 10, Selection.ALL))

@@ -3,6 +3,7 @@ package io.shopgraph.plugin.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -74,7 +75,8 @@ class EdgeWeightTest {
     @Test
     void aTrustThatIsNotANumberIsAnError() {
         assertThatThrownBy(() -> weighting(Map.of()).of(InteractionKind.VIEWED, NOW, "high"))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessage("The weight of a VIEWED relationship must be a number, got the string 'high'.");
+                .isInstanceOf(ShopgraphException.class)
+                .hasMessage("[shopgraph.bad_input] The weight of a VIEWED relationship must be a number, got the"
+                        + " string 'high'.");
     }
 }

@@ -3,6 +3,7 @@ package io.shopgraph.plugin.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -59,31 +60,37 @@ class ExportConfigTest {
 
     @Test
     void badConfigsAreErrorsWithSentences() {
-        assertThatThrownBy(() -> ExportConfig.parse(Map.of("now", NOW, "halfLife", 3.0)))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Unknown export config key halfLife; known keys are categories, halfLifeDays, now,"
-                        + " since, until, useTrust, usersPerRow, weights.");
-        assertThatThrownBy(() -> ExportConfig.parse(Map.of()))
-                .hasMessageStartingWith("now must be given when halfLifeDays is set:");
-        assertThatThrownBy(() -> ExportConfig.parse(Map.of("since", NOW, "until", NOW.minusSeconds(1))))
-                .hasMessage("since must not be later than until, got 2024-01-15T00:00:00Z and"
-                        + " 2024-01-14T23:59:59Z.");
-        assertThatThrownBy(() -> ExportConfig.parse(Map.of("since", LocalDateTime.of(2024, 1, 1, 0, 0))))
-                .hasMessage("since must be a datetime with a time zone, got a value of type LocalDateTime.");
-        assertThatThrownBy(() -> ExportConfig.parse(Map.of("now", NOW, "halfLifeDays", 0L)))
-                .hasMessage("halfLifeDays must be a positive finite number or null, got the integer 0.");
-        assertThatThrownBy(() -> ExportConfig.parse(Map.of("now", NOW, "categories", "home")))
-                .hasMessage("categories must be a list of category codes, got the string 'home'.");
-        assertThatThrownBy(() -> ExportConfig.parse(Map.of("now", NOW, "categories", List.of("home", ""))))
-                .hasMessage("categories must hold category codes (non-empty strings), got an empty string.");
-        assertThatThrownBy(() -> ExportConfig.parse(Map.of("now", NOW, "weights", Map.of("PURCHASED", 1.0))))
-                .hasMessage("Unknown interaction kind PURCHASED in weights; known kinds are ADDED_TO_CART,"
-                        + " CONTAINS, REMOVED_FROM_CART, VIEWED.");
-        assertThatThrownBy(() -> ExportConfig.parse(Map.of("now", NOW, "weights", Map.of("VIEWED", -1.0))))
-                .hasMessage("The weight of VIEWED must be a finite number of at least 0, got the float -1.0.");
-        assertThatThrownBy(() -> ExportConfig.parse(Map.of("now", NOW, "useTrust", "yes")))
-                .hasMessage("useTrust must be a boolean, got the string 'yes'.");
-        assertThatThrownBy(() -> ExportConfig.parse(Map.of("now", NOW, "usersPerRow", 0L)))
-                .hasMessage("usersPerRow must be an integer between 1 and 1000000, got the integer 0.");
+        rejects(Map.of("now", NOW, "halfLife", 3.0), "Unknown config key 'halfLife'; known keys: since, until,"
+                + " categories, weights, halfLifeDays, now, useTrust, usersPerRow.");
+        rejects(Map.of(), "Config key 'now' must be given when halfLifeDays is set: it is the datetime that"
+                + " ages are measured from (shopgraph passes the latest event time).");
+        rejects(Map.of("since", NOW, "until", NOW.minusSeconds(1)), "Config key 'since' must not be later than"
+                + " 'until', got 2024-01-15T00:00:00Z and 2024-01-14T23:59:59Z.");
+        rejects(Map.of("since", LocalDateTime.of(2024, 1, 1, 0, 0)), "Config key 'since' must be a datetime"
+                + " with a timezone, got the local datetime 2024-01-01T00:00.");
+        rejects(Map.of("now", LocalDateTime.of(2024, 1, 1, 0, 0)), "Config key 'now' must be a datetime"
+                + " with a timezone, got the local datetime 2024-01-01T00:00.");
+        rejects(Map.of("now", NOW, "halfLifeDays", 0L),
+                "Config key 'halfLifeDays' must be a finite number greater than 0, got the integer 0.");
+        rejects(Map.of("now", NOW, "categories", "home"),
+                "Config key 'categories' must be a list of non-empty strings, got the string 'home'.");
+        rejects(Map.of("now", NOW, "categories", List.of("home", "")),
+                "Config key 'categories' must hold non-empty strings, got an empty string at position 2.");
+        rejects(Map.of("now", NOW, "weights", Map.of("PURCHASED", 1.0)), "Config key 'weights' names unknown"
+                + " type 'PURCHASED'; known types: VIEWED, ADDED_TO_CART, REMOVED_FROM_CART, CONTAINS.");
+        rejects(Map.of("now", NOW, "weights", Map.of("VIEWED", -1.0)),
+                "Config key 'weights' must give VIEWED a finite number of at least 0, got the float -1.0.");
+        rejects(Map.of("now", NOW, "useTrust", "yes"),
+                "Config key 'useTrust' must be a boolean, got the string 'yes'.");
+        rejects(Map.of("now", NOW, "usersPerRow", 0L), "Config key 'usersPerRow' must be between 1 and 1000000,"
+                + " got 0.");
+        rejects(Map.of("now", NOW, "usersPerRow", 10.0), "Config key 'usersPerRow' must be an integer, got the"
+                + " float 10.0.");
+    }
+
+    private static void rejects(Map<String, Object> config, String sentence) {
+        assertThatThrownBy(() -> ExportConfig.parse(config))
+                .isInstanceOf(ShopgraphException.class)
+                .hasMessage("[shopgraph.bad_argument] " + sentence);
     }
 }

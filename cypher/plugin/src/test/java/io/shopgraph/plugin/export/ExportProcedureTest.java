@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -210,10 +211,16 @@ class ExportProcedureTest {
     void badArgumentsAreErrorsWithSentences() {
         assertThatThrownBy(() -> call(config("categories", List.of("toys", "home", "garden"))))
                 .isInstanceOf(ClientException.class)
-                .hasMessageContaining("Unknown category codes: garden, toys.");
+                .hasMessageEndingWith("[shopgraph.unknown_id {\"kind\":\"category\",\"ids\":[\"toys\",\"garden\"]}]"
+                        + " Unknown category ids: toys, garden.");
         assertThatThrownBy(() -> call(Map.of("halfLifeDays", 10.0)))
-                .hasMessageContaining("now must be given when halfLifeDays is set");
+                .hasMessageContaining("[shopgraph.bad_argument] Config key 'now' must be given when halfLifeDays"
+                        + " is set");
         assertThatThrownBy(() -> call(config("users", 3L)))
-                .hasMessageContaining("Unknown export config key users; known keys are");
+                .hasMessageContaining("[shopgraph.bad_argument] Unknown config key 'users'; known keys: since,"
+                        + " until, categories, weights, halfLifeDays, now, useTrust, usersPerRow.");
+        assertThatThrownBy(() -> call(config("since", LocalDateTime.of(2024, 3, 1, 0, 0))))
+                .hasMessageEndingWith("[shopgraph.bad_argument] Config key 'since' must be a datetime with a"
+                        + " timezone, got the local datetime 2024-03-01T00:00.");
     }
 }

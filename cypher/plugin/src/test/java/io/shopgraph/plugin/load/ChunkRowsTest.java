@@ -3,6 +3,8 @@ package io.shopgraph.plugin.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shopgraph.plugin.common.ErrorCode;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -86,8 +88,12 @@ class ChunkRowsTest {
         sessions.add(session("s2", "three"));
 
         assertThatThrownBy(() -> ChunkRows.parse(List.of(), List.of(), sessions, List.of()))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Field n of row 1 of sessions must be an integer, got the string \"three\".");
+                .isInstanceOfSatisfying(ShopgraphException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                    assertThat(e.details()).containsExactly(Map.entry("index", 1), Map.entry("field", "n"));
+                })
+                .hasMessage("[shopgraph.bad_input {\"index\":1,\"field\":\"n\"}] Field n of a row of sessions"
+                        + " must be an integer, got the string 'three'.");
     }
 
     @Test
@@ -96,8 +102,9 @@ class ChunkRowsTest {
         item.put("price", 1.0);
 
         assertThatThrownBy(() -> ChunkRows.parse(List.of(), List.of(item), List.of(), List.of()))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Field id of row 0 of items must be a string, got null.");
+                .isInstanceOf(ShopgraphException.class)
+                .hasMessage("[shopgraph.bad_input {\"index\":0,\"field\":\"id\"}] Field id of a row of items"
+                        + " must be a string, got null.");
     }
 
     @Test
@@ -106,21 +113,21 @@ class ChunkRowsTest {
         bad.put("views", List.of(List.of("i1", 2L, 1000L)));
 
         assertThatThrownBy(() -> ChunkRows.parse(List.of(), List.of(), List.of(bad), List.of()))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Field views of row 0 of sessions must be a list of [item, count, first,"
-                        + " last], got the list [i1, 2, 1000].");
+                .isInstanceOf(ShopgraphException.class)
+                .hasMessageEndingWith("] Field views of a row of sessions must be a list of [item, count, first,"
+                        + " last], got the list ['i1', 2, 1000].");
         assertThatThrownBy(() -> ChunkRows.parse(List.of(), List.of(), List.of(),
                 List.of(order(List.of("i1", 2L, 1L, "free", 0L)))))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Field lines of row 0 of orders must be a list of [item,"
+                .isInstanceOf(ShopgraphException.class)
+                .hasMessageContaining("] Field lines of a row of orders must be a list of [item,"
                         + " quantity, lines, price, position]");
         assertThatThrownBy(() -> ChunkRows.parse(List.of(), List.of(), List.of(),
                 List.of(order(List.of("i1", 2L, 1L, 1.0, 0.5)))))
-                .hasMessage("Field lines of row 0 of orders must be a list of [item, quantity, lines, price,"
-                        + " position], got the list [i1, 2, 1, 1.0, 0.5].");
+                .hasMessageEndingWith("] Field lines of a row of orders must be a list of [item, quantity, lines,"
+                        + " price, position], got the list ['i1', 2, 1, 1.0, 0.5].");
         assertThatThrownBy(() -> ChunkRows.parse(List.of(), List.of(), List.of(),
                 List.of(order(List.of("i1", 2L, 1L, 1.0)))))
-                .hasMessage("Field lines of row 0 of orders must be a list of [item, quantity, lines, price,"
-                        + " position], got the list [i1, 2, 1, 1.0].");
+                .hasMessageEndingWith("] Field lines of a row of orders must be a list of [item, quantity, lines,"
+                        + " price, position], got the list ['i1', 2, 1, 1.0].");
     }
 }

@@ -3,6 +3,8 @@ package io.shopgraph.plugin.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shopgraph.plugin.common.Await;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -196,7 +198,8 @@ class LoadProcedureTest {
 
         assertThatThrownBy(() -> call(List.of(), items, List.of(), List.of()))
                 .isInstanceOf(ClientException.class)
-                .hasMessageContaining("Field price of row 0 of items must be a number or null, got the string \"cheap\".");
+                .hasMessageEndingWith("[shopgraph.bad_input {\"index\":0,\"field\":\"price\"}] Field price of a row"
+                        + " of items must be a number or null, got the string 'cheap'.");
         assertThat(one("MATCH (n) RETURN count(n) AS n").get("n").asLong()).isZero();
     }
 
@@ -216,7 +219,8 @@ class LoadProcedureTest {
             tx1.run(CALL, first).consume();
             CompletableFuture<Long> other = CompletableFuture.supplyAsync(() -> two.executeWrite(
                     tx -> tx.run(CALL, second).single().get("nodesCreated").asLong()));
-            Thread.sleep(500);
+            Await.until("the second load waits on a lock held by the first", this::aTransactionIsBlocked,
+                    Duration.ofSeconds(30));
             assertThat(other).isNotDone(); // waiting on the lock of the key u9
             tx1.commit();
             tx1.close();
@@ -226,6 +230,14 @@ class LoadProcedureTest {
         Record users = one("MATCH (u:User {userId: 'u9'}) RETURN count(u) AS n, COUNT { (u)-[:HAS_SESSION]->() } AS s");
         assertThat(users.get("n").asLong()).isEqualTo(1);
         assertThat(users.get("s").asLong()).isEqualTo(2);
+    }
+
+    /** Whether a transaction of the server is blocked, waiting on a lock. */
+    private boolean aTransactionIsBlocked() {
+        try (Session session = driver.session()) {
+            return session.run("SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n")
+                    .single().get("n").asLong() > 0;
+        }
     }
 
     @Test
@@ -240,7 +252,8 @@ class LoadProcedureTest {
                     "brand", "acme", "category", null));
             assertThatThrownBy(() -> call(List.of(), items, List.of(), List.of()))
                     .isInstanceOf(ClientException.class)
-                    .hasMessageContaining("Loading needs the uniqueness constraint on :Brand(name); create the"
+                    .hasMessageContaining("[shopgraph.conflict] Loading needs the uniqueness constraint on"
+                            + " :Brand(name); create the"
                             + " schema first");
         } finally {
             try (Session session = driver.session()) {

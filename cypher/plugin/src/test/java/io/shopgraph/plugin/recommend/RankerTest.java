@@ -3,7 +3,8 @@ package io.shopgraph.plugin.recommend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.shopgraph.plugin.recommend.Candidate.Stage;
+import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.Candidate.Source;
 import io.shopgraph.plugin.recommend.Ranker.Ranked;
 import java.util.List;
 import java.util.Map;
@@ -12,17 +13,19 @@ import org.junit.jupiter.api.Test;
 
 class RankerTest {
 
-    private static final Map<Stage, Double> WEIGHTS = Map.of(Stage.WALK, 1.0, Stage.BUNDLE, 2.0,
-            Stage.POPULAR, 0.5);
+    private static final String BAD = "[shopgraph.bad_argument] ";
+
+    private static final Map<Source, Double> WEIGHTS = Map.of(Source.WALK, 1.0, Source.BUNDLE, 2.0,
+            Source.POPULAR, 0.5);
 
     @Test
     void blendsNormalisedStageScoresAndKeepsTheStrongestReason() {
         List<Candidate> candidates = List.of(
-                new Candidate("a", Stage.WALK, 10.0, "walk"),        // 1.0 * 10/10 = 1.0
-                new Candidate("b", Stage.WALK, 5.0, "walk"),         // 0.5
-                new Candidate("b", Stage.BUNDLE, 4.0, "bought with x"), // 2.0 * 4/8 = 1.0
-                new Candidate("c", Stage.BUNDLE, 8.0, "bought with y"), // 2.0
-                new Candidate("d", Stage.POPULAR, 100.0, "popular in z")); // 0.5
+                new Candidate("a", Source.WALK, 10.0, "walk"),        // 1.0 * 10/10 = 1.0
+                new Candidate("b", Source.WALK, 5.0, "walk"),         // 0.5
+                new Candidate("b", Source.BUNDLE, 4.0, "bought with x"), // 2.0 * 4/8 = 1.0
+                new Candidate("c", Source.BUNDLE, 8.0, "bought with y"), // 2.0
+                new Candidate("d", Source.POPULAR, 100.0, "popular in z")); // 0.5
         List<Ranked> ranked = Ranker.rank(candidates, WEIGHTS, id -> null);
         assertThat(ranked).extracting(Ranked::itemId).containsExactly("c", "b", "a", "d");
         assertThat(ranked.get(0).score()).isEqualTo(2.0);
@@ -34,9 +37,9 @@ class RankerTest {
     @Test
     void modelScoresComeFirstThenItemsWithoutEmbeddings() {
         List<Candidate> candidates = List.of(
-                new Candidate("a", Stage.WALK, 10.0, "walk"),
-                new Candidate("b", Stage.WALK, 5.0, "walk"),
-                new Candidate("c", Stage.WALK, 1.0, "walk"));
+                new Candidate("a", Source.WALK, 10.0, "walk"),
+                new Candidate("b", Source.WALK, 5.0, "walk"),
+                new Candidate("c", Source.WALK, 1.0, "walk"));
         Map<String, Double> model = Map.of("b", 0.9, "c", 0.95);
         List<Ranked> ranked = Ranker.rank(candidates, WEIGHTS, model::get);
         assertThat(ranked).extracting(Ranked::itemId).containsExactly("c", "b", "a");
@@ -73,14 +76,19 @@ class RankerTest {
         noLimit.put("maxPerBrand", null);
         assertThat(RecommendConfig.parse(noLimit).maxPerBrand()).isEqualTo(RecommendConfig.NO_LIMIT);
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("walkCandidate", 3L)))
-                .hasMessageStartingWith("Unknown config key 'walkCandidate'; known keys: walkCandidates,");
+                .hasMessageStartingWith(BAD + "Unknown config key 'walkCandidate'; known keys: walkCandidates,");
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("steps", 0L)))
-                .hasMessage("Config key 'steps' must be between 1 and 1000000, got 0.");
+                .hasMessage(BAD + "Config key 'steps' must be between 1 and 1000000, got 0.");
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("modelSteps", 0L)))
-                .hasMessage("Config key 'modelSteps' must be between 1 and 1000000, got 0.");
+                .hasMessage(BAD + "Config key 'modelSteps' must be between 1 and 1000000, got 0.");
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("bundleWeight", -1.0)))
-                .hasMessage("Config key 'bundleWeight' must be a finite number of at least 0, got the float -1.0.");
+                .hasMessage(BAD + "Config key 'bundleWeight' must be a finite number of at least 0, got the"
+                        + " float -1.0.");
         assertThatThrownBy(() -> RecommendConfig.parse(Map.of("useModel", "yes")))
-                .hasMessage("Config key 'useModel' must be a boolean, got the string 'yes'.");
+                .hasMessage(BAD + "Config key 'useModel' must be a boolean, got the string 'yes'.");
+        assertThatThrownBy(() -> RecommendConfig.parse(Map.of("maxPerBrand", 0L)))
+                .hasMessage(BAD + "Config key 'maxPerBrand' must be between 1 and 1000, got 0.");
+        assertThatThrownBy(() -> RecommendConfig.parse(Map.of("walkCandidates", 20.0)))
+                .hasMessage(BAD + "Config key 'walkCandidates' must be an integer, got the float 20.0.");
     }
 }

@@ -108,8 +108,13 @@ class TrustProcedureTest {
     void badArgumentsAreErrorsWithSentences() {
         assertThatThrownBy(() -> call("CALL shopgraph.trust.compute(['ghost', 'ring1', 'alien'])", Map.of()))
                 .isInstanceOf(ClientException.class)
-                .hasMessageContaining("Unknown user ids: alien, ghost.");
+                .hasMessageEndingWith("[shopgraph.unknown_id {\"kind\":\"user\",\"ids\":[\"ghost\",\"alien\"]}]"
+                        + " Unknown user ids: ghost, alien.");
         assertThatThrownBy(() -> call("CALL shopgraph.trust.compute(null, {minGroup: 13.5})", Map.of()))
-                .hasMessageContaining("minGroup must be a whole number of at least 2, got 13.5.");
+                .hasMessageEndingWith("[shopgraph.bad_argument] Config key 'minGroup' must be an integer, got the"
+                        + " float 13.5.");
+        assertThatThrownBy(() -> call("CALL shopgraph.trust.compute(['ring1', ''])", Map.of()))
+                .hasMessageEndingWith("[shopgraph.bad_argument] users must hold non-empty ids, got an empty string"
+                        + " at position 2.");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,13 +152,20 @@ class TrustScorerTest {
     @Test
     void badConfigIsRejectedWithASentence() {
         assertThatThrownBy(() -> TrustConfig.parse(Map.of("jacard", 0.5)))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Unknown trust config key jacard; known keys are blindFull,");
+                .isInstanceOf(ShopgraphException.class)
+                .hasMessage("[shopgraph.bad_argument] Unknown config key 'jacard'; known keys: minGroup, jaccard,"
+                        + " lockstepFull, rateStart, rateFull, minSessionEvents, repeatStart, repeatFull, blindFull,"
+                        + " newAccountHours, newAccountPenalty, floor.");
         assertThatThrownBy(() -> TrustConfig.parse(Map.of("jaccard", 1.5)))
-                .hasMessage("jaccard must be between 0 and 1, got 1.5.");
+                .hasMessage("[shopgraph.bad_argument] Config key 'jaccard' must be a finite number between 0 and 1,"
+                        + " got the float 1.5.");
         assertThatThrownBy(() -> TrustConfig.parse(Map.of("rateStart", 70.0)))
-                .hasMessage("rateFull must be above rateStart, got 60.0 and 70.0.");
+                .hasMessage("[shopgraph.bad_argument] Config key 'rateFull' must be greater than 'rateStart' (70.0),"
+                        + " got 60.0.");
         assertThatThrownBy(() -> TrustConfig.parse(Map.of("minGroup", 1L)))
-                .hasMessage("minGroup must be a whole number of at least 2, got 1.");
+                .hasMessage("[shopgraph.bad_argument] Config key 'minGroup' must be between 2 and 1000000, got 1.");
+        assertThatThrownBy(() -> TrustConfig.parse(Map.of("minGroup", 12.0)))
+                .hasMessage("[shopgraph.bad_argument] Config key 'minGroup' must be an integer, got the float 12.0.");
+        assertThat(TrustConfig.parse(Map.of("rateStart", 30L)).rateStart()).isEqualTo(30.0);
     }
 }

@@ -3,6 +3,7 @@ package io.shopgraph.plugin.walk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.shopgraph.plugin.common.Candidate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ class PixieWalkerTest {
 
     private static Map<String, Long> visits(PixieWalker.Result result) {
         Map<String, Long> visits = new HashMap<>();
-        result.candidates().forEach(c -> visits.put(c.itemId(), c.visits()));
+        result.candidates().forEach(c -> visits.put(c.itemId(), result.visits(c.itemId())));
         return visits;
     }
 
@@ -78,7 +79,7 @@ class PixieWalkerTest {
         for (Candidate candidate : both.candidates()) {
             int v1 = from1.getOrDefault(candidate.itemId(), 0L).intValue();
             int v2 = from2.getOrDefault(candidate.itemId(), 0L).intValue();
-            assertThat(candidate.visits()).isEqualTo(v1 + v2);
+            assertThat(both.visits(candidate.itemId())).isEqualTo(v1 + v2);
             assertThat(candidate.score()).isEqualTo(PixieWalker.multiHitScore(v1, v2));
         }
         // x is reached from both query items, so it is first.
@@ -101,7 +102,7 @@ class PixieWalkerTest {
         assertThat(stopped.queries().get(0).steps()).isLessThan(1000);
         assertThat(stopped.candidates()).singleElement().satisfies(p -> {
             assertThat(p.itemId()).isEqualTo("p");
-            assertThat(p.visits()).isEqualTo(3);
+            assertThat(stopped.visits(p.itemId())).isEqualTo(3);
             assertThat(p.score()).isEqualTo(3.0);
         });
         assertThat(full.queries().get(0).stoppedEarly()).isFalse();
@@ -122,6 +123,58 @@ class PixieWalkerTest {
                 .extracting(Candidate::itemId).containsExactly("near");
         assertThat(walker.walk(query, Set.of(), config(Map.of("restart", 0.3))).candidates())
                 .extracting(Candidate::itemId).containsExactly("near", "far");
+    }
+
+    @Test
+    void aHigherRestartConcentratesVisitsNearerTheQueryItem() {
+        // A chain q - near - mid - far, each step through a session of its own.
+        WalkGraph graph = WalkGraph.builder()
+                .edge(EdgeKind.VIEWED, "s1", "q", 1.0).edge(EdgeKind.VIEWED, "s1", "near", 1.0)
+                .edge(EdgeKind.VIEWED, "s2", "near", 1.0).edge(EdgeKind.VIEWED, "s2", "mid", 1.0)
+                .edge(EdgeKind.VIEWED, "s3", "mid", 1.0).edge(EdgeKind.VIEWED, "s3", "far", 1.0)
+                .build();
+        PixieWalker walker = new PixieWalker(graph);
+        List<QueryItem> query = List.of(new QueryItem("q", 1.0));
+        double[] restarts = {0.1, 0.5, 0.9};
+        double[] nearShare = new double[restarts.length];
+        double[] farShare = new double[restarts.length];
+        for (int r = 0; r < restarts.length; r++) {
+            Map<String, Long> visits = visits(walker.walk(query, Set.of(), config(Map.of(
+                    "restart", restarts[r], "nP", 0L, "steps", 20_000L, "seed", 5L))));
+            double all = visits.values().stream().mapToLong(Long::longValue).sum();
+            nearShare[r] = visits.getOrDefault("near", 0L) / all;
+            farShare[r] = visits.getOrDefault("far", 0L) / all;
+        }
+
+        assertThat(nearShare[0]).isLessThan(nearShare[1]);
+        assertThat(nearShare[1]).isLessThan(nearShare[2]);
+        assertThat(farShare[0]).isGreaterThan(farShare[1]);
+        assertThat(farShare[1]).isGreaterThan(farShare[2]);
+    }
+
+    @Test
+    void earlyStoppingTakesFewerStepsTheSoonerItsThresholdIsReached() {
+        PixieWalker walker = new PixieWalker(randomGraph());
+        List<QueryItem> query = List.of(new QueryItem("i3", 1.0));
+        PixieWalker.Result full = walker.walk(query, Set.of(), config(Map.of("nP", 0L, "seed", 9L)));
+        long previous = 0;
+        // The same seed walks the same way until it stops: a higher nV or nP stops later.
+        for (long nV : new long[] {2, 4, 8}) {
+            PixieWalker.Result stopped = walker.walk(query, Set.of(),
+                    config(Map.of("nP", 5L, "nV", nV, "seed", 9L)));
+            assertThat(stopped.queries().get(0).stoppedEarly()).isTrue();
+            assertThat(stopped.steps()).isGreaterThan(previous).isLessThan(full.steps());
+            previous = stopped.steps();
+            // A walk that stopped is the start of the full walk: no item has more visits.
+            for (Candidate candidate : stopped.candidates()) {
+                assertThat(stopped.visits(candidate.itemId())).isLessThanOrEqualTo(full.visits(candidate.itemId()));
+            }
+        }
+        long fewer = walker.walk(query, Set.of(), config(Map.of("nP", 2L, "nV", 4L, "seed", 9L))).steps();
+        long more = walker.walk(query, Set.of(), config(Map.of("nP", 8L, "nV", 4L, "seed", 9L))).steps();
+        assertThat(fewer).isLessThan(more);
+        assertThat(full.queries().get(0).stoppedEarly()).isFalse();
+        assertThat(full.steps()).isEqualTo(WalkConfig.DEFAULT_STEPS);
     }
 
     @Test

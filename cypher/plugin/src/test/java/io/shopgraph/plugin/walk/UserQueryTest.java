@@ -67,6 +67,21 @@ class UserQueryTest {
     }
 
     @Test
+    void aHalfLifeOfNullWeighsOldAndNewInteractionsAlike() {
+        List<Interaction> history = List.of(
+                new Interaction("new", EdgeKind.VIEWED, T0, 1.0),
+                new Interaction("old", EdgeKind.VIEWED, T0 - 365 * DAY, 1.0));
+        Map<String, Object> noDecay = new java.util.HashMap<>();
+        noDecay.put("halfLifeDays", null);
+
+        List<QueryItem> decayed = UserQuery.select(history, WalkConfig.defaults());
+        List<QueryItem> flat = UserQuery.select(history, WalkConfig.parse(noDecay, WalkConfig.Use.CANDIDATES));
+
+        assertThat(decayed.get(1).weight()).isLessThan(decayed.get(0).weight());
+        assertThat(flat).containsExactly(new QueryItem("new", 1.0), new QueryItem("old", 1.0));
+    }
+
+    @Test
     void anEmptyOrFullyDistrustedHistoryGivesNoQuery() {
         assertThat(UserQuery.select(List.of(), WalkConfig.defaults())).isEmpty();
         assertThat(UserQuery.select(List.of(new Interaction("a", EdgeKind.VIEWED, T0, 0.0)),

@@ -3,6 +3,7 @@ package io.shopgraph.plugin.walk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +15,9 @@ class WalkConfigTest {
         return WalkConfig.parse(values, WalkConfig.Use.CANDIDATES);
     }
 
-    private static void rejects(Map<String, ?> values, String message) {
+    private static void rejects(Map<String, ?> values, String sentence) {
         assertThatThrownBy(() -> candidates(values))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+                .isInstanceOf(ShopgraphException.class).hasMessage("[shopgraph.bad_argument] " + sentence);
     }
 
     @Test
@@ -70,9 +71,9 @@ class WalkConfigTest {
         rejects(Map.of("stpes", 10L), "Unknown config key 'stpes'; known keys: steps, restart, seed,"
                 + " nP, nV, typeWeights, queryItems, halfLifeDays, ttlSeconds, inStockOnly.");
         assertThatThrownBy(() -> WalkConfig.parse(Map.of("queryItems", 5L), WalkConfig.Use.SIMILAR))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Unknown config key 'queryItems'; known keys: steps, restart, seed, nP,"
-                        + " nV, typeWeights, ttlSeconds, inStockOnly, useModel.");
+                .isInstanceOf(ShopgraphException.class)
+                .hasMessage("[shopgraph.bad_argument] Unknown config key 'queryItems'; known keys: steps,"
+                        + " restart, seed, nP, nV, typeWeights, ttlSeconds, inStockOnly, useModel.");
     }
 
     @Test
@@ -80,33 +81,47 @@ class WalkConfigTest {
         rejects(Map.of("steps", "10"), "Config key 'steps' must be an integer, got the string '10'.");
         rejects(Map.of("steps", 10.0), "Config key 'steps' must be an integer, got the float 10.0.");
         rejects(Map.of("seed", true), "Config key 'seed' must be an integer, got the boolean true.");
-        rejects(Map.of("restart", "high"), "Config key 'restart' must be a number, got the string 'high'.");
+        rejects(Map.of("restart", "high"), "Config key 'restart' must be a finite number greater than 0"
+                + " and at most 1, got the string 'high'.");
         rejects(Map.of("inStockOnly", 1L), "Config key 'inStockOnly' must be a boolean, got the integer 1.");
         rejects(Map.of("typeWeights", List.of(1L)),
-                "Config key 'typeWeights' must be a map from relationship type to weight, got a list.");
-        Map<String, Object> nullSteps = new HashMap<>();
-        nullSteps.put("steps", null);
-        rejects(nullSteps, "Config key 'steps' must be an integer, got null.");
+                "Config key 'typeWeights' must be a map from type to weight, got the list [1].");
+    }
+
+    @Test
+    void nullTakesTheDefaultButMeansNoDecayForTheHalfLife() {
+        Map<String, Object> nulls = new HashMap<>();
+        nulls.put("steps", null);
+        nulls.put("inStockOnly", null);
+        nulls.put("halfLifeDays", null);
+
+        WalkConfig config = candidates(nulls);
+
+        assertThat(config.steps()).isEqualTo(WalkConfig.DEFAULT_STEPS);
+        assertThat(config.inStockOnly()).isTrue();
+        assertThat(config.halfLifeDays()).isEqualTo(WalkConfig.NO_DECAY);
     }
 
     @Test
     void valuesOutOfRangeAreRejected() {
         rejects(Map.of("steps", 0L), "Config key 'steps' must be between 1 and 1000000, got 0.");
         rejects(Map.of("steps", 1_000_001L), "Config key 'steps' must be between 1 and 1000000, got 1000001.");
-        rejects(Map.of("restart", 0.0), "Config key 'restart' must be greater than 0 and at most 1, got 0.0.");
-        rejects(Map.of("restart", 1.5), "Config key 'restart' must be greater than 0 and at most 1, got 1.5.");
+        rejects(Map.of("restart", 0.0),
+                "Config key 'restart' must be a finite number greater than 0 and at most 1, got the float 0.0.");
+        rejects(Map.of("restart", 1.5),
+                "Config key 'restart' must be a finite number greater than 0 and at most 1, got the float 1.5.");
         rejects(Map.of("nP", -1L), "Config key 'nP' must be between 0 and 1000000, got -1.");
         rejects(Map.of("nV", 0L), "Config key 'nV' must be between 1 and 1000000, got 0.");
         rejects(Map.of("queryItems", 51L), "Config key 'queryItems' must be between 1 and 50, got 51.");
         rejects(Map.of("halfLifeDays", 0L),
-                "Config key 'halfLifeDays' must be a finite number greater than 0, got 0.0.");
+                "Config key 'halfLifeDays' must be a finite number greater than 0, got the integer 0.");
         rejects(Map.of("ttlSeconds", -1L), "Config key 'ttlSeconds' must be between 0 and 31622400, got -1.");
     }
 
     @Test
     void typeWeightsNameKnownTypesWithNonNegativeWeights() {
         rejects(Map.of("typeWeights", Map.of("VIEW", 1.0)), "Config key 'typeWeights' names unknown"
-                + " relationship type 'VIEW'; known types: VIEWED, ADDED_TO_CART, REMOVED_FROM_CART,"
+                + " type 'VIEW'; known types: VIEWED, ADDED_TO_CART, REMOVED_FROM_CART,"
                 + " CONTAINS, HAS_BRAND, IN_CATEGORY, HAS_SESSION, PLACED.");
         rejects(Map.of("typeWeights", Map.of("VIEWED", -1.0)),
                 "Config key 'typeWeights' must give VIEWED a finite number of at least 0, got the float -1.0.");

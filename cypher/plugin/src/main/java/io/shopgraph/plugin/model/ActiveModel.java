@@ -1,0 +1,77 @@
+package io.shopgraph.plugin.model;
+
+import java.util.Optional;
+import org.neo4j.graphdb.Label;
+import org.neo4j.graphdb.Node;
+import org.neo4j.graphdb.ResourceIterator;
+import org.neo4j.graphdb.Transaction;
+
+/**
+ * The active embedding model, read in the caller's transaction, so that one call sees one
+ * complete version: the {@code (:ModelVersion {active: true})} node names the slot ('A' or
+ * 'B') whose properties ({@code embeddingA} / {@code embeddingB} on users and items) hold it.
+ *
+ * @param version the version name
+ * @param property the embedding property of its slot
+ * @param indexName the vector index of its item slot
+ */
+public record ActiveModel(String version, String property, String indexName) {
+
+    private static final Label MODEL_VERSION = Label.label("ModelVersion");
+
+    /** The active version, if any. */
+    public static Optional<ActiveModel> read(Transaction tx) {
+        try (ResourceIterator<Node> versions = tx.findNodes(MODEL_VERSION, "active", true)) {
+            while (versions.hasNext()) {
+                Node node = versions.next();
+                if ("A".equals(node.getProperty("slot", null))) {
+                    return Optional.of(new ActiveModel((String) node.getProperty("version"),
+                            "embeddingA", "item_embedding_a"));
+                }
+                if ("B".equals(node.getProperty("slot", null))) {
+                    return Optional.of(new ActiveModel((String) node.getProperty("version"),
+                            "embeddingB", "item_embedding_b"));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A node's embedding in this model's slot, or null. */
+    public double[] embedding(Node node) {
+        Object value = node == null ? null : node.getProperty(property, null);
+        if (value instanceof double[] doubles) {
+            return doubles;
+        }
+        if (value instanceof float[] floats) {
+            double[] out = new double[floats.length];
+            for (int n = 0; n < floats.length; n++) {
+                out[n] = floats[n];
+            }
+            return out;
+        }
+        return null;
+    }
+
+    /** The dot product, or null when the dimensions differ. */
+    public static Double dot(double[] a, double[] b) {
+        if (a == null || b == null || a.length != b.length) {
+            return null;
+        }
+        double sum = 0;
+        for (int n = 0; n < a.length; n++) {
+            sum += a[n] * b[n];
+        }
+        return sum;
+    }
+
+    /** The cosine similarity, or null when the dimensions differ or a vector is all zeros. */
+    public static Double cosine(double[] a, double[] b) {
+        Double dot = dot(a, b);
+        if (dot == null) {
+            return null;
+        }
+        double norms = Math.sqrt(dot(a, a) * dot(b, b));
+        return norms > 0 ? dot / norms : null;
+    }
+}
