@@ -24,10 +24,23 @@ def require_timezone(value: object, what: str) -> datetime:
         ``value``, unchanged.
 
     Raises:
-        BadArgumentError: ``"<what> must be a datetime with a timezone, got <value>."``
-            (the value in ISO form) when it is naive or not a datetime.
+        BadArgumentError: ``"<what> must be a datetime with a timezone, got <value>."`` when
+            it is naive or not a datetime; a naive one reads ``the local datetime
+            2024-03-01T00:00:00``, as the procedures name a Cypher ``localdatetime``.
     """
     if isinstance(value, datetime) and value.utcoffset() is not None:
         return value
-    shown = value.isoformat() if isinstance(value, datetime) else repr(value)
+    if isinstance(value, datetime):
+        shown = f"the local datetime {_iso_local(value)}"
+    else:
+        shown = repr(value)
     raise BadArgumentError(f"{what} must be a datetime with a timezone, got {shown}.")
+
+
+def _iso_local(value: datetime) -> str:
+    """ISO 8601 without a zone, seconds always shown and the fraction without trailing zeros
+    (``java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME``)."""
+    text = value.replace(microsecond=0).isoformat()
+    if value.microsecond:
+        text += f".{value.microsecond:06d}".rstrip("0")
+    return text

@@ -131,7 +131,7 @@ def export_interactions(runner: GraphRunner, options: ExportOptions) -> Interact
         The interactions; user and item indices follow the sorted business ids.
 
     Raises:
-        BadInputError: When a category code is not in the graph.
+        UnknownEntityError: When a category code is not in the graph.
     """
     # Times go as UTC, the zone of every stored time: the procedure compares instants, Cypher
     # compares zoned datetimes, and both agree on times of one zone.

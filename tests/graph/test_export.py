@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shopgraph.core.errors import UnknownEntityError
+from shopgraph.core.errors import BadArgumentError, UnknownEntityError
 from shopgraph.gnn.data import IdMap, InteractionData
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.export import EventWeights, ExportOptions, export_interactions
@@ -219,3 +219,20 @@ def test_the_procedure_and_the_readable_statement_give_the_same_tensors(
         np.testing.assert_array_equal(procedure.users, reference.users)
         np.testing.assert_array_equal(procedure.items, reference.items)
         np.testing.assert_array_equal(procedure.weights, reference.weights)
+
+
+@pytest.mark.parametrize("key", ["since", "until"])
+def test_a_naive_time_gets_the_same_class_and_sentence_from_the_client_and_the_procedure(
+    runner: GraphRunner, key: str
+) -> None:
+    naive = datetime(2024, 3, 1)
+    with pytest.raises(BadArgumentError) as from_client:
+        ExportOptions(**{key: naive})
+    # The driver sends a naive datetime as a Cypher localdatetime.
+    with pytest.raises(BadArgumentError) as from_procedure:
+        runner.read("call_export_interactions", {"config": {key: naive}})
+    assert str(from_procedure.value) == str(from_client.value)
+    assert str(from_client.value) == (
+        f"Config key '{key}' must be a datetime with a timezone, "
+        "got the local datetime 2024-03-01T00:00:00."
+    )

@@ -129,14 +129,18 @@ def test_python_defaults_are_the_procedures() -> None:
 
 @pytest.mark.parametrize("key", ["since", "until"])
 def test_a_naive_export_time_is_refused_with_the_procedures_sentence(key: str) -> None:
-    message = rf"^Config key '{key}' must be a datetime with a timezone, got 2024-03-01T00:00:00\.$"
+    message = (
+        rf"^Config key '{key}' must be a datetime with a timezone, "
+        r"got the local datetime 2024-03-01T00:00:00\.$"
+    )
     with pytest.raises(BadArgumentError, match=message):
         ExportOptions(**{key: datetime(2024, 3, 1)})
 
 
 def test_users_since_refuses_a_naive_time() -> None:
     with pytest.raises(
-        BadArgumentError, match=r"^since must be a datetime with a timezone, got 2024-03-01T00:00"
+        BadArgumentError,
+        match=r"^since must be a datetime with a timezone, got the local datetime 2024-03-01T00:00:00",
     ):
         users_since(_runner(_Recorder()), datetime(2024, 3, 1))
 

@@ -223,7 +223,7 @@ def test_single_event_and_progress(tmp_path: Path) -> None:
         ({"events": 10, "seed": -1}, "seed must be non-negative, got -1."),
         (
             {"events": 10, "start": datetime(2019, 10, 1)},
-            "start must be a datetime with a timezone, got 2019-10-01T00:00:00.",
+            "start must be a datetime with a timezone, got the local datetime 2019-10-01T00:00:00.",
         ),
         (
             {"events": 10, "events_per_minute": 0.0},

@@ -3,6 +3,7 @@ package io.shopgraph.plugin.common;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZonedDateTime;
@@ -23,7 +24,8 @@ public final class CypherValues {
      * {@code an empty string}, {@code the string 'abc'}, {@code the integer 5},
      * {@code the float 1.5}, {@code the boolean true}, {@code an empty list},
      * {@code the list ['a', 1]}, {@code a map}, {@code the datetime 2024-03-01T00:00Z},
-     * {@code the local datetime 2024-03-01T00:00} (a datetime without a timezone),
+     * {@code the local datetime 2024-03-01T00:00:00} (a datetime without a timezone, seconds always
+     * shown, as Python's {@code isoformat} shows them),
      * {@code the date 2024-03-01}, .... Long strings and lists are cut short with "...".
      */
     public static String describe(Object value) {
@@ -51,8 +53,8 @@ public final class CypherValues {
         if (value instanceof ZonedDateTime || value instanceof OffsetDateTime) {
             return "the datetime " + value;
         }
-        if (value instanceof LocalDateTime) {
-            return "the local datetime " + value;
+        if (value instanceof LocalDateTime local) {
+            return "the local datetime " + DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(local);
         }
         if (value instanceof LocalDate) {
             return "the date " + value;

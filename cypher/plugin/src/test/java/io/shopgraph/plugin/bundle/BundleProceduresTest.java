@@ -828,7 +828,7 @@ class BundleProceduresTest {
                 "[shopgraph.bad_input] A CONTAINS position must be an integer, got the float 0.5.");
         run("MATCH (o:Order {orderId: 'o1'}) SET o.at = localdatetime('2024-01-01T00:00:00')");
         assertFails(call, Map.of("config", Map.of()), "[shopgraph.bad_input] Order 'o1' has at the local datetime"
-                + " 2024-01-01T00:00; basket times must be datetimes with a timezone, or null.");
+                + " 2024-01-01T00:00:00; basket times must be datetimes with a timezone, or null.");
     }
 
     @Test

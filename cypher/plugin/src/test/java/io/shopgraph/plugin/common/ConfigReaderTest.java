@@ -131,7 +131,7 @@ class ConfigReaderTest {
         assertThat(reader(with("a", null)).datetime("a")).isNull();
         assertThat(refused(() -> reader(Map.of("a", LocalDateTime.of(2024, 3, 1, 0, 0))).datetime("a")))
                 .isEqualTo("Config key 'a' must be a datetime with a timezone, got the local datetime"
-                        + " 2024-03-01T00:00.");
+                        + " 2024-03-01T00:00:00.");
         assertThat(refused(() -> reader(Map.of("a", LocalDate.of(2024, 3, 1))).datetime("a")))
                 .isEqualTo("Config key 'a' must be a datetime with a timezone, got the date 2024-03-01.");
         assertThat(refused(() -> reader(Map.of("a", "2024-03-01T00:00:00Z")).datetime("a")))

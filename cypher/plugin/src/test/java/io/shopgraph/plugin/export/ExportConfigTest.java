@@ -67,9 +67,9 @@ class ExportConfigTest {
         rejects(Map.of("since", NOW, "until", NOW.minusSeconds(1)), "Config key 'since' must not be later than"
                 + " 'until', got 2024-01-15T00:00:00Z and 2024-01-14T23:59:59Z.");
         rejects(Map.of("since", LocalDateTime.of(2024, 1, 1, 0, 0)), "Config key 'since' must be a datetime"
-                + " with a timezone, got the local datetime 2024-01-01T00:00.");
+                + " with a timezone, got the local datetime 2024-01-01T00:00:00.");
         rejects(Map.of("now", LocalDateTime.of(2024, 1, 1, 0, 0)), "Config key 'now' must be a datetime"
-                + " with a timezone, got the local datetime 2024-01-01T00:00.");
+                + " with a timezone, got the local datetime 2024-01-01T00:00:00.");
         rejects(Map.of("now", NOW, "halfLifeDays", 0L),
                 "Config key 'halfLifeDays' must be a finite number greater than 0, got the integer 0.");
         rejects(Map.of("now", NOW, "categories", "home"),

@@ -221,6 +221,6 @@ class ExportProcedureTest {
                         + " until, categories, weights, halfLifeDays, now, useTrust, usersPerRow.");
         assertThatThrownBy(() -> call(config("since", LocalDateTime.of(2024, 3, 1, 0, 0))))
                 .hasMessageEndingWith("[shopgraph.bad_argument] Config key 'since' must be a datetime with a"
-                        + " timezone, got the local datetime 2024-03-01T00:00.");
+                        + " timezone, got the local datetime 2024-03-01T00:00:00.");
     }
 }
