@@ -140,7 +140,7 @@ def test_a_naive_export_time_is_refused_with_the_procedures_sentence(key: str) -
 def test_users_since_refuses_a_naive_time() -> None:
     with pytest.raises(
         BadArgumentError,
-        match=r"^since must be a datetime with a timezone, got the local datetime 2024-03-01T00:00:00",
+        match=r"^since must be a datetime with a timezone, got the local datetime 2024-03-01T00:00",
     ):
         users_since(_runner(_Recorder()), datetime(2024, 3, 1))
 
