@@ -58,9 +58,9 @@ public final class CoPurchases {
     public static List<Candidate> forItems(GraphDatabaseService db, Transaction tx, KernelTransaction ktx,
                                             Log log, List<String> itemIds, int k, Set<String> excluded,
                                             boolean inStockOnly) {
-        Optional<PairIndexes.Built> index = PairIndexes.forCall(db, ktx, ScoringConfig.DEFAULTS, log);
-        BundleStats stats = index.map(PairIndexes.Built::stats).or(() -> StatsStore.read(tx))
-                .orElseThrow(StatsStore::missing);
+        BundleStats stats = StatsStore.read(tx).orElseThrow(StatsStore::missing);
+        Optional<IndexVersion> latest = PairIndexes.latest(db, stats, log);
+        Optional<IndexVersion> index = PairIndexes.forCall(latest, ktx, ScoringConfig.DEFAULTS);
         List<Long> cart = new ArrayList<>();
         for (String id : itemIds) {
             Node item = tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id);
@@ -83,9 +83,10 @@ public final class CoPurchases {
                         tx.getNodeById(item).getProperty("inStock", null))),
                 Selection.NO_LIMIT, item -> new long[0]);
         long[] handles = cart.stream().mapToLong(Long::longValue).toArray();
-        try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources(),
+        try (GraphBasketSource baskets = new GraphBasketSource(ktx,
+                latest.map(IndexVersion::weighted).orElse(stats.weightedSources()),
                 ScoringConfig.DEFAULTS.adjacency())) {
-            List<ScoredItem> scored = PairIndexes.scorer(index, handles, baskets, stats,
+            List<ScoredItem> scored = PairIndexes.scorer(index, latest, handles, baskets, stats,
                     ScoringConfig.DEFAULTS).recommend(handles, k, selection);
             List<Candidate> candidates = new ArrayList<>(scored.size());
             for (ScoredItem item : scored) {

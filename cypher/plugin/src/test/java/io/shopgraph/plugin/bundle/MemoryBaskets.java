@@ -187,6 +187,11 @@ final class MemoryBaskets implements BasketSource {
     }
 
     @Override
+    public boolean isItem(long handle) {
+        return handle >= 0 && handle < ids.size();
+    }
+
+    @Override
     public double mass(long item) {
         return counter.mass(item);
     }
