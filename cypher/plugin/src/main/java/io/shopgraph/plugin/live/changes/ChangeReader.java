@@ -118,9 +118,16 @@ final class ChangeReader {
                     labels |= known.bit();
                 }
             }
-            if (labels != 0 || properties.get(id).contains(NodeChange.LABEL)) {
+            int mask = labels;
+            Set<String> watched = new HashSet<>();
+            for (String property : properties.get(id)) {
+                if (property.equals(NodeChange.LABEL) || GraphChanges.watched(mask, property)) {
+                    watched.add(property);
+                }
+            }
+            if (!watched.isEmpty()) {
                 out.add(new NodeChange(id, labels, Change.CHANGED, key(node, labels),
-                        text(node.getProperty("kind", null)), Set.copyOf(properties.get(id))));
+                        text(node.getProperty("kind", null)), Set.copyOf(watched)));
             }
         });
     }

@@ -17,12 +17,34 @@ import java.util.Set;
 public record GraphChanges(List<NodeChange> nodes, List<RelationshipChange> relationships, boolean complete) {
 
     /**
-     * The node properties whose changes are reported: the business keys, an order's
-     * {@code kind} and {@code at}, a session's {@code start} (basket times and kinds), and an
-     * item's {@code hidden} and {@code inStock}.
+     * The node properties whose changes are reported, whatever the label (each is then checked
+     * against the node's labels: {@link #watched}).
      */
     public static final Set<String> WATCHED = Set.of("itemId", "sessionId", "orderId", "userId", "name", "code",
             "kind", "at", "start", "hidden", "inStock");
+
+    /**
+     * Whether a change of this property of a node of these labels is reported: its business
+     * key, an order's {@code kind} and {@code at}, a session's {@code start} (basket kinds and
+     * times), and an item's {@code hidden} and {@code inStock}.
+     */
+    public static boolean watched(int labels, String property) {
+        for (ShopLabel label : ShopLabel.values()) {
+            if ((labels & label.bit()) == 0) {
+                continue;
+            }
+            boolean watched = label.key().equals(property) || switch (label) {
+                case ORDER -> property.equals("kind") || property.equals("at");
+                case SESSION -> property.equals("start");
+                case ITEM -> property.equals("hidden") || property.equals("inStock");
+                default -> false;
+            };
+            if (watched) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The relationship properties whose changes are reported. */
     public static final Set<String> WATCHED_RELATIONSHIP = Set.of("weight", "position");
