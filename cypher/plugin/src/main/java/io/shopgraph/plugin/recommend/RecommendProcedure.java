@@ -14,7 +14,7 @@ import io.shopgraph.plugin.walk.PixieWalker;
 import io.shopgraph.plugin.walk.QueryItem;
 import io.shopgraph.plugin.walk.UserQuery;
 import io.shopgraph.plugin.walk.WalkConfig;
-import io.shopgraph.plugin.walk.WalkGraph;
+import io.shopgraph.plugin.walk.Walkable;
 import io.shopgraph.plugin.walk.WalkInputs;
 import io.shopgraph.plugin.walk.WalkInputs.UserHistory;
 import io.shopgraph.plugin.walk.WalkProjections;
@@ -166,7 +166,7 @@ public final class RecommendProcedure {
         if (settings.walkCandidates() == 0) {
             return List::of;
         }
-        WalkGraph graph = WalkProjections.current(db, walk.ttlSeconds(), log).graph();
+        Walkable graph = WalkProjections.current(db, walk.ttlSeconds(), log);
         return ParallelStage.start(() -> {
             PixieWalker.Result result = new PixieWalker(graph).walk(queries, bought, walk, ParallelStage::fork);
             return result.top(settings.walkCandidates());

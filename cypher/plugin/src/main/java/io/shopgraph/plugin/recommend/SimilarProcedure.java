@@ -7,7 +7,7 @@ import io.shopgraph.plugin.model.NearestItems;
 import io.shopgraph.plugin.walk.PixieWalker;
 import io.shopgraph.plugin.walk.QueryItem;
 import io.shopgraph.plugin.walk.WalkConfig;
-import io.shopgraph.plugin.walk.WalkGraph;
+import io.shopgraph.plugin.walk.Walkable;
 import io.shopgraph.plugin.walk.WalkInputs;
 import io.shopgraph.plugin.walk.WalkProjections;
 import java.util.ArrayList;
@@ -80,7 +80,7 @@ public final class SimilarProcedure {
     }
 
     private List<RankedItem> byWalk(String itemId, int k, WalkConfig config) {
-        WalkGraph graph = WalkProjections.current(db, config.ttlSeconds(), log).graph();
+        Walkable graph = WalkProjections.current(db, config.ttlSeconds(), log);
         WalkInputs.requireKnownItems(tx, graph, List.of(itemId));
         List<Candidate> top = new PixieWalker(graph)
                 .walk(List.of(new QueryItem(itemId, 1.0)), Set.of(), config)

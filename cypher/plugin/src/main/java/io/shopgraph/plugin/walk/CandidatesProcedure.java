@@ -82,15 +82,15 @@ public final class CandidatesProcedure {
         WalkConfig walkConfig = WalkConfig.parse(config, WalkConfig.Use.CANDIDATES);
         List<QueryItem> queries = new ArrayList<>();
         Set<String> excluded = new HashSet<>();
-        WalkGraph graph;
+        Walkable graph;
         if (userId != null) {
             UserHistory history = WalkInputs.userHistory(tx, userId, walkConfig).orElseThrow(
                     () -> ShopgraphException.unknownIds("user", List.of(userId)));
             queries.addAll(UserQuery.select(history.interactions(), walkConfig));
             excluded.addAll(history.bought());
-            graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log).graph();
+            graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log);
         } else {
-            graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log).graph();
+            graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log);
             WalkInputs.requireKnownItems(tx, graph, itemIds);
             for (String id : itemIds) {
                 queries.add(new QueryItem(id, 1.0));

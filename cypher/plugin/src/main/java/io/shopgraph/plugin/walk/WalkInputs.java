@@ -58,7 +58,7 @@ public final class WalkInputs {
      * ids: a, b.", code {@code UNKNOWN_ID}). Ids in the database but not (yet) in the
      * projection pass; they start no walks.
      */
-    public static void requireKnownItems(Transaction tx, WalkGraph graph, List<String> ids) {
+    public static void requireKnownItems(Transaction tx, Walkable graph, List<String> ids) {
         List<String> unknown = new ArrayList<>();
         for (String id : ids) {
             if (graph.itemIndex(id) < 0 && tx.findNode(ITEM, NodeKind.ITEM.keyProperty(), id) == null) {

@@ -558,14 +558,12 @@ class BundleProceduresTest {
         assertThat(support(bundle(cart, 1000, Map.of()), other)).isEqualTo(support);
 
         // Committed: within a second the index has merged it, and calls read it over the index.
-        long committed = System.nanoTime();
         run(late, Map.of("other", other));
         Await.until("the live index shows the late order", () -> indexedDuring(() -> {
             List<Record> rows = bundle(cart, 1000, Map.of());
             assertThat(rows).isNotEmpty();
         }) == 1 && Math.abs(support(bundle(cart, 1000, Map.of()), other) - (support + 1.0)) < 1e-12,
                 Duration.ofSeconds(1));
-        assertThat(Duration.ofNanos(System.nanoTime() - committed)).isLessThan(Duration.ofSeconds(1));
 
         // The merged index holds what a full build of the same graph holds: the same rows, bit
         // for bit, for carts of changed and unchanged items, and for other knobs that read it.
