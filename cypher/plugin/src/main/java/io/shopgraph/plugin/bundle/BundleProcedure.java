@@ -2,6 +2,7 @@ package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.common.Arguments;
 import io.shopgraph.plugin.common.ShopgraphException;
+import io.shopgraph.plugin.live.changes.ChangeFeeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +91,7 @@ public final class BundleProcedure {
         Optional<IndexVersion> latest = PairIndexes.latest(db, stats, log);
         Optional<IndexVersion> index = PairIndexes.forCall(latest, ktx, parsed.scoring());
         parsed.requireSameMass(stats.mass());
-        Selection selection = GraphSelection.of(tx, parsed.options());
+        Selection selection = GraphSelection.of(tx, parsed.options(), ChangeFeeds.identity(db));
         List<ScoredItem> top;
         try (GraphBasketSource baskets = new GraphBasketSource(ktx,
                 latest.map(IndexVersion::weighted).orElse(stats.weightedSources()), parsed.scoring().adjacency())) {

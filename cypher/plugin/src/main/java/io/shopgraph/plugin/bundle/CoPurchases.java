@@ -1,6 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.Catalog;
 import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -50,7 +51,7 @@ public final class CoPurchases {
      * @param itemIds the items taken as the cart; ids not in the graph are skipped
      * @param k how many items at most
      * @param excluded item ids never returned (besides the cart)
-     * @param inStockOnly leave out items with {@code inStock = false}
+     * @param inStockOnly leave out items with {@code inStock = false} (hidden items always are)
      * @return the candidates; empty when no cart item is in the graph
      * @throws ShopgraphException of code {@code CONFLICT} when {@code shopgraph.bundle.refresh()}
      *     has never run
@@ -79,8 +80,7 @@ public final class CoPurchases {
             }
         }
         Selection selection = new Selection(item -> !skip.contains(item)
-                && !(inStockOnly && Boolean.FALSE.equals(
-                        tx.getNodeById(item).getProperty("inStock", null))),
+                && Catalog.servable(tx.getNodeById(item), inStockOnly),
                 Selection.NO_LIMIT, item -> new long[0]);
         long[] handles = cart.stream().mapToLong(Long::longValue).toArray();
         try (GraphBasketSource baskets = new GraphBasketSource(ktx,

@@ -334,7 +334,7 @@ class WalkProceduresTest {
                 + " inStockOnly.");
         fails("CALL shopgraph.similar('i1', 10, {queryItems: 5})", bad + "Unknown config key 'queryItems';"
                 + " known keys: steps, restart, seed, nP, nV, typeWeights, ttlSeconds, inStockOnly,"
-                + " useModel.");
+                + " useModel, userId, newItems.");
         fails("CALL shopgraph.candidates('u1', 10, {steps: 'many'})",
                 bad + "Config key 'steps' must be an integer, got the string 'many'.");
         fails("CALL shopgraph.candidates('u1', 10, {steps: 100.0})",
