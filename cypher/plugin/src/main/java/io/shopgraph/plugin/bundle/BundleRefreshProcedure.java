@@ -73,6 +73,45 @@ public final class BundleRefreshProcedure {
                 (System.nanoTime() - start) / 1_000_000, version.estimatedBytes()));
     }
 
+    /**
+     * The live pair index of the database: what it holds and what its merges did.
+     *
+     * @param version the number of the version calls read (every merge publishes the next)
+     * @param items items of the full build under it
+     * @param pairs pairs of the full build
+     * @param mergedItems items recomputed since the full build (the overlay)
+     * @param mergedPairs pairs the overlay holds
+     * @param decreased items whose mass went down since the full build (calls meet them first)
+     * @param merges merges since the start of the database
+     * @param itemsMerged items recomputed by them
+     * @param mergeMillis their total duration
+     * @param sessionMerges how many of them merged session changes too
+     * @param builds full builds since the start
+     * @param bytes approximate heap the index holds
+     */
+    public record StatusRow(long version, long items, long pairs, long mergedItems, long mergedPairs,
+                            long decreased, long merges, long itemsMerged, long mergeMillis, long sessionMerges,
+                            long builds, long bytes) {}
+
+    @Procedure(name = "shopgraph.bundle.status", mode = Mode.READ)
+    @Description("The in-memory pair index that shopgraph.bundle reads and how the database's commits"
+            + " reach it: its version, the full build under it, the items and pairs recomputed since"
+            + " (merged), the masses that went down, and what the merges and builds did since the"
+            + " database started. No row before the first build. Yields version, items, pairs,"
+            + " mergedItems, mergedPairs, decreased, merges, itemsMerged, mergeMillis, sessionMerges,"
+            + " builds, bytes.")
+    public Stream<StatusRow> status() {
+        Optional<IndexVersion> latest = PairIndexes.current(db, log);
+        if (latest.isEmpty()) {
+            return Stream.empty();
+        }
+        IndexVersion version = latest.get();
+        LiveIndex.MergeStats merges = PairIndexes.mergeStats(db, log);
+        return Stream.of(new StatusRow(version.number(), version.base().items(), version.base().pairs(),
+                version.overlayItems(), version.overlayPairs(), version.decreased().length, merges.merges,
+                merges.items, merges.millis, merges.sessionMerges, merges.builds, version.estimatedBytes()));
+    }
+
     @Procedure(name = "shopgraph.bundle.refresh", mode = Mode.WRITE)
     @Description("Computes what shopgraph.bundle scores with: Item.bundleMass n(i) for every item"
             + " and one (:BundleStats {key: 'default'}) node with N, now (the newest basket's time)"

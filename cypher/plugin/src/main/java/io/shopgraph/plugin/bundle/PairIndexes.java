@@ -160,6 +160,11 @@ final class PairIndexes {
         database(db, log).index().awaitMerged();
     }
 
+    /** The latest version of the caller's database, whatever the statistics; empty before the first build. */
+    static Optional<IndexVersion> current(GraphDatabaseService db, Log log) {
+        return Optional.ofNullable(database(db, log).index().current());
+    }
+
     /** What the merges of the caller's database did since the start. */
     static LiveIndex.MergeStats mergeStats(GraphDatabaseService db, Log log) {
         return database(db, log).index().mergeStats();

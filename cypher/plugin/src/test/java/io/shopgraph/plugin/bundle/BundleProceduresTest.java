@@ -565,6 +565,11 @@ class BundleProceduresTest {
         }) == 1 && Math.abs(support(bundle(cart, 1000, Map.of()), other) - (support + 1.0)) < 1e-12,
                 Duration.ofSeconds(1));
 
+        // The late order's two items were recomputed since the refresh's build.
+        Record status = run("CALL shopgraph.bundle.status()").get(0);
+        assertThat(status.get("mergedItems").asLong()).isEqualTo(2);
+        assertThat(status.get("items").asLong()).isEqualTo(60);
+        assertThat(status.get("merges").asLong()).isPositive();
         // The merged index holds what a full build of the same graph holds: the same rows, bit
         // for bit, for carts of changed and unchanged items, and for other knobs that read it.
         List<List<String>> carts = List.of(cart, List.of(other), List.of("i2", "i30", "i7"), List.of("i0"),
@@ -573,6 +578,7 @@ class BundleProceduresTest {
         Map<String, List<Map<String, Object>>> merged = answers(carts, knobs);
         run("CALL shopgraph.bundle.compact()");
         assertThat(answers(carts, knobs)).isEqualTo(merged);
+        assertThat(run("CALL shopgraph.bundle.status()").get(0).get("mergedItems").asLong()).isZero();
         // The masses are those the next refresh stores (Item.bundleMass, what the statement
         // reads); until then the statement reads those of the last refresh.
         refresh(Map.of());
@@ -761,13 +767,17 @@ class BundleProceduresTest {
                 + " WHERE name STARTS WITH 'shopgraph.bundle' RETURN * ORDER BY name");
         assertThat(rows).extracting(r -> r.get("name").asString() + " " + r.get("mode").asString())
                 .containsExactly("shopgraph.bundle READ", "shopgraph.bundle.compact READ",
-                        "shopgraph.bundle.refresh WRITE");
+                        "shopgraph.bundle.refresh WRITE", "shopgraph.bundle.status READ");
         assertThat(rows.get(0).get("signature").asString()).isEqualTo("shopgraph.bundle(cart :: LIST<STRING>,"
                 + " k = 10 :: INTEGER, config = {} :: MAP) :: (itemId :: STRING, score :: FLOAT, rank :: INTEGER,"
                 + " reason :: STRING, support :: FLOAT, confidence :: FLOAT, lift :: FLOAT, because :: LIST<STRING>)");
         assertThat(rows.get(1).get("signature").asString()).isEqualTo("shopgraph.bundle.compact() :: (items ::"
                 + " INTEGER, pairs :: INTEGER, millis :: INTEGER, bytes :: INTEGER)");
         assertThat(rows.get(1).get("description").asString()).contains("Nothing is written");
+        assertThat(rows.get(3).get("signature").asString()).isEqualTo("shopgraph.bundle.status() :: (version ::"
+                + " INTEGER, items :: INTEGER, pairs :: INTEGER, mergedItems :: INTEGER, mergedPairs :: INTEGER,"
+                + " decreased :: INTEGER, merges :: INTEGER, itemsMerged :: INTEGER, mergeMillis :: INTEGER,"
+                + " sessionMerges :: INTEGER, builds :: INTEGER, bytes :: INTEGER)");
         assertThat(rows.get(2).get("signature").asString()).isEqualTo("shopgraph.bundle.refresh(config = {} :: MAP)"
                 + " :: (items :: INTEGER, baskets :: INTEGER, now :: ZONED DATETIME, basketMass :: FLOAT,"
                 + " millis :: INTEGER)");
