@@ -47,8 +47,11 @@ import org.neo4j.logging.Log;
  * a new version. Order changes are merged {@value #ORDER_DELAY_MILLIS} ms after the first one
  * waits; session changes at most once per {@value #SESSION_PAUSE_MILLIS} ms, and not sooner after
  * the last session merge than {@value #SESSION_BACKOFF} times its duration, so that a stream of
- * views can take at most about a quarter of a core. A merge that would recompute more than a
- * quarter of the items (a bulk load) is left to a full build instead.
+ * views can take at most about a quarter of a core; a session merge goes in chunks of
+ * {@value #SESSION_CHUNK} items, each published, and the order changes that came meanwhile are
+ * merged between two chunks, so a purchase never waits for a whole session merge. A merge that
+ * would recompute more than a quarter of the items (a bulk load) is left to a full build
+ * instead.
  *
  * <p><b>Full builds</b> (compaction) read every item in a transaction of their own, on another
  * thread, and replace the base: when the overlay holds half as many items or pairs as the base,
@@ -68,6 +71,8 @@ final class LiveIndex implements ChangeSubscriber {
     static final long SESSION_PAUSE_MILLIS = 1_000;
     /** A session merge waits at least this many times the last one's duration after it. */
     static final long SESSION_BACKOFF = 3;
+    /** Most items of one session merge recomputed before the orders waiting meanwhile are merged. */
+    static final int SESSION_CHUNK = 256;
     /** A build waits at least this many times the last one's duration after it. */
     static final long BUILD_PAUSE_FACTOR = 10;
     /** Most items whose mass went down before a full build. */
@@ -87,6 +92,7 @@ final class LiveIndex implements ChangeSubscriber {
     private boolean recording;
     private boolean unknown;
     private boolean mergeScheduled;
+    private long scheduledFor = Long.MAX_VALUE;
     private LongSet orderBaskets = new LongSet(64);
     private LongSet orderItems = new LongSet(64);
     private LongSet users = new LongSet(16);
@@ -249,10 +255,15 @@ final class LiveIndex implements ChangeSubscriber {
         return false;
     }
 
+    /**
+     * Schedules a merge for when the waiting changes are due: orders {@value #ORDER_DELAY_MILLIS}
+     * ms after the first, sessions once their pause is over; a merge already scheduled for later
+     * is overtaken by an earlier one.
+     */
     private void scheduleMerge() {
         long delay;
         synchronized (lock) {
-            if (mergeScheduled || current == null) {
+            if (current == null) {
                 return;
             }
             boolean orders = unknown || !orderBaskets.isEmpty() || !orderItems.isEmpty() || !users.isEmpty();
@@ -260,9 +271,14 @@ final class LiveIndex implements ChangeSubscriber {
             if (!orders && !sessions) {
                 return;
             }
-            long sessionsDue = lastSessionMerge + sessionPause - System.currentTimeMillis();
+            long now = System.currentTimeMillis();
+            long sessionsDue = lastSessionMerge + sessionPause - now;
             delay = orders ? ORDER_DELAY_MILLIS : Math.max(ORDER_DELAY_MILLIS, sessionsDue);
+            if (mergeScheduled && scheduledFor <= now + delay) {
+                return;
+            }
             mergeScheduled = true;
+            scheduledFor = now + delay;
         }
         merges.schedule(this::mergeSafely, delay, TimeUnit.MILLISECONDS);
     }
@@ -279,61 +295,105 @@ final class LiveIndex implements ChangeSubscriber {
         }
     }
 
-    /** Merges the waiting changes that are due; on the merge thread. */
+    /**
+     * Merges the waiting changes that are due, on the merge thread: the orders' first, published
+     * at once; then, when their pause is over, the sessions', in chunks of
+     * {@value #SESSION_CHUNK} items, each published, with the orders that came meanwhile merged
+     * before the next chunk.
+     */
     private void merge() {
-        IndexVersion version = current;
-        long now = System.currentTimeMillis();
+        synchronized (lock) {
+            mergeScheduled = false;
+            scheduledFor = Long.MAX_VALUE;
+            if (current == null) {
+                return;
+            }
+        }
+        mergeOrders();
         boolean sessions;
+        LongSet baskets;
+        LongSet items;
+        synchronized (lock) {
+            sessions = System.currentTimeMillis() >= lastSessionMerge + sessionPause
+                    && (!sessionBaskets.isEmpty() || !sessionItems.isEmpty());
+            baskets = sessionBaskets;
+            items = sessionItems;
+            if (sessions) {
+                sessionBaskets = new LongSet(64);
+                sessionItems = new LongSet(64);
+            }
+        }
+        if (sessions) {
+            long start = System.nanoTime();
+            LongSet changed;
+            try (Transaction tx = db.beginTx()) {
+                changed = itemsOf(tx, baskets, items, new LongSet(1));
+            }
+            long[] all = changed.toArray();
+            if (all.length > bulkLimit(current)) {
+                log.info("shopgraph: %d items of database '%s' changed at once; the bundle pair index is"
+                        + " rebuilt instead of merged.", all.length, db.databaseName());
+                requestBuild();
+            } else {
+                for (int from = 0; from < all.length; from += SESSION_CHUNK) {
+                    long[] chunk = Arrays.copyOfRange(all, from, Math.min(all.length, from + SESSION_CHUNK));
+                    mergeItems(current, LongSet.of(chunk));
+                    mergeOrders(); // orders never wait for a whole session merge
+                }
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            mergeStats.sessionMerges++;
+            lastSessionMerge = System.currentTimeMillis();
+            sessionPause = Math.max(SESSION_PAUSE_MILLIS, SESSION_BACKOFF * millis);
+        }
+        scheduleMerge();
+    }
+
+    /** Merges the waiting order changes (and users and items named), if any. */
+    private void mergeOrders() {
         LongSet baskets;
         LongSet items;
         LongSet changedUsers;
         boolean rebuild;
-        Set<Source> weightedNow;
         synchronized (lock) {
-            mergeScheduled = false;
-            if (version == null) {
-                return;
-            }
-            sessions = now >= lastSessionMerge + sessionPause;
             baskets = orderBaskets;
             items = orderItems;
             changedUsers = users;
             orderBaskets = new LongSet(64);
             orderItems = new LongSet(64);
             users = new LongSet(16);
-            if (sessions) {
-                baskets.addAll(sessionBaskets);
-                items.addAll(sessionItems);
-                sessionBaskets = new LongSet(64);
-                sessionItems = new LongSet(64);
-            }
             rebuild = unknown;
             unknown = false;
-            weightedNow = EnumSet.copyOf(weighted.isEmpty() ? EnumSet.noneOf(Source.class) : weighted);
         }
         if (rebuild) {
             requestBuild();
         }
-        if (!baskets.isEmpty() || !items.isEmpty() || !changedUsers.isEmpty()) {
-            mergeChanges(version, baskets, items, changedUsers, weightedNow, sessions);
+        if (baskets.isEmpty() && items.isEmpty() && changedUsers.isEmpty()) {
+            return;
         }
-        scheduleMerge();
-    }
-
-    private void mergeChanges(IndexVersion version, LongSet baskets, LongSet items, LongSet changedUsers,
-                              Set<Source> weightedNow, boolean sessions) {
-        long start = System.nanoTime();
-        IndexVersion merged;
         LongSet changed;
         try (Transaction tx = db.beginTx()) {
             changed = itemsOf(tx, baskets, items, changedUsers);
-            if (changed.size() > bulkLimit(version)) {
-                // A bulk change: a full build costs less than recomputing most items one by one.
-                log.info("shopgraph: %d items of database '%s' changed at once; the bundle pair index is"
-                        + " rebuilt instead of merged.", changed.size(), db.databaseName());
-                requestBuild();
-                return;
-            }
+        }
+        if (changed.size() > bulkLimit(current)) {
+            // A bulk change: a full build costs less than recomputing most items one by one.
+            log.info("shopgraph: %d items of database '%s' changed at once; the bundle pair index is"
+                    + " rebuilt instead of merged.", changed.size(), db.databaseName());
+            requestBuild();
+            return;
+        }
+        mergeItems(current, changed);
+    }
+
+    /** Recomputes these items over the graph now and publishes the new version. */
+    private void mergeItems(IndexVersion version, LongSet changed) {
+        long start = System.nanoTime();
+        Set<Source> weightedNow;
+        synchronized (lock) {
+            weightedNow = EnumSet.copyOf(weighted.isEmpty() ? EnumSet.noneOf(Source.class) : weighted);
+        }
+        IndexVersion merged;
+        try (Transaction tx = db.beginTx()) {
             KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
             try (GraphBasketSource source = new GraphBasketSource(ktx, weightedNow,
                     ScoringConfig.DEFAULTS.adjacency())) {
@@ -362,11 +422,6 @@ final class LiveIndex implements ChangeSubscriber {
         mergeStats.items += changed.size();
         mergeStats.millis += millis;
         mergeStats.lastMergeMillis = millis;
-        if (sessions) {
-            mergeStats.sessionMerges++;
-            lastSessionMerge = System.currentTimeMillis();
-            sessionPause = Math.max(SESSION_PAUSE_MILLIS, SESSION_BACKOFF * millis);
-        }
         if (merged.overlayItems() * 2L > merged.base().items() + 64L
                 || merged.overlayPairs() * 2L > merged.base().pairs() + 4096L
                 || merged.decreased().length > MAX_DECREASED) {
