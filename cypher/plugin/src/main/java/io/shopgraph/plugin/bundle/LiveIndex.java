@@ -75,6 +75,16 @@ final class LiveIndex implements ChangeSubscriber {
     static final int SESSION_CHUNK = 256;
     /** A build waits at least this many times the last one's duration after it. */
     static final long BUILD_PAUSE_FACTOR = 10;
+    /** Most baskets and items waiting before they count as a bulk change (a full build reads them). */
+    static final int BULK_WAITING = 50_000;
+    /**
+     * A session merge whose items hold more than this share of all the basket lines (what a
+     * merge reads) is left to a full build, which reads each line once, waiting
+     * {@value #SESSION_BUILD_PAUSE_FACTOR} times its duration after it.
+     */
+    static final double SESSION_BUILD_SHARE = 0.5;
+    /** A full build in place of session merges waits this many times its duration after it. */
+    static final long SESSION_BUILD_PAUSE_FACTOR = 3;
     /** Most items whose mass went down before a full build. */
     static final int MAX_DECREASED = 1024;
 
@@ -110,6 +120,8 @@ final class LiveIndex implements ChangeSubscriber {
     private LongSet sinceBuild = new LongSet(16);
     private long nextBuildMillis;
     private long lastBuildMillis;
+    private long baseLines = Long.MAX_VALUE; // basket lines of the items when the base was built
+    private boolean sessionsByBuild; // the next build stands for session merges
     private final MergeStats mergeStats = new MergeStats();
 
     /** What the merges did since the start, for logs, tests and benchmarks. */
@@ -176,6 +188,16 @@ final class LiveIndex implements ChangeSubscriber {
             }
             for (NodeChange change : changes.nodes()) {
                 relevant |= node(change);
+            }
+            if (orderBaskets.size() + orderItems.size() + sessionBaskets.size() + sessionItems.size()
+                    > BULK_WAITING) {
+                // A bulk load: a full build reads it all; keep no list of what it changed.
+                orderBaskets = new LongSet(64);
+                orderItems = new LongSet(64);
+                users = new LongSet(16);
+                sessionBaskets = new LongSet(64);
+                sessionItems = new LongSet(64);
+                unknown = true;
             }
         }
         if (relevant) {
@@ -314,7 +336,9 @@ final class LiveIndex implements ChangeSubscriber {
         LongSet baskets;
         LongSet items;
         synchronized (lock) {
+            // A build under way or waiting in place of session merges will read them all.
             sessions = System.currentTimeMillis() >= lastSessionMerge + sessionPause
+                    && !(sessionsByBuild && (building || buildScheduled))
                     && (!sessionBaskets.isEmpty() || !sessionItems.isEmpty());
             baskets = sessionBaskets;
             items = sessionItems;
@@ -326,13 +350,19 @@ final class LiveIndex implements ChangeSubscriber {
         if (sessions) {
             long start = System.nanoTime();
             LongSet changed;
+            long lines;
             try (Transaction tx = db.beginTx()) {
                 changed = itemsOf(tx, baskets, items, new LongSet(1));
+                lines = lines(tx, changed.toArray());
             }
             long[] all = changed.toArray();
-            if (all.length > bulkLimit(current)) {
-                log.info("shopgraph: %d items of database '%s' changed at once; the bundle pair index is"
-                        + " rebuilt instead of merged.", all.length, db.databaseName());
+            if (all.length > bulkLimit(current) || lines > SESSION_BUILD_SHARE * baseLines) {
+                // Recomputing these items would read more than a full build reads per line.
+                sessionsByBuild = true;
+                synchronized (lock) {
+                    sessionBaskets.addAll(baskets); // kept, in case no build comes soon
+                    sessionItems.addAll(items);
+                }
                 requestBuild();
             } else {
                 for (int from = 0; from < all.length; from += SESSION_CHUNK) {
@@ -427,6 +457,20 @@ final class LiveIndex implements ChangeSubscriber {
                 || merged.decreased().length > MAX_DECREASED) {
             requestBuild();
         }
+    }
+
+    /** The basket lines of these items: what recomputing them reads, roughly. */
+    private static long lines(Transaction tx, long[] items) {
+        long lines = 0;
+        for (long item : items) {
+            Node node = node(tx, item);
+            if (node != null) {
+                lines += node.getDegree(GraphModel.CONTAINS, Direction.INCOMING)
+                        + node.getDegree(GraphModel.ADDED_TO_CART, Direction.INCOMING)
+                        + node.getDegree(GraphModel.VIEWED, Direction.INCOMING);
+            }
+        }
+        return lines;
     }
 
     /** A merge of more items than this is left to a full build. */
@@ -526,6 +570,9 @@ final class LiveIndex implements ChangeSubscriber {
                 building = true;
                 sinceBuild = new LongSet(64);
                 synchronized (lock) {
+                    // The build reads every session as committed now: none waits any more.
+                    sessionBaskets = new LongSet(64);
+                    sessionItems = new LongSet(64);
                     if (!recording || stats != null) {
                         // The build reads everything: what waits now is in it.
                         recording = true;
@@ -551,6 +598,7 @@ final class LiveIndex implements ChangeSubscriber {
         long start = System.nanoTime();
         PairIndex base;
         PopularLists lists;
+        long lines;
         BundleStats stats;
         Set<Source> weightedNow;
         synchronized (lock) {
@@ -588,6 +636,7 @@ final class LiveIndex implements ChangeSubscriber {
                 return Optional.empty();
             }
             lists = PopularLists.build(tx, base);
+            lines = lines(tx, items);
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         log.info("shopgraph: bundle pair index of database '%s' built in %d ms: %d items, %d pairs,"
@@ -604,9 +653,13 @@ final class LiveIndex implements ChangeSubscriber {
         BundleStats built = stats;
         Set<Source> builtWeighted = weightedNow;
         long builtTx = txId;
+        long builtLines = lines;
         IndexVersion[] published = new IndexVersion[1];
         PopularLists builtLists = lists;
-        onMerges(() -> published[0] = publish(base, builtLists, built, builtWeighted, builtTx, millis));
+        onMerges(() -> {
+            published[0] = publish(base, builtLists, built, builtWeighted, builtTx, millis);
+            baseLines = builtLines;
+        });
         return Optional.of(published[0]);
     }
 
@@ -630,8 +683,9 @@ final class LiveIndex implements ChangeSubscriber {
         sinceBuild = new LongSet(16);
         lastBuildMillis = millis;
         mergeStats.builds++;
-        nextBuildMillis = System.currentTimeMillis()
-                + Math.max(PairIndexes.MIN_PAUSE_MILLIS, BUILD_PAUSE_FACTOR * millis);
+        long factor = sessionsByBuild ? SESSION_BUILD_PAUSE_FACTOR : BUILD_PAUSE_FACTOR;
+        sessionsByBuild = false;
+        nextBuildMillis = System.currentTimeMillis() + Math.max(PairIndexes.MIN_PAUSE_MILLIS, factor * millis);
         if (buildAgain) {
             buildAgain = false;
             requestBuild();

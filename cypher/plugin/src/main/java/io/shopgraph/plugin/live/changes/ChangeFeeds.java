@@ -53,6 +53,12 @@ public final class ChangeFeeds {
         feed(identity).subscribers.remove(subscriber);
     }
 
+    /** Whether anyone subscribed to the database's commits (else there is nothing to read them for). */
+    static boolean subscribed(String identity) {
+        Feed feed = FEEDS.get(identity);
+        return feed != null && !feed.subscribers.isEmpty();
+    }
+
     /** Whether a listener reports the commits of this database. */
     public static boolean listening(String identity) {
         Feed feed = FEEDS.get(identity);
