@@ -41,9 +41,11 @@ import java.util.stream.Collectors;
  *       {@code shopgraph.candidates} only): the recency half-life, in days, of an
  *       interaction's weight by its age; a user's interaction this many days older than the
  *       user's latest one weighs half as much as a query item.
- *   <li>{@code ttlSeconds} (integer, 0 to 31,622,400 (366 days), default 300): once the
- *       database has committed transactions since the projection was built, a projection older
- *       than this is rebuilt in the background; the call itself still walks the current one.
+ *   <li>{@code ttlSeconds} (integer, 0 to 31,622,400 (366 days), default 300): on a server
+ *       without the plugin's change feed only (with it, every commit reaches the projection
+ *       within tens of milliseconds): once the database has committed transactions since the
+ *       projection was built, a projection older than this is rebuilt in the background; the
+ *       call itself still walks the current one.
  *   <li>{@code inStockOnly} (boolean, default true): skip items whose {@code inStock} property
  *       is false (items without it count as in stock).
  *   <li>{@code useModel} (boolean, default true; {@code shopgraph.similar} only): answer from
