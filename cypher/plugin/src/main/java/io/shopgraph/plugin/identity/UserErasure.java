@@ -163,7 +163,8 @@ public final class UserErasure {
     /** Deletes the relationships of {@code node} of the types (none: all) in a direction. */
     private static long deleteAll(Node node, Direction direction, RelationshipType[] types, Counter c) {
         List<Relationship> doomed = new ArrayList<>();
-        try (ResourceIterable<Relationship> rels = node.getRelationships(direction, types)) {
+        try (ResourceIterable<Relationship> rels = types.length == 0 ? node.getRelationships(direction)
+                : node.getRelationships(direction, types)) {
             rels.forEach(doomed::add);
         }
         for (Relationship r : doomed) {

@@ -4,6 +4,7 @@ import static io.shopgraph.plugin.live.LiveEventTest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shopgraph.plugin.common.Harness;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,14 +46,7 @@ class EventsProcedureTest {
                 .build();
         driver = GraphDatabase.driver(neo4j.boltURI(), AuthTokens.none());
         try (Session session = driver.session()) {
-            for (String[] key : new String[][] {{"User", "userId"}, {"Item", "itemId"},
-                    {"Brand", "name"}, {"Category", "code"}, {"Session", "sessionId"},
-                    {"Order", "orderId"}, {"RecordedEvent", "eventId"}}) {
-                session.run("CREATE CONSTRAINT IF NOT EXISTS FOR (n:" + key[0] + ") REQUIRE n."
-                        + key[1] + " IS UNIQUE").consume();
-            }
-            session.run("CREATE INDEX IF NOT EXISTS FOR (n:RecordedEvent) ON (n.recordedAt)").consume();
-            session.run("CALL db.awaitIndexes(60)").consume();
+            Harness.createSchema(session);
         }
     }
 
