@@ -34,12 +34,14 @@ import org.neo4j.graphdb.Transaction;
  * {@link RecordedEvents#RETENTION} after recording ({@link RecordedEvents#prune}).
  *
  * <p><b>Position of an order line.</b> A purchase that starts a line of its order (the first
- * purchase of that item in that order) gives the line the number of lines the order had just
- * before: 0, 1, 2, ... in the order in which the items were first bought. A file load numbers
- * an order's lines by the file line of each item's first row, so within each order both give
- * the lines the same order when the file lists the events in the order they were recorded.
- * The order's key is locked before its lines are counted, so concurrent batches number the
- * lines of one order one after the other.
+ * purchase of that item in that order) gives the line the order's highest position plus one,
+ * or 0 for its first line: 0, 1, 2, ... in the order in which the items were first bought
+ * (lines are never removed one by one, so that is also the number of lines the order had).
+ * A file load numbers an order's lines by the file line of each item's first row, so within
+ * each order both give the lines the same order when the file lists the events in the order
+ * they were recorded, and lines recorded after a load of part of an order come after the
+ * loaded ones. The order's key is locked before its lines are read, so concurrent batches
+ * number the lines of one order one after the other.
  *
  * <p>The rest is the load path's: {@link LiveRows} aggregates the new events into chunk rows
  * and {@link ChunkWriter} writes them, so a batch of events gives the graph of a file load of
@@ -108,11 +110,15 @@ public final class EventRecorder {
         bought.forEach((orderId, items) -> {
             Node order = keys.findForMerge(ORDER, "orderId", orderId);
             Set<String> lines = new HashSet<>();
+            long next = 0;
             if (order != null) {
                 try (ResourceIterable<Relationship> rels = order.getRelationships(Direction.OUTGOING, CONTAINS)) {
                     for (Relationship r : rels) {
                         if (r.getEndNode().getProperty("itemId", null) instanceof String itemId) {
                             lines.add(itemId);
+                        }
+                        if (r.getProperty("position", null) instanceof Number position) {
+                            next = Math.max(next, position.longValue() + 1);
                         }
                     }
                 }
@@ -120,7 +126,7 @@ public final class EventRecorder {
             Map<String, Long> placed = new HashMap<>();
             for (String item : items) {
                 if (lines.add(item)) {
-                    placed.put(item, (long) lines.size() - 1);
+                    placed.put(item, next++);
                 }
             }
             positions.put(orderId, placed);

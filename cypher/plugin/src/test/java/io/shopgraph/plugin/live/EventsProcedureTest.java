@@ -143,6 +143,21 @@ class EventsProcedureTest {
     }
 
     @Test
+    void linesRecordedAfterALoadedPartOfTheOrderComeAfterIt() {
+        try (Session session = driver.session()) {
+            session.run("CREATE (:Order {orderId: 's1'})-[:CONTAINS {position: 57}]->(:Item {itemId: 'i9'})")
+                    .consume();
+        }
+
+        record(List.of(event("eventId", "e1", "type", "purchase", "itemId", "i3"),
+                event("eventId", "e2", "type", "purchase", "itemId", "i9")));
+
+        Record lines = one("MATCH (:Order {orderId: 's1'})-[c:CONTAINS]->(i) "
+                + "WITH i.itemId AS item, c ORDER BY c.position RETURN collect([item, c.position]) AS lines");
+        assertThat(lines.get("lines").asList()).containsExactly(List.of("i9", 57L), List.of("i3", 58L));
+    }
+
+    @Test
     void aRetryChangesNothingAndARepeatInABatchCountsOnce() {
         record(batch());
         List<String> before = shopGraph();
