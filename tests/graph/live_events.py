@@ -40,7 +40,8 @@ def events_of(path: Path, prefix: str = "e") -> list[Event]:
     for record in rees46_source(path).records():
         if not isinstance(record, FileEvent):
             continue
-        assert record.time is not None and record.session is not None
+        assert record.time is not None
+        assert record.session is not None
         events.append(
             Event(
                 event_id=f"{prefix}{record.position}",
@@ -79,7 +80,7 @@ def with_line_ranks(dump: dict[str, Any]) -> dict[str, Any]:
             lines[key[0]].append((props.get("position"), key[2][1]))
     rank = {}
     for order, entries in lines.items():
-        ordered = sorted(entries, key=lambda e: (e[0] is None, e[0] if e[0] is not None else 0, e[1]))
+        ordered = sorted(entries, key=lambda e: (e[0] is None, e[0] or 0, e[1]))
         for n, (_, item) in enumerate(ordered):
             rank[(order, item)] = n
     relationships = {}

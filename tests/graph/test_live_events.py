@@ -85,12 +85,15 @@ def test_one_event_a_repeat_in_a_batch_and_a_retry(shop: ShopGraph) -> None:
 
 def test_a_purchase_makes_the_sessions_order_or_its_own(shop: ShopGraph) -> None:
     buy = Event("b1", T0, EventType.PURCHASE, "i1", "s1", user="u1", price=3.0, quantity=2)
-    shop.record([buy, replace(buy, event_id="b2", item="i2"), replace(buy, event_id="b3", order="o9")])
+    shop.record(
+        [buy, replace(buy, event_id="b2", item="i2"), replace(buy, event_id="b3", order="o9")]
+    )
 
     rows = shop.runner.read_tx(
         lambda tx: tx._tx.run(
             "MATCH (:User {userId: 'u1'})-[:PLACED]->(o:Order)-[c:CONTAINS]->(i:Item) "
-            "RETURN o.orderId AS o, i.itemId AS i, c.quantity AS q, c.position AS p, c.price AS price "
+            "RETURN o.orderId AS o, i.itemId AS i, c.quantity AS q, c.position AS p, "
+            "c.price AS price "
             "ORDER BY o, p"
         ).values()
     )
@@ -113,7 +116,11 @@ BAD = [
     ),
     ("itemId", replace(VIEW, item=""), "itemId must be a non-empty id, got an empty string."),
     ("sessionId", replace(VIEW, session=None), "sessionId must be a non-empty id, got null."),
-    ("userId", replace(VIEW, user=""), "userId must be a non-empty id or null, got an empty string."),
+    (
+        "userId",
+        replace(VIEW, user=""),
+        "userId must be a non-empty id or null, got an empty string.",
+    ),
     (
         "price",
         replace(VIEW, price=-2.5),
@@ -124,17 +131,33 @@ BAD = [
         replace(VIEW, price=math.inf),
         "price must be a finite number of at least 0 or null, got the float Infinity.",
     ),
-    ("quantity", replace(VIEW, quantity=0), "quantity must be an integer of at least 1, got the integer 0."),
-    ("quantity", replace(VIEW, quantity=1.5), "quantity must be an integer of at least 1, got the float 1.5."),
-    ("orderId", replace(VIEW, order=""), "orderId must be a non-empty id or null, got an empty string."),
-    ("brand", replace(VIEW, brand=7), "brand must be a non-empty string or null, got the integer 7."),
+    (
+        "quantity",
+        replace(VIEW, quantity=0),
+        "quantity must be an integer of at least 1, got the integer 0.",
+    ),
+    (
+        "quantity",
+        replace(VIEW, quantity=1.5),
+        "quantity must be an integer of at least 1, got the float 1.5.",
+    ),
+    (
+        "orderId",
+        replace(VIEW, order=""),
+        "orderId must be a non-empty id or null, got an empty string.",
+    ),
+    (
+        "brand",
+        replace(VIEW, brand=7),
+        "brand must be a non-empty string or null, got the integer 7.",
+    ),
     (
         "categoryCode",
         replace(VIEW, category="home..kitchen"),
         "categoryCode must be a dotted code without empty parts or null, "
         "got the string 'home..kitchen'.",
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("field", "bad", "sentence"), BAD, ids=[b[0] for b in BAD])
