@@ -174,6 +174,9 @@ def test_a_bad_event_gets_the_same_error_from_the_client_and_the_procedure_and_w
     for error in (from_client.value, from_procedure.value):
         assert (error.index, error.field, error.reason) == (2, field, sentence)
     assert str(from_client.value) == str(from_procedure.value)
+    # The client refused it itself; the procedure's error came from the server.
+    assert from_client.value.__cause__ is None
+    assert from_procedure.value.__cause__ is not None
     assert str(from_client.value) == f"index 2, field '{field}': {sentence}"
     assert shop.stats().labels == {}
 
