@@ -73,8 +73,13 @@ def test_an_upsert_names_an_item_and_changes_only_what_it_names(shop: ShopGraph)
     shop.upsert_items(
         [
             CatalogItem("p1", price=25.5, in_stock=False),
-            CatalogItem("p1", name=CLEAR, brand="zeta", hidden=True,
-                        attributes={"color": CLEAR, "rating": 5}),  # fmt: skip
+            CatalogItem(
+                "p1",
+                name=CLEAR,
+                brand="zeta",
+                hidden=True,
+                attributes={"color": CLEAR, "rating": 5},
+            ),
         ]
     )
     assert _item(shop, "p1") == {
@@ -111,31 +116,62 @@ def test_an_item_that_events_created_keeps_its_history_once_the_catalog_names_it
     assert item["props"] == {"itemId": "p7", "inCatalog": True, "price": 4.0, "name": "Mug"}
     assert item["brands"] == ["new"]
     views = shop.runner.read_tx(
-        lambda tx: tx._tx.run("MATCH (:Session)-[v:VIEWED]->(:Item {itemId: 'p7'}) RETURN v.count")
-        .single(strict=True)
-        .value()
+        lambda tx: (
+            tx._tx.run("MATCH (:Session)-[v:VIEWED]->(:Item {itemId: 'p7'}) RETURN v.count")
+            .single(strict=True)
+            .value()
+        )
     )
     assert views == 1
 
 
 #: One bad value per rule, with the field the error names and its sentence.
+_VALUES = "must be a string, an integer, a finite float, a boolean or null, got"
 BAD_ITEMS = [
     (CatalogItem(""), "itemId", "itemId must be a non-empty id, got an empty string."),
-    (CatalogItem("p", name=""), "name", "name must be a non-empty string or null, got an empty string."),
-    (CatalogItem("p", price=-1), "price", "price must be a finite number of at least 0 or null, got the integer -1."),
-    (CatalogItem("p", in_stock="yes"), "inStock", "inStock must be a boolean or null, got the string 'yes'."),
+    (
+        CatalogItem("p", name=""),
+        "name",
+        "name must be a non-empty string or null, got an empty string.",
+    ),
+    (
+        CatalogItem("p", price=-1),
+        "price",
+        "price must be a finite number of at least 0 or null, got the integer -1.",
+    ),
+    (
+        CatalogItem("p", in_stock="yes"),
+        "inStock",
+        "inStock must be a boolean or null, got the string 'yes'.",
+    ),
     (CatalogItem("p", hidden=1), "hidden", "hidden must be a boolean or null, got the integer 1."),
-    (CatalogItem("p", category="home."), "categoryCode",
-     "categoryCode must be a dotted code without empty parts or null, got the string 'home.'."),
-    (CatalogItem("p", attributes={"a b": 1}), "attributes",
-     "Attribute name 'a b' must start with a letter and hold only letters, digits and underscores, at most 64."),
-    (CatalogItem("p", attributes={"ok": 1, "sizes": [1, 2]}), "attributes",
-     "Attribute sizes must be a string, an integer, a finite float, a boolean or null, got the list [1, 2]."),
-    (CatalogItem("p", attributes={"nan": float("nan")}), "attributes",
-     "Attribute nan must be a string, an integer, a finite float, a boolean or null, got the float NaN."),
-    (CatalogItem("p", attributes=["a"]), "attributes",
-     "attributes must be a map of attribute names to values or null, got the list ['a']."),
-]  # fmt: skip
+    (
+        CatalogItem("p", category="home."),
+        "categoryCode",
+        "categoryCode must be a dotted code without empty parts or null, got the string 'home.'.",
+    ),
+    (
+        CatalogItem("p", attributes={"a b": 1}),
+        "attributes",
+        "Attribute name 'a b' must start with a letter and hold only letters, digits and "
+        "underscores, at most 64.",
+    ),
+    (
+        CatalogItem("p", attributes={"ok": 1, "sizes": [1, 2]}),
+        "attributes",
+        f"Attribute sizes {_VALUES} the list [1, 2].",
+    ),
+    (
+        CatalogItem("p", attributes={"nan": float("nan")}),
+        "attributes",
+        f"Attribute nan {_VALUES} the float NaN.",
+    ),
+    (
+        CatalogItem("p", attributes=["a"]),
+        "attributes",
+        "attributes must be a map of attribute names to values or null, got the list ['a'].",
+    ),
+]
 
 
 @pytest.mark.parametrize(("bad", "field", "sentence"), BAD_ITEMS, ids=[b[1] for b in BAD_ITEMS])
