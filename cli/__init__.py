@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from shopgraph.cli import (
     _attack,
     _eval,
+    _forget,
     _generate,
     _load,
     _model,
@@ -41,6 +42,7 @@ _COMMANDS = (
     _train,
     _eval,
     _trust,
+    _forget,
     _attack,
 )
 
