@@ -91,10 +91,14 @@ def _record(args: argparse.Namespace) -> int:
     else:
         print(
             f"Recorded: {who} {_did(event.type)} item {event.item} in session {event.session} "
-            f"({report.nodes_created} nodes and {report.relationships_created} relationships "
-            "created)."
+            f"({_count(report.nodes_created, 'node')} and "
+            f"{_count(report.relationships_created, 'relationship')} created)."
         )
     return 0
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _did(kind: EventType) -> str:
@@ -114,8 +118,7 @@ def _feedback(args: argparse.Namespace) -> int:
         return 0
     print(
         f"User {report.user_id} said {report.kind.value.replace('_', ' ')} about item "
-        f"{report.item_id} (feedback given {report.count} time"
-        f"{'' if report.count == 1 else 's'} on it)."
+        f"{report.item_id} (feedback given {_count(report.count, 'time')} on it)."
     )
     return 0
 
@@ -129,7 +132,8 @@ def _merge(args: argparse.Namespace) -> int:
     created = " (a new user)" if report.target_created else ""
     print(
         f"Merged user {report.source} into {report.target}{created}: moved "
-        f"{report.sessions} sessions, {report.orders} orders and {report.feedback} feedback; "
-        f"{report.combined} held by both kept once. {report.source} is gone."
+        f"{_count(report.sessions, 'session')}, {_count(report.orders, 'order')} and "
+        f"{report.feedback} feedback; {report.combined} held by both kept once. "
+        f"{report.source} is gone."
     )
     return 0

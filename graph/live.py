@@ -1,12 +1,13 @@
 """The live shop: events recorded as they happen, and negative feedback.
 
 :func:`record_events` sends a batch of :class:`Event` to ``CALL shopgraph.events.record($events)``
-(one round trip per batch, in one transaction: the batch is written whole or not at all), after
-checking every event here with the procedure's rules and sentences (a bad event is a
-:class:`~shopgraph.core.errors.BadInputError` naming its index, field and reason, from either).
-The rules are the file loaders' (:class:`~shopgraph.loaders.mapping.RowParser`): ids present,
-a known event type, a price that is a finite number of at least 0, a quantity of at least 1, a
-category code without empty parts, a time with a timezone.
+in one round trip and one transaction: the batch is written whole or not at all. A transient
+failure (a deadlock with another writer) or a lost connection is retried, which the event ids
+make safe. Every event is checked here first with the procedure's rules and sentences (a bad
+event is a :class:`~shopgraph.core.errors.BadInputError` naming its index, field and reason,
+from either). The rules are the file loaders' (:class:`~shopgraph.loaders.mapping.RowParser`):
+ids present, a known event type, a price that is a finite number of at least 0, a quantity of
+at least 1, a category code without empty parts, a time with a timezone.
 
 What a batch writes is what a file load of the same events writes: events go through the load
 writer of the plugin, so sessions, their view, cart and removal aggregates, orders with their
@@ -49,7 +50,7 @@ from shopgraph.core.errors import BadArgumentError
 from shopgraph.core.times import require_timezone
 from shopgraph.core.values import describe
 from shopgraph.graph._input import Element, argument_id
-from shopgraph.graph.runner import GraphRunner, Tx
+from shopgraph.graph.runner import GraphRunner
 from shopgraph.loaders.records import EventType
 
 __all__ = [
@@ -200,10 +201,8 @@ def record_events(runner: GraphRunner, events: Event | Iterable[Event]) -> Recor
     if not maps:
         return RecordReport()
 
-    def work(tx: Tx) -> dict[str, Any]:
-        return tx.run("call_events_record", {"events": maps})[0]
-
-    row = runner.write_tx(work)
+    # One round trip, retried until it commits: safe, as a batch sent again changes nothing.
+    row = runner.write_idempotent("call_events_record", {"events": maps})[0]
     return RecordReport(
         recorded=row["recorded"],
         duplicates=row["duplicates"],
