@@ -27,8 +27,9 @@ Items and users are created on first sight; an item created by events (recorded 
 batch, changes nothing and is counted as a duplicate: a retry after a timeout is safe, and of
 two writers racing with one id exactly one records it (the id is locked as MERGE locks a key).
 Recorded ids are kept as ``(:RecordedEvent {eventId, sessionId, recordedAt})`` bookkeeping
-nodes, outside the shop graph, for **7 days after recording** (by the server's clock): every
-call deletes up to twice its batch size plus 100 expired ones, so the bookkeeping holds about
+nodes, outside the shop graph, for **7 days after recording** (by the server's clock).
+Recording prunes them, at most once a second, in a transaction of its own: up to twice the
+events recorded since the last pruning plus 1,000 expired ones, so the bookkeeping holds about
 the last 7 days of events. An id sent again after that is recorded again.
 
 **Negative feedback** (:func:`record_feedback`) is one relationship per user and item,

@@ -31,7 +31,7 @@ import org.neo4j.graphdb.Transaction;
  * makes this one wait for its commit and then see its node, so of two writers racing with one
  * event id exactly one records it. An id already recorded, or repeated within the batch (the
  * first one counts), is a duplicate and changes nothing. The bookkeeping nodes are kept for
- * {@link RecordedEvents#RETENTION} after recording ({@link RecordedEvents#prune}).
+ * {@link RecordedEvents#RETENTION} after recording ({@link RecordedEvents}).
  *
  * <p><b>Position of an order line.</b> A purchase that starts a line of its order (the first
  * purchase of that item in that order) gives the line the order's highest position plus one,

@@ -13,7 +13,7 @@ import org.neo4j.procedure.Procedure;
 
 /**
  * {@code CALL shopgraph.events.record($events)}: a thin adapter that reads the events with
- * {@link LiveEvent#parse}, prunes expired bookkeeping ({@link RecordedEvents#prune}) and
+ * {@link LiveEvent#parse}, prunes expired bookkeeping when due ({@link RecordedEvents}) and
  * records them with {@link EventRecorder}, in the caller's transaction: the batch is written
  * whole or not at all.
  */
@@ -51,7 +51,7 @@ public final class EventsProcedure {
             @Name(value = "events", description = "A list of event maps; see the description for the keys.")
             List<Object> events) {
         List<LiveEvent> parsed = LiveEvent.parse(events);
-        long pruned = RecordedEvents.prune(db, Instant.now(), 2L * parsed.size() + 100);
+        long pruned = RecordedEvents.pruneIfDue(db, Instant.now(), parsed.size());
         EventRecorder.Recorded done = new EventRecorder(tx).record(parsed);
         return Stream.of(new RecordedBatch(done.recorded(), done.duplicates(),
                 done.written().nodesCreated(), done.written().relationshipsCreated(), pruned));
