@@ -180,7 +180,8 @@ class GraphRunner:
         A serving call is a single read-only statement, so it runs as an auto-commit
         transaction on a read session kept per thread: one network round trip, where a managed
         transaction on a new session costs a session set-up and BEGIN and COMMIT round trips
-        (``benchmarks/serving.py`` measures both). It is not retried; on :class:`~shopgraph.core.errors.GraphUnavailableError` call again.
+        (``benchmarks/serving.py`` measures both). It is not retried; on
+        :class:`~shopgraph.core.errors.GraphUnavailableError` call again.
 
         Returns:
             The answer's rows.
