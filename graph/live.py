@@ -68,7 +68,8 @@ __all__ = [
 #: The most events (or catalog items) one call sends; the procedures take no more.
 MAX_BATCH = 10_000
 
-_TYPES = ", ".join(t.value for t in EventType)
+_TYPE_OF = {t.value: t for t in EventType}
+_TYPES = ", ".join(_TYPE_OF)
 
 
 @dataclass(frozen=True)
@@ -161,17 +162,18 @@ def check_events(events: Event | Iterable[Event]) -> list[dict[str, Any]]:
 
 
 def _checked(index: int, event: object) -> dict[str, Any]:
+    """The event's map, its fields checked in the procedure's order (the first bad one fails)."""
     check = Element(index)
     if not isinstance(event, Event):
         check.fail(None, f"An event must be an Event, got {describe(event)}.")
-    kind = event.type
-    if not isinstance(kind, EventType):
-        kind = next((t for t in EventType if t.value == kind), None)
-        if kind is None:
-            check.invalid("type", f"one of {_TYPES}", event.type)
+    event_id = check.id("eventId", event.event_id)
+    time = check.time("time", event.time)
+    kind = _TYPE_OF.get(event.type) if isinstance(event.type, str) else None
+    if kind is None:
+        check.invalid("type", f"one of {_TYPES}", event.type)
     return {
-        "eventId": check.id("eventId", event.event_id),
-        "time": check.time("time", event.time),
+        "eventId": event_id,
+        "time": time,
         "type": kind.value,
         "itemId": check.id("itemId", event.item),
         "sessionId": check.id("sessionId", event.session),
@@ -266,7 +268,7 @@ def record_feedback(
     """
     argument_id("userId", user)
     argument_id("itemId", item)
-    if kind not in {k.value for k in FeedbackKind}:
+    if not isinstance(kind, str) or kind not in {k.value for k in FeedbackKind}:
         raise BadArgumentError(
             f"kind must be one of not_interested, dismissed, got {describe(kind)}."
         )

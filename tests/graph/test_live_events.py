@@ -192,3 +192,15 @@ def test_a_batch_of_more_than_ten_thousand_events_is_a_bad_argument(shop: ShopGr
     assert str(from_client.value) == str(from_procedure.value)
     assert str(from_client.value) == "A batch must have at most 10000 events, got 10001."
     assert shop.record(batch[:10_000]).recorded == 10_000
+
+
+def test_the_first_bad_field_in_the_procedures_order_is_named_by_both(shop: ShopGraph) -> None:
+    bad = replace(VIEW, type="click", event_id="", price=-1.0)
+
+    with pytest.raises(BadInputError) as from_client:
+        shop.record(bad)
+    with pytest.raises(BadInputError) as from_procedure:
+        shop.runner.write("call_events_record", {"events": [bad.to_map()]})
+
+    assert from_client.value.field == from_procedure.value.field == "eventId"
+    assert str(from_client.value) == str(from_procedure.value)
