@@ -129,10 +129,9 @@ def forget_user(
         if dropped:
             rewritten.append(path)
             removed += dropped
-    counts: dict[str, int] = {}
+    row: dict[str, int] = {}
     if in_graph:
         row = runner.write("call_users_forget", {"userId": user_id})[0]
-        counts = {_snake(key): int(value) for key, value in row.items()}
     for path in _logs(home):
         dropped = _drop_lines(path, user_id)
         if dropped:
@@ -141,9 +140,17 @@ def forget_user(
     return ForgetReport(
         user_id=user_id,
         in_graph=in_graph,
+        sessions=row.get("sessions", 0),
+        sessions_kept=row.get("sessionsKept", 0),
+        session_events=row.get("sessionEvents", 0),
+        orders=row.get("orders", 0),
+        orders_kept=row.get("ordersKept", 0),
+        order_lines=row.get("orderLines", 0),
+        feedback=row.get("feedback", 0),
+        recorded_events=row.get("recordedEvents", 0),
+        relationships=row.get("relationships", 0),
         files_rewritten=tuple(rewritten),
         rows_removed=removed,
-        **counts,
     )
 
 
@@ -219,7 +226,3 @@ def _drop_lines(path: Path, user_id: str) -> int:
 
 def _token(user_id: str) -> re.Pattern[str]:
     return re.compile(r"(?<![0-9A-Za-z_\-])" + re.escape(user_id) + r"(?![0-9A-Za-z_\-])")
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)
