@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from shopgraph.cli import (
     _attack,
     _eval,
+    _forget,
     _generate,
+    _live,
     _load,
     _model,
     _neo4j,
@@ -40,7 +42,9 @@ _COMMANDS = (
     _model,
     _train,
     _eval,
+    _live,
     _trust,
+    _forget,
     _attack,
 )
 

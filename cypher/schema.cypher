@@ -3,6 +3,8 @@
 // Business keys are unique; Neo4j internal ids are never used as public ids.
 // Model embeddings live in two slots (embeddingA, embeddingB), each with its vector index:
 // a new model is written into the slot that is not active, then switched to atomically.
+// (:RecordedEvent {eventId, sessionId, recordedAt}) is the bookkeeping of the event ids that
+// shopgraph.events.record has seen (kept 7 days after recording, for idempotent retries).
 CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.userId IS UNIQUE;
 CREATE CONSTRAINT item_id IF NOT EXISTS FOR (n:Item) REQUIRE n.itemId IS UNIQUE;
 CREATE CONSTRAINT brand_name IF NOT EXISTS FOR (n:Brand) REQUIRE n.name IS UNIQUE;
@@ -16,6 +18,9 @@ CREATE INDEX order_kind IF NOT EXISTS FOR (n:Order) ON (n.kind);
 CREATE INDEX category_level IF NOT EXISTS FOR (n:Category) ON (n.level);
 CREATE CONSTRAINT model_version IF NOT EXISTS FOR (n:ModelVersion) REQUIRE n.version IS UNIQUE;
 CREATE CONSTRAINT bundle_stats_key IF NOT EXISTS FOR (n:BundleStats) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT recorded_event_id IF NOT EXISTS FOR (n:RecordedEvent) REQUIRE n.eventId IS UNIQUE;
+CREATE INDEX recorded_event_at IF NOT EXISTS FOR (n:RecordedEvent) ON (n.recordedAt);
+CREATE INDEX recorded_event_session IF NOT EXISTS FOR (n:RecordedEvent) ON (n.sessionId);
 CREATE VECTOR INDEX item_embedding_a IF NOT EXISTS FOR (n:Item) ON (n.embeddingA)
   OPTIONS {indexConfig: {`vector.similarity_function`: 'cosine'}};
 CREATE VECTOR INDEX item_embedding_b IF NOT EXISTS FOR (n:Item) ON (n.embeddingB)

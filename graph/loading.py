@@ -11,6 +11,8 @@ How a load stays exact:
   running it again after it completed changes nothing.
 * In strict mode the whole file is validated before the first write; the first bad row
   stops the load and nothing is written.
+* The ``(:Load)`` node records the reject file of each run (``rejectFiles``), so that
+  :func:`~shopgraph.graph.erasure.forget_user` finds the rejected rows that name a user.
 
 Parsing runs in a background thread while the previous chunk is being written. A chunk is
 written by one call of the plugin's ``shopgraph.load.chunk`` (Core API, several times faster),
@@ -108,9 +110,7 @@ class LoadOptions:
         strict: Validate the whole file first and stop at the first bad row, writing nothing.
         chunk_size: Rows per transaction. A resumed load keeps the size of its first run.
             The default, 10,000, keeps each transaction's state small: Neo4j holds it on the
-            heap until the commit, and the young collections that copy it cost the server
-            about 9 s of CPU per million events at 20,000 rows against 3 s at 10,000
-            (``benchmarks/RESULTS.md``, load speed profile).
+            heap until the commit, and young collections copy it (``benchmarks/load.py``).
         rejects: Reject file; defaults to ``<file name>.rejects.csv`` in the working folder.
         progress: Called after every chunk with a :class:`LoadProgress`.
         writer: How chunks are written (:class:`ChunkWriter`); not part of the load's
@@ -190,6 +190,7 @@ def load_source(runner: GraphRunner, source: EventSource, options: LoadOptions) 
         for _ in source.chunks(options.chunk_size, strict=True):
             pass
     load_id = source.fingerprint()
+    rejects_path = options.rejects or Path.cwd() / f"{source.path.name}.rejects.csv"
     state = runner.write(
         "load_begin",
         {
@@ -197,6 +198,7 @@ def load_source(runner: GraphRunner, source: EventSource, options: LoadOptions) 
             "kind": source.kind,
             "file": str(source.path),
             "chunkSize": options.chunk_size,
+            "rejects": str(rejects_path.absolute()),
         },
     )[0]
     if state["status"] == "complete":
@@ -220,7 +222,6 @@ def load_source(runner: GraphRunner, source: EventSource, options: LoadOptions) 
     resume_from = int(state["nextChunk"])
     if chunk_size != options.chunk_size:
         _log.info("resuming %s with its first run's chunk size %d", source.path, chunk_size)
-    rejects_path = options.rejects or Path.cwd() / f"{source.path.name}.rejects.csv"
     counters = WriteCounters()
     rows = loaded = rejected = chunks = 0
     with RejectWriter(rejects_path) as rejects:
