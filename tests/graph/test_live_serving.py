@@ -1,7 +1,7 @@
 """Serving follows every write within a second, without a refresh, through the client.
 
-Writes come the ways a live shop makes them: a file load, and plain Cypher where the event,
-catalogue and feedback procedures would write the same graph. The answers after the writes
+Writes come the ways a live shop makes them: a file load, plain Cypher, and the live API
+(recorded events, catalog upserts, feedback, an erasure). The answers after the writes
 are the exact ones: the live pair index equals a full build of the same graph
 (:func:`~shopgraph.graph.recommend.compact_bundle_index`), number for number.
 """
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from shopgraph.graph import CatalogItem, Event, EventType, FeedbackKind
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.recommend import (
     UNLIMITED,
@@ -148,3 +150,60 @@ def test_hidden_rejected_and_new_items_through_the_client(orders: ShopGraph) -> 
         " (s)-[:VIEWED {count: 1, weight: 1.0}]->(n)",
     )
     _within_a_second("a viewed item is not new", lambda: orders.similar("B", 5, one_step) == [])
+
+
+def test_what_the_live_api_writes_is_served_within_a_second(orders: ShopGraph) -> None:
+    """Events, catalog upserts, feedback and an erasure through the live API."""
+    now = datetime.now(UTC)
+
+    def event(n: int, kind: EventType, item: str, session: str, user: str) -> Event:
+        return Event(f"e{n}", now, kind, item, session, user=user)
+
+    orders.record(
+        [
+            event(1, EventType.VIEW, "A", "s-ann", "ann"),
+            event(2, EventType.VIEW, "X", "s-ann", "ann"),
+        ]
+    )
+    options = RecommendOptions(max_per_brand=UNLIMITED, max_per_category=UNLIMITED)
+    _within_a_second("ann is known", lambda: bool(orders.recommend("ann", 10, options)))
+    # A purchase: in that cart's bundle, dropped from ann's list and candidates.
+    assert "Y" not in _ids(orders.bundle(["B"]))
+    orders.record(
+        [
+            event(3, EventType.PURCHASE, "B", "s-ann", "ann"),
+            event(4, EventType.PURCHASE, "Y", "s-ann", "ann"),
+        ]
+    )
+    _within_a_second(
+        "the cart's bundle shows the purchase", lambda: "Y" in _ids(orders.bundle(["B"]))
+    )
+    _within_a_second(
+        "ann's recommendations and candidates leave out what she bought",
+        lambda: (
+            not {"B", "Y"} & set(_ids(orders.recommend("ann", 10, options)))
+            and not {"B", "Y"} & set(_ids(orders.candidates("ann", 10)))
+        ),
+    )
+    # Hidden by the catalog: out of the next answer.
+    orders.upsert_items([CatalogItem("Y", hidden=True)])
+    assert "Y" not in _ids(orders.bundle(["B"]))
+    orders.upsert_items([CatalogItem("Y", hidden=False)])
+    # Rejected: never again to ann.
+    orders.feedback("ann", "C", FeedbackKind.NOT_INTERESTED)
+    assert "C" not in _ids(orders.recommend("ann", 10, options))
+    assert "C" not in _ids(orders.bundle(["A"], options=BundleOptions(user="ann")))
+    # A new item of A's brand and category: shown by similar before anyone touched it.
+    orders.upsert_items(
+        [CatalogItem(item, brand="acme", category="toys.blocks") for item in ("A", "N")]
+    )
+    _within_a_second(
+        "the new item is shown with A's similar items",
+        lambda: (
+            [(r.item_id, r.reason) for r in orders.similar("A", 5, WalkOptions(steps=1))]
+            == [("N", "new: same brand and category")]
+        ),
+    )
+    # ann is forgotten: her order no longer counts.
+    orders.forget_user("ann")
+    _within_a_second("ann's order no longer counts", lambda: "Y" not in _ids(orders.bundle(["B"])))
