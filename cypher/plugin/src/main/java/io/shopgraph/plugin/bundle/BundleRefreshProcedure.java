@@ -1,10 +1,10 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.time.ZonedDateTime;
 import java.time.temporal.Temporal;
 import java.util.Map;
 import java.util.Optional;
-import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.stream.Stream;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.Transaction;

@@ -1,10 +1,10 @@
 package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.common.LongIntMap;
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.function.Consumer;
-import io.shopgraph.plugin.common.ShopgraphException;
 
 /**
  * Recomputes the runs and masses of changed items over the graph as it is now, with the code of

@@ -7,17 +7,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.neo4j.graphdb.Direction;
 import org.neo4j.graphdb.Label;
 import org.neo4j.graphdb.Node;
-import org.neo4j.graphdb.Relationship;
-import org.neo4j.graphdb.RelationshipType;
 import org.neo4j.graphdb.ResourceIterator;
 import org.neo4j.graphdb.Transaction;
 
@@ -35,8 +31,6 @@ public final class PopularItems {
     static final int LIST_SIZE = 1000;
 
     private static final Label ITEM = Label.label("Item");
-    private static final RelationshipType IN_CATEGORY = RelationshipType.withName("IN_CATEGORY");
-    private static final RelationshipType CHILD_OF = RelationshipType.withName("CHILD_OF");
     private static final Map<String, PopularItems> CACHE = new ConcurrentHashMap<>();
 
     /** An item and its mass. */
