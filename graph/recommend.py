@@ -25,6 +25,7 @@ from shopgraph.graph.runner import GraphRunner
 
 __all__ = [
     "UNLIMITED",
+    "BundleCompaction",
     "BundleItem",
     "BundleOptions",
     "BundleRefresh",
@@ -37,6 +38,7 @@ __all__ = [
     "WalkRefresh",
     "bundle",
     "candidates",
+    "compact_bundle_index",
     "item_details",
     "recommend",
     "refresh_bundle_masses",
@@ -207,6 +209,12 @@ class WalkOptions:
         use_model: :func:`similar` only: answer from the active embedding model's vector
             index when there is one and the item has an embedding (server default true);
             ``False`` always walks.
+        user_id: :func:`similar` only: the user who asks; the items they rejected
+            (:meth:`~shopgraph.graph.client.ShopGraph.feedback`) are left out and those very
+            similar to them come last.
+        new_items: :func:`similar` only: how many of the last places new items (nobody
+            interacted with them yet) of the item's brand and category may take (server
+            default 1; 0: none).
     """
 
     steps: int | None = None
@@ -214,6 +222,8 @@ class WalkOptions:
     seed: int | None = None
     in_stock_only: bool | None = None
     use_model: bool | None = None
+    user_id: str | None = None
+    new_items: int | None = None
 
     def config(self) -> dict[str, Any]:
         """The procedure's config map: the options that are set."""
@@ -224,6 +234,8 @@ class WalkOptions:
                 "seed": self.seed,
                 "inStockOnly": self.in_stock_only,
                 "useModel": self.use_model,
+                "userId": self.user_id,
+                "newItems": self.new_items,
             }
         )
 
@@ -243,6 +255,9 @@ class RecommendOptions:
         seed: Seed of the random walks.
         steps: Steps of the random walks when the stages' blended scores rank (10,000).
         model_steps: Steps of the random walks when the model ranks (5,000).
+        new_items: How many of the last places new items (nobody interacted with them yet) of
+            the brands and categories of the user's recent items may take (server default 1;
+            0: none).
     """
 
     max_per_brand: Limit = None
@@ -252,6 +267,7 @@ class RecommendOptions:
     seed: int | None = None
     steps: int | None = None
     model_steps: int | None = None
+    new_items: int | None = None
 
     def config(self) -> dict[str, Any]:
         """The procedure's config map: the options that are set (:data:`UNLIMITED` as null)."""
@@ -264,6 +280,7 @@ class RecommendOptions:
                 "seed": self.seed,
                 "steps": self.steps,
                 "modelSteps": self.model_steps,
+                "newItems": self.new_items,
             }
         )
 
@@ -343,9 +360,36 @@ class WalkRefresh:
 
 
 def refresh_walks(runner: GraphRunner) -> WalkRefresh:
-    """Rebuilds the walk projection now (otherwise it is rebuilt lazily when it expires)."""
+    """Rebuilds the walk projection now (writes reach it on their own within a second)."""
     row = runner.read("call_walk_refresh")[0]
     return WalkRefresh(row["nodes"], row["relationships"], row["millis"], row["bytes"])
+
+
+@dataclass(frozen=True)
+class BundleCompaction:
+    """The pair index :func:`compact_bundle_index` built.
+
+    Attributes:
+        items: Items whose pairs it holds.
+        pairs: Pairs it holds, each direction counted.
+        millis: How long the build took.
+        bytes: Approximate heap it holds.
+    """
+
+    items: int
+    pairs: int
+    millis: int
+    bytes: int
+
+
+def compact_bundle_index(runner: GraphRunner) -> BundleCompaction:
+    """Rebuilds the bundle pair index from the graph with the last refresh's statistics.
+
+    What the server does in the background once many changes were merged into the index; the
+    answers stay the same (the merged index holds what a full build holds). Nothing is written.
+    """
+    row = runner.read("call_bundle_compact")[0]
+    return BundleCompaction(row["items"], row["pairs"], row["millis"], row["bytes"])
 
 
 def candidates(
@@ -369,12 +413,17 @@ def candidates(
         The candidates, most visited first (query items are never among them).
 
     Raises:
-        BadArgumentError: When ``k`` is out of range or ``options.use_model`` is set.
+        BadArgumentError: When ``k`` is out of range or ``options`` sets ``use_model``,
+            ``user_id`` or ``new_items``.
         UnknownEntityError: When the user or query items are not in the graph.
     """
     _check_k(k)
     if options is not None and options.use_model is not None:
         raise BadArgumentError("use_model applies to similar, not to candidates (always walks).")
+    if options is not None and (options.user_id is not None or options.new_items is not None):
+        raise BadArgumentError(
+            "user_id and new_items apply to similar, not to candidates (a user query is the user)."
+        )
     value: str | list[str] = query if isinstance(query, str) else list(query)
     rows = runner.serve(
         "call_candidates", {"query": value, "k": k, "config": (options or WalkOptions()).config()}

@@ -2,6 +2,7 @@ package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.common.Arguments;
 import io.shopgraph.plugin.common.ShopgraphException;
+import io.shopgraph.plugin.live.changes.ChangeFeeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,16 +87,15 @@ public final class BundleProcedure {
         List<String> items = Arguments.items("cart", "cart", cart);
         BundleConfig parsed = BundleConfig.parse(config);
         long[] handles = lookUp(items);
-        // A usable index was built from the statistics in the graph now: no need to read them.
-        Optional<PairIndexes.Built> index = PairIndexes.forCall(db, ktx, parsed.scoring(), log);
-        BundleStats stats = index.map(PairIndexes.Built::stats).or(() -> StatsStore.read(tx))
-                .orElseThrow(StatsStore::missing);
+        BundleStats stats = StatsStore.read(tx).orElseThrow(StatsStore::missing);
+        Optional<IndexVersion> latest = PairIndexes.latest(db, stats, log);
+        Optional<IndexVersion> index = PairIndexes.forCall(latest, ktx, parsed.scoring());
         parsed.requireSameMass(stats.mass());
-        Selection selection = GraphSelection.of(tx, parsed.options());
+        Selection selection = GraphSelection.of(tx, parsed.options(), ChangeFeeds.identity(db));
         List<ScoredItem> top;
-        try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources(),
-                parsed.scoring().adjacency())) {
-            top = PairIndexes.scorer(index, handles, baskets, stats, parsed.scoring())
+        try (GraphBasketSource baskets = new GraphBasketSource(ktx,
+                latest.map(IndexVersion::weighted).orElse(stats.weightedSources()), parsed.scoring().adjacency())) {
+            top = PairIndexes.scorer(index, latest, handles, baskets, stats, parsed.scoring())
                     .recommend(handles, limit, selection);
         }
         List<BundleRow> rows = new ArrayList<>(top.size());

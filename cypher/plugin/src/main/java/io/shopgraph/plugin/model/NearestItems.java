@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.model;
 
+import io.shopgraph.plugin.common.Catalog;
 import io.shopgraph.plugin.common.RankedItem;
 import io.shopgraph.plugin.common.Reason;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.neo4j.graphdb.Label;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.Result;
@@ -38,16 +40,18 @@ public final class NearestItems {
      * @param tx the caller's transaction
      * @param itemId the item
      * @param k how many at most
-     * @param inStockOnly leave out items whose {@code inStock} is false
+     * @param inStockOnly leave out items whose {@code inStock} is false (hidden items always are)
+     * @param keep whether an item may be returned (a user's rejections leave some out)
      */
-    public static Optional<List<RankedItem>> of(Transaction tx, String itemId, int k, boolean inStockOnly) {
+    public static Optional<List<RankedItem>> of(Transaction tx, String itemId, int k, boolean inStockOnly,
+                                                Predicate<String> keep) {
         Optional<ActiveModel> model = ActiveModel.read(tx);
         Node item = model.isPresent() ? tx.findNode(ITEM, "itemId", itemId) : null;
         double[] vector = item == null ? null : model.get().embedding(item);
         if (vector == null) {
             return Optional.empty();
         }
-        return Optional.of(nearest(tx, model.get(), itemId, vector, k, inStockOnly));
+        return Optional.of(nearest(tx, model.get(), itemId, vector, k, inStockOnly, keep));
     }
 
     /**
@@ -58,7 +62,7 @@ public final class NearestItems {
      * has no more.
      */
     private static List<RankedItem> nearest(Transaction tx, ActiveModel model, String itemId,
-                                            double[] vector, int k, boolean inStockOnly) {
+                                            double[] vector, int k, boolean inStockOnly, Predicate<String> keep) {
         int ask = Math.min(2 * k + 10, MAX_NEIGHBOURS);
         while (true) {
             List<RankedItem> found = new ArrayList<>();
@@ -71,7 +75,7 @@ public final class NearestItems {
                     Object id = node.getProperty("itemId", null);
                     Double cosine = ActiveModel.cosine(vector, model.embedding(node));
                     boolean skip = !(id instanceof String) || itemId.equals(id) || cosine == null
-                            || (inStockOnly && Boolean.FALSE.equals(node.getProperty("inStock", null)));
+                            || !Catalog.servable(node, inStockOnly) || !keep.test((String) id);
                     if (!skip) {
                         found.add(new RankedItem((String) id, cosine, 0, Reason.MODEL.label()));
                     }
