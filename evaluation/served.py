@@ -49,7 +49,7 @@ from shopgraph.graph.retrain import retrain
 from shopgraph.loaders.mapping import ColumnMapping
 from shopgraph.loaders.records import EventType
 
-__all__ = ["ServedEvalReport", "ServedMethod", "evaluate_served"]
+__all__ = ["ServedEvalReport", "ServedMethod", "evaluate_served", "load_train_orders"]
 
 _log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def evaluate_served(
         )
     dataset = read_lightgcn_folder(dataset_dir)
     started = time.perf_counter()
-    lines = _load_train(shop, dataset, run_dir.parent)
+    lines = load_train_orders(shop, dataset, run_dir.parent)
     shop.refresh()
     load_seconds = time.perf_counter() - started
     _log.info("loaded %d order lines in %.1f s", lines, load_seconds)
@@ -190,8 +190,21 @@ def evaluate_served(
     )
 
 
-def _load_train(shop: ShopGraph, dataset: LightGCNDataset, folder: Path) -> int:
-    """Writes the train split as order lines, one order per user, and loads it."""
+def load_train_orders(shop: ShopGraph, dataset: LightGCNDataset, folder: Path) -> int:
+    """Writes the train split as order lines, one order per user, and loads it.
+
+    Args:
+        shop: The client.
+        dataset: The split; its train part is loaded (order id ``<dataset>:<user>``).
+        folder: Where the order file and the rejects file are written (the order file is
+            removed after the load).
+
+    Returns:
+        The order lines loaded.
+
+    Raises:
+        ConfigError: When the loader rejected rows.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{dataset.name}-train-orders.csv"
     train = dataset.train
