@@ -628,7 +628,9 @@ final class LiveIndex implements ChangeSubscriber {
                         maxBytes);
             } catch (PairIndex.TooLargeException e) {
                 log.warn("shopgraph: no bundle pair index for database '%s': %s Calls traverse the"
-                        + " baskets.", db.databaseName(), e.getMessage());
+                        + " baskets, which is much slower on large baskets; the index may take a quarter of"
+                        + " the heap (about 25 bytes per co-purchased pair): give Neo4j more heap and run"
+                        + " shopgraph.bundle.refresh() again.", db.databaseName(), e.getMessage());
                 onMerges(() -> {
                     building = false;
                     nextBuildMillis = Long.MAX_VALUE; // until the next refresh
