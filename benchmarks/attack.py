@@ -37,6 +37,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,7 @@ import torch
 from shopgraph.core.settings import Settings
 from shopgraph.evaluation.attacks import (
     AttackConfig,
+    Placement,
     ProfileKind,
     cart_stuffing,
     profile_attack,
@@ -135,6 +137,34 @@ def target_hit_rate(
     return float(np.mean(hits / (genuine - holds.sum(axis=0))))
 
 
+#: Gowalla attack families: name -> (filler kind, number of targets, placement). The first
+#: three are issue 5's (every fake holds all 5 targets); the others are issue 15's, which
+#: avoid a crowd co-holding one item set.
+FAMILIES: dict[str, tuple[ProfileKind, int, Placement]] = {
+    "random": (ProfileKind.RANDOM, 5, Placement.ALL),
+    "average": (ProfileKind.AVERAGE, 5, Placement.ALL),
+    "bandwagon": (ProfileKind.BANDWAGON, 5, Placement.ALL),
+    "single-random": (ProfileKind.RANDOM, 1, Placement.ALL),
+    "single-average": (ProfileKind.AVERAGE, 1, Placement.ALL),
+    "single-bandwagon": (ProfileKind.BANDWAGON, 1, Placement.ALL),
+    "spread-random": (ProfileKind.RANDOM, 5, Placement.SPREAD),
+    "spread-average": (ProfileKind.AVERAGE, 5, Placement.SPREAD),
+    "audience": (ProfileKind.AUDIENCE, 1, Placement.ALL),
+    "clone": (ProfileKind.CLONE, 1, Placement.ALL),
+}
+
+
+def _edge_weights(defence: str, data: InteractionData, user_trust: npt.NDArray[np.float32]) -> Any:
+    """The LightGCN edge weights of one defence (``DEFENCES``)."""
+    trust_weights = user_trust[data.users]
+    if defence == "trust":
+        return trust_weights
+    raise ValueError(f"Unknown defence {defence!r}.")
+
+
+DEFENCES = ("trust",)
+
+
 def gowalla(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]:
     dataset = read_lightgcn_folder(args.data / "lightgcn-gowalla")
     genuine = dataset.train
@@ -143,43 +173,72 @@ def gowalla(args: argparse.Namespace, settings: Settings, folder: Path) -> list[
     )
     defended = replace(base, degree_norm=DegreeNorm.COUNT, loss_weights=LossWeights.EDGE)
     rows = []
-    scenarios: list[ProfileKind | None] = [
-        None if name == "clean" else ProfileKind(name) for name in args.scenarios
-    ]
-    for kind in scenarios:
+    runs: list[tuple[str, float, int]] = []
+    for name in args.scenarios:
+        if name == "clean":
+            runs.append((name, 0.0, 0))
+        else:
+            runs += [(name, size, seed) for size in args.sizes for seed in args.seeds]
+    summary: dict[tuple[str, float, str], list[float]] = {}
+    for name, size, seed in runs:
         started = time.perf_counter()
-        if kind is None:
+        if name == "clean":
             data, targets, fakes = genuine, np.empty(0, np.int64), 0
         else:
-            attack = profile_attack(genuine, kind, AttackConfig(seed=args.seed))
+            kind, n_targets, placement = FAMILIES[name]
+            config = AttackConfig(share=size, n_targets=n_targets, placement=placement, seed=seed)
+            attack = profile_attack(genuine, kind, config)
             data, targets, fakes = attack.data, attack.targets, len(attack.fake_users)
         trust = graph_trust(settings, user_baskets(data), folder)
         user_trust = np.array([trust[f"gw{u}"] for u in data.id_map.users], dtype=np.float32)
         trust_seconds = time.perf_counter() - started
-        weighted = InteractionData.from_arrays(
-            data.users, data.items, user_trust[data.users], id_map=data.id_map
-        )
-        line = [kind.value if kind else "clean", f"{fakes}"]
         low_fake = float(np.mean(user_trust[genuine.n_users :] < 0.5)) if fakes else float("nan")
         low_genuine = float(np.mean(user_trust[: genuine.n_users] < 0.5))
-        line += [f"{low_fake:.3f}", f"{low_genuine:.4f}", f"{trust_seconds:.0f}"]
-        for config, train_data in ((base, data), (defended, weighted)):
+        head = [name, f"{size:g}", f"{seed}", f"{fakes}", f"{low_fake:.3f}", f"{low_genuine:.4f}"]
+        head.append(f"{trust_seconds:.0f}")
+        variants = [("off", base, data)]
+        for defence in args.defences:
+            weights = _edge_weights(defence, data, user_trust)
+            weighted = InteractionData.from_arrays(
+                data.users, data.items, weights, id_map=data.id_map
+            )
+            variants.append((defence, defended, weighted))
+        for label, config_, train_data in variants:
             t0 = time.perf_counter()
-            result = train_lightgcn(config, train_data)
+            result = train_lightgcn(config_, train_data)
             model = _Scores(result.user_embeddings, result.item_embeddings)
             quality = evaluate(model, dataset.test, exclude=genuine)
             hr = target_hit_rate(model, data, genuine.n_users, targets) if fakes else float("nan")
-            line += [f"{hr:.6f}", f"{quality['recall@20']:.4f}", f"{quality['ndcg@20']:.4f}"]
-            line.append(f"{time.perf_counter() - t0:.0f}")
+            line = [*head, label, f"{hr:.6f}", f"{quality['recall@20']:.4f}"]
+            line += [f"{quality['ndcg@20']:.4f}", f"{time.perf_counter() - t0:.0f}"]
             print(" | ".join(line), file=sys.stderr, flush=True)
-        rows.append("| " + " | ".join(line) + " |")
+            rows.append("| " + " | ".join(line) + " |")
+            summary.setdefault((name, size, label), []).append(hr)
     header = [
-        "| data | fakes | fakes with trust < 0.5 | genuine with trust < 0.5 | trust (s) "
-        "| off: target HR@50 | off: recall@20 | off: NDCG@20 | off (s) "
-        "| on: target HR@50 | on: recall@20 | on: NDCG@20 | on (s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| data | size | seed | fakes | fakes with trust < 0.5 | genuine with trust < 0.5 "
+        "| trust (s) | defence | target HR@50 | recall@20 | NDCG@20 | fit (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
-    return header + rows
+    return header + rows + ["", *_summary(summary)]
+
+
+def _summary(summary: dict[tuple[str, float, str], list[float]]) -> list[str]:
+    """Mean and standard deviation over seeds of each (family, size, defence), and the share
+    of the undefended mean that is left."""
+    out = [
+        "| data | size | defence | seeds | target HR@50 mean | sd | share of off |",
+        "|---|---:|---|---:|---:|---:|---:|",
+    ]
+    for (name, size, label), values in summary.items():
+        if name == "clean":
+            continue
+        off = float(np.mean(summary[(name, size, "off")]))
+        mean, sd = float(np.mean(values)), float(np.std(values))
+        share = f"{mean / off:.3f}" if off > 0 else "-"
+        out.append(
+            f"| {name} | {size:g} | {label} | {len(values)} | {mean:.6f} | {sd:.6f} | {share} |"
+        )
+    return out
 
 
 def uci(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]:
@@ -191,10 +250,14 @@ def uci(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]
             counts[item] = counts.get(item, 0) + 1
     popular = sorted(counts, key=lambda i: (-counts[i], i))[:100]
     rows = []
-    for attacked in (False, True):
+    runs: list[tuple[str, float, int]] = [("clean", 0.0, 0)]
+    runs += [(p, size, seed) for p in args.stuffing for size in args.sizes for seed in args.seeds]
+    for placement, size, seed in runs:
+        attacked = placement != "clean"
         started = time.perf_counter()
         if attacked:
-            attack = cart_stuffing(train, AttackConfig(seed=args.seed))
+            config = AttackConfig(share=size, placement=Placement(placement), seed=seed)
+            attack = cart_stuffing(train, config)
             baskets, targets = list(attack.baskets), set(attack.targets)
         else:
             baskets, targets = train, set()
@@ -204,7 +267,8 @@ def uci(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]
         n_fake = len(baskets) - len(train)
         low_fake = float(np.mean([w < 0.5 for w in weights[len(train) :]])) if n_fake else None
         low_genuine = float(np.mean([w < 0.5 for w in weights[: len(train)]]))
-        line = ["cart-stuffing" if attacked else "clean", f"{n_fake}"]
+        name = f"cart-stuffing {placement}" if attacked else "clean"
+        line = [name, f"{size:g}", f"{seed}", f"{n_fake}"]
         line += ["-" if low_fake is None else f"{low_fake:.3f}", f"{low_genuine:.4f}"]
         line.append(f"{trust_seconds:.0f}")
         variants = (
@@ -224,10 +288,10 @@ def uci(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]
             print(" | ".join(line), file=sys.stderr, flush=True)
         rows.append("| " + " | ".join(line) + " |")
     header = [
-        "| data | fake orders | fakes with trust < 0.5 | genuine with trust < 0.5 | trust (s) "
-        "| off: top-100 with a target | off: HR@10 | off: MRR@10 | off (s) "
+        "| data | size | seed | fake orders | fakes with trust < 0.5 | genuine with trust < 0.5 "
+        "| trust (s) | off: top-100 with a target | off: HR@10 | off: MRR@10 | off (s) "
         "| on: top-100 with a target | on: HR@10 | on: MRR@10 | on (s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     return header + rows
 
@@ -237,13 +301,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--part", choices=["gowalla", "uci", "all"], default="all")
     parser.add_argument("--epochs", type=int, default=10, help="LightGCN epochs after SVD init")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
-    parser.add_argument("--seed", type=int, default=0, help="attack seed")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="attack seeds (0)")
+    parser.add_argument(
+        "--sizes", type=float, nargs="+", default=[0.01], help="fake share of users (0.01)"
+    )
     parser.add_argument(
         "--scenarios",
         nargs="+",
-        choices=["clean", *(k.value for k in ProfileKind)],
-        default=["clean", *(k.value for k in ProfileKind)],
+        choices=["clean", *FAMILIES],
+        default=["clean", *FAMILIES],
         help="Gowalla scenarios to run (default all)",
+    )
+    parser.add_argument(
+        "--defences",
+        nargs="+",
+        choices=DEFENCES,
+        default=["trust"],
+        help="edge weightings trained next to the undefended model (default trust)",
+    )
+    parser.add_argument(
+        "--stuffing",
+        nargs="+",
+        choices=[p.value for p in Placement],
+        default=[p.value for p in Placement],
+        help="UCI cart-stuffing placements (default both)",
     )
     parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
@@ -255,10 +336,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with server.temporary(env) as settings, tempfile.TemporaryDirectory() as tmp:
         if args.part in ("uci", "all"):
             sections.append(
-                ("UCI Online Retail, 1 % cart-stuffing orders", uci(args, settings, Path(tmp)))
+                ("UCI Online Retail, cart-stuffing orders", uci(args, settings, Path(tmp)))
             )
         if args.part in ("gowalla", "all"):
-            title = f"Gowalla, 1 % fake users, LightGCN SVD init + {args.epochs} epochs"
+            title = f"Gowalla, fake users, LightGCN SVD init + {args.epochs} epochs"
             sections.append((title, gowalla(args, settings, Path(tmp))))
     load_after = os.getloadavg()
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
