@@ -267,7 +267,7 @@ class _FillerDraw:
             counts = np.asarray((self._matrix[holders] > 0).sum(axis=0)).ravel()
             self._audience[key] = counts[self._others].astype(np.float64)
         weight = self._audience[key]
-        pool = np.count_nonzero(weight)
+        pool = int(np.count_nonzero(weight))
         near = np.empty(0, np.int64)
         if pool:
             p = weight / weight.sum()

@@ -107,7 +107,7 @@ def test_a_single_pushed_target_is_in_every_fake(kind: ProfileKind) -> None:
 
 
 def test_spread_targets_go_one_per_account_in_turn() -> None:
-    config = AttackConfig(share=0.1, filler=4, n_targets=3, placement="spread", seed=5)
+    config = AttackConfig(share=0.1, filler=4, n_targets=3, placement=Placement.SPREAD, seed=5)
     attack = profile_attack(_data(), ProfileKind.RANDOM, config)
 
     targets = attack.targets.tolist()
@@ -163,7 +163,9 @@ def test_a_clone_differs_from_its_source_by_the_targets_only() -> None:
 
 def test_spread_cart_stuffing_never_repeats_a_target_anchor_pair() -> None:
     baskets = [Basket(n, ("a", "b", f"x{n % 7}", f"y{n % 13}"), float(n)) for n in range(200)]
-    config = AttackConfig(share=0.05, n_targets=2, filler=3, popular=2, placement="spread", seed=0)
+    config = AttackConfig(
+        share=0.05, n_targets=2, filler=3, popular=2, placement=Placement.SPREAD, seed=0
+    )
     attack = cart_stuffing(baskets, config)
 
     fakes = attack.baskets[200:]
@@ -176,7 +178,9 @@ def test_spread_cart_stuffing_never_repeats_a_target_anchor_pair() -> None:
 
 def test_spread_cart_stuffing_refuses_when_anchors_run_out() -> None:
     baskets = [Basket(n, ("a", "b", f"x{n % 3}"), float(n)) for n in range(100)]
-    config = AttackConfig(share=0.2, n_targets=1, targets=("a",), filler=2, placement="spread")
+    config = AttackConfig(
+        share=0.2, n_targets=1, targets=("a",), filler=2, placement=Placement.SPREAD
+    )
     with pytest.raises(ValueError, match=r"20 orders per target with 2 anchors each need 40"):
         cart_stuffing(baskets, config)
 
