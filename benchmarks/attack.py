@@ -208,6 +208,11 @@ def gowalla(args: argparse.Namespace, settings: Settings, folder: Path) -> list[
         low_genuine = float(np.mean(user_trust[: genuine.n_users] < 0.5))
         head = [name, f"{size:g}", f"{seed}", f"{fakes}", f"{low_fake:.3f}", f"{low_genuine:.4f}"]
         head.append(f"{trust_seconds:.0f}")
+        if args.trust_only:
+            line = [*head, "-", "-", "-", "-", "-"]
+            print(" | ".join(line), file=sys.stderr, flush=True)
+            rows.append("| " + " | ".join(line) + " |")
+            continue
         variants = [] if args.skip_off else [("off", base, data)]
         fit = edge_fit(data) if any("bounded" in d for d in args.defences) else None
         for defence in args.defences:
@@ -340,6 +345,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--skip-off", action="store_true", help="train only the defences, not the undefended model"
+    )
+    parser.add_argument(
+        "--trust-only", action="store_true", help="score trust only, train no model (Gowalla)"
     )
     parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)

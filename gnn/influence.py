@@ -36,7 +36,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from shopgraph.gnn.data import InteractionData
 
@@ -83,6 +82,9 @@ def edge_fit(data: InteractionData) -> _F32:
     Returns:
         ``float32 [n_interactions]``; 0 for the edges of users with one item.
     """
+    # scipy comes with the gnn extra; the export imports this module without it.
+    import scipy.sparse as sp  # type: ignore[import-untyped]
+
     matrix = sp.csr_matrix(
         (np.ones(len(data), np.float32), (data.users, data.items)),
         shape=(data.n_users, data.n_items),
