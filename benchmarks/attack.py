@@ -1,26 +1,36 @@
-"""Attack benchmark: exposure of injected target items with trust off and on.
+"""Attack benchmark: exposure of injected target items, undefended and with each defence.
 
 Every attacked copy (and the clean data) is loaded into a temporary embedded Neo4j, trust is
 computed there by ``shopgraph.trust.compute`` (the same code that scores real users) and read
-back; the models are then fitted with trust off (every weight 1) and on (each edge weighted by
-its user's trust).
+back; the models are then fitted undefended (every weight 1) and with each defence of
+``--defences``.
 
 * **Gowalla** (``--part gowalla``): each user's check-ins become one order of the user (no
-  times, no sessions: only the structural signals can fire). For the clean split and 1 % fake
-  users of each profile attack (:mod:`shopgraph.evaluation.attacks`; fillers = mean profile size,
-  5 random unpopular targets, seed 0), LightGCN is trained with a short fixed budget, the
-  same for off and on: SVD initialisation then ``--epochs`` epochs of BPR (defaults of
-  :class:`LightGCNConfig` otherwise, no validation split, no early stopping). Off: plain
-  LightGCN. On: trust edge weights, ``degree_norm=count``, ``loss_weights=edge``. Reported:
-  the targets' HR@50 among genuine users (per target, the share of genuine users who do not
-  hold it whose top 50, training items masked, contains it; mean over targets) and
-  recall@20 / NDCG@20 on the test split (genuine users only).
+  times, no sessions: only the structural signals can fire, and "timestamps copied from real
+  users" has nothing to copy). For the clean split and every family of ``FAMILIES``
+  (:mod:`shopgraph.evaluation.attacks`: issue 5's three where every fake holds the same 5
+  random unpopular targets, and issue 15's single target, targets spread one per account,
+  popularity, bandwagon, camouflage (``audience``) and ``clone`` profiles; fillers = mean
+  profile size) at each ``--sizes`` share of fake users and each ``--seeds`` seed, LightGCN is
+  trained with a short fixed budget, the same for every variant: SVD initialisation then
+  ``--epochs`` epochs of BPR (defaults of :class:`LightGCNConfig` otherwise, no validation
+  split, no early stopping). Undefended (``off``): plain LightGCN. Defences, each with
+  ``degree_norm=count`` and ``loss_weights=edge``: ``trust`` (edge weight = user's trust),
+  ``bounded`` (:func:`shopgraph.gnn.influence.bound_influence` on weights 1),
+  ``trust+bounded`` (the bound on the trust weights). Reported: the targets' HR@50 among
+  genuine users (per target, the share of genuine users who do not hold it whose top 50,
+  training items masked, contains it; mean over targets), recall@20 / NDCG@20 on the test
+  split (genuine users only), and per (family, size, defence) the mean and standard deviation
+  over seeds and the share of the undefended mean that is left. ``--trust-only`` scores trust
+  and trains nothing (the shares of fakes and genuine users below trust 0.5).
 * **UCI Online Retail** (``--part uci``): the bundle protocol's train baskets, each invoice
-  its own customer (the file has no customers), plus 1 % cart-stuffing orders from fresh
-  accounts (5 unpopular targets + mean-basket-size fillers among the 100 most popular items).
-  :class:`CoPurchaseScorer` (defaults) is fitted off (weights 1) and on (each basket's item
-  weights = its user's trust). Reported: the share of the 100 most popular train items whose
-  top-10 bundle holds a target, and HR@10 / MRR@10 on the protocol's test cases.
+  its own customer (the file has no customers), plus cart-stuffing orders from fresh accounts
+  (``--stuffing``: ``all``, 5 unpopular targets + mean-basket-size fillers among the 100 most
+  popular items in every order; ``spread``, one target per order and anchors never paired
+  with it before). :class:`CoPurchaseScorer` (defaults) is fitted off (weights 1) and on
+  (each basket's item weights = its user's trust). Reported: the share of the 100 most
+  popular train items whose top-10 bundle holds a target, and HR@10 / MRR@10 on the
+  protocol's test cases.
 
 Results are appended to ``benchmarks/RESULTS.md`` with the machine, the command and the load.
 """
