@@ -51,7 +51,7 @@ class InfluenceBound:
     Attributes:
         fit_threshold: Least fit of an established edge (default 0.003).
         coherence: Least share of a user's edges that fit for any of them to be established
-            (default 0.5).
+            (default 0.7).
         ratio: Non-established weight an item may carry per unit of established weight (1.0).
         slack: Non-established weight every item may carry on top (3.0).
 
@@ -60,7 +60,7 @@ class InfluenceBound:
     """
 
     fit_threshold: float = 0.003
-    coherence: float = 0.5
+    coherence: float = 0.7
     ratio: float = 1.0
     slack: float = 3.0
 

@@ -67,7 +67,7 @@ def test_the_cap_applies_to_the_weights_given() -> None:
 
 def test_an_incoherent_users_fitting_edges_are_not_established() -> None:
     data, fakes_on_target = _pushed()
-    # User 0 also holds 12 items nobody else holds: 5 of its 17 edges fit, below half.
+    # User 0 also holds 12 items nobody else holds: 5 of its 17 edges fit, below 0.7.
     extra = InteractionData.from_arrays(
         np.r_[data.users, np.zeros(12, np.int64)], np.r_[data.items, np.arange(30, 42)]
     )
