@@ -1,26 +1,36 @@
-"""Attack benchmark: exposure of injected target items with trust off and on.
+"""Attack benchmark: exposure of injected target items, undefended and with each defence.
 
 Every attacked copy (and the clean data) is loaded into a temporary embedded Neo4j, trust is
 computed there by ``shopgraph.trust.compute`` (the same code that scores real users) and read
-back; the models are then fitted with trust off (every weight 1) and on (each edge weighted by
-its user's trust).
+back; the models are then fitted undefended (every weight 1) and with each defence of
+``--defences``.
 
 * **Gowalla** (``--part gowalla``): each user's check-ins become one order of the user (no
-  times, no sessions: only the structural signals can fire). For the clean split and 1 % fake
-  users of each profile attack (:mod:`shopgraph.evaluation.attacks`; fillers = mean profile size,
-  5 random unpopular targets, seed 0), LightGCN is trained with a short fixed budget, the
-  same for off and on: SVD initialisation then ``--epochs`` epochs of BPR (defaults of
-  :class:`LightGCNConfig` otherwise, no validation split, no early stopping). Off: plain
-  LightGCN. On: trust edge weights, ``degree_norm=count``, ``loss_weights=edge``. Reported:
-  the targets' HR@50 among genuine users (per target, the share of genuine users who do not
-  hold it whose top 50, training items masked, contains it; mean over targets) and
-  recall@20 / NDCG@20 on the test split (genuine users only).
+  times, no sessions: only the structural signals can fire, and "timestamps copied from real
+  users" has nothing to copy). For the clean split and every family of ``FAMILIES``
+  (:mod:`shopgraph.evaluation.attacks`: issue 5's three where every fake holds the same 5
+  random unpopular targets, and issue 15's single target, targets spread one per account,
+  popularity, bandwagon, camouflage (``audience``) and ``clone`` profiles; fillers = mean
+  profile size) at each ``--sizes`` share of fake users and each ``--seeds`` seed, LightGCN is
+  trained with a short fixed budget, the same for every variant: SVD initialisation then
+  ``--epochs`` epochs of BPR (defaults of :class:`LightGCNConfig` otherwise, no validation
+  split, no early stopping). Undefended (``off``): plain LightGCN. Defences, each with
+  ``degree_norm=count`` and ``loss_weights=edge``: ``trust`` (edge weight = user's trust),
+  ``bounded`` (:func:`shopgraph.gnn.influence.bound_influence` on weights 1),
+  ``trust+bounded`` (the bound on the trust weights). Reported: the targets' HR@50 among
+  genuine users (per target, the share of genuine users who do not hold it whose top 50,
+  training items masked, contains it; mean over targets), recall@20 / NDCG@20 on the test
+  split (genuine users only), and per (family, size, defence) the mean and standard deviation
+  over seeds and the share of the undefended mean that is left. ``--trust-only`` scores trust
+  and trains nothing (the shares of fakes and genuine users below trust 0.5).
 * **UCI Online Retail** (``--part uci``): the bundle protocol's train baskets, each invoice
-  its own customer (the file has no customers), plus 1 % cart-stuffing orders from fresh
-  accounts (5 unpopular targets + mean-basket-size fillers among the 100 most popular items).
-  :class:`CoPurchaseScorer` (defaults) is fitted off (weights 1) and on (each basket's item
-  weights = its user's trust). Reported: the share of the 100 most popular train items whose
-  top-10 bundle holds a target, and HR@10 / MRR@10 on the protocol's test cases.
+  its own customer (the file has no customers), plus cart-stuffing orders from fresh accounts
+  (``--stuffing``: ``all``, 5 unpopular targets + mean-basket-size fillers among the 100 most
+  popular items in every order; ``spread``, one target per order and anchors never paired
+  with it before). :class:`CoPurchaseScorer` (defaults) is fitted off (weights 1) and on
+  (each basket's item weights = its user's trust). Reported: the share of the 100 most
+  popular train items whose top-10 bundle holds a target, and HR@10 / MRR@10 on the
+  protocol's test cases.
 
 Results are appended to ``benchmarks/RESULTS.md`` with the machine, the command and the load.
 """
@@ -37,6 +47,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +56,7 @@ import torch
 from shopgraph.core.settings import Settings
 from shopgraph.evaluation.attacks import (
     AttackConfig,
+    Placement,
     ProfileKind,
     cart_stuffing,
     profile_attack,
@@ -57,6 +69,7 @@ from shopgraph.gnn.config import LightGCNConfig, LossWeights
 from shopgraph.gnn.data import InteractionData
 from shopgraph.gnn.datasets import read_lightgcn_folder
 from shopgraph.gnn.evaluate import evaluate, mask_items
+from shopgraph.gnn.influence import bound_influence, edge_fit
 from shopgraph.gnn.propagation import DegreeNorm
 from shopgraph.gnn.train import train_lightgcn
 from shopgraph.graph import server
@@ -135,6 +148,45 @@ def target_hit_rate(
     return float(np.mean(hits / (genuine - holds.sum(axis=0))))
 
 
+#: Gowalla attack families: name -> (filler kind, number of targets, placement). The first
+#: three are issue 5's (every fake holds all 5 targets); the others are issue 15's, which
+#: avoid a crowd co-holding one item set.
+FAMILIES: dict[str, tuple[ProfileKind, int, Placement]] = {
+    "random": (ProfileKind.RANDOM, 5, Placement.ALL),
+    "average": (ProfileKind.AVERAGE, 5, Placement.ALL),
+    "bandwagon": (ProfileKind.BANDWAGON, 5, Placement.ALL),
+    "single-random": (ProfileKind.RANDOM, 1, Placement.ALL),
+    "single-average": (ProfileKind.AVERAGE, 1, Placement.ALL),
+    "single-bandwagon": (ProfileKind.BANDWAGON, 1, Placement.ALL),
+    "spread-random": (ProfileKind.RANDOM, 5, Placement.SPREAD),
+    "spread-average": (ProfileKind.AVERAGE, 5, Placement.SPREAD),
+    "audience": (ProfileKind.AUDIENCE, 1, Placement.ALL),
+    "clone": (ProfileKind.CLONE, 1, Placement.ALL),
+}
+
+
+def _edge_weights(
+    defence: str, data: InteractionData, user_trust: npt.NDArray[np.float32], fit: Any
+) -> Any:
+    """The LightGCN edge weights of one defence (``DEFENCES``): ``trust`` (each edge the
+    user's trust), ``bounded`` (:func:`bound_influence` on weights 1), ``trust+bounded``
+    (:func:`bound_influence` on the trust weights)."""
+    trust_weights = user_trust[data.users]
+    if defence == "trust":
+        return trust_weights
+    base = data if defence == "bounded" else _reweighted(data, trust_weights)
+    if defence in ("bounded", "trust+bounded"):
+        return bound_influence(base, fit=fit).weights
+    raise ValueError(f"Unknown defence {defence!r}.")
+
+
+def _reweighted(data: InteractionData, weights: Any) -> InteractionData:
+    return InteractionData.from_arrays(data.users, data.items, weights, id_map=data.id_map)
+
+
+DEFENCES = ("trust", "bounded", "trust+bounded")
+
+
 def gowalla(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]:
     dataset = read_lightgcn_folder(args.data / "lightgcn-gowalla")
     genuine = dataset.train
@@ -143,43 +195,77 @@ def gowalla(args: argparse.Namespace, settings: Settings, folder: Path) -> list[
     )
     defended = replace(base, degree_norm=DegreeNorm.COUNT, loss_weights=LossWeights.EDGE)
     rows = []
-    scenarios: list[ProfileKind | None] = [
-        None if name == "clean" else ProfileKind(name) for name in args.scenarios
-    ]
-    for kind in scenarios:
+    runs: list[tuple[str, float, int]] = []
+    for name in args.scenarios:
+        if name == "clean":
+            runs.append((name, 0.0, 0))
+        else:
+            runs += [(name, size, seed) for size in args.sizes for seed in args.seeds]
+    summary: dict[tuple[str, float, str], list[float]] = {}
+    for name, size, seed in runs:
         started = time.perf_counter()
-        if kind is None:
+        if name == "clean":
             data, targets, fakes = genuine, np.empty(0, np.int64), 0
         else:
-            attack = profile_attack(genuine, kind, AttackConfig(seed=args.seed))
+            kind, n_targets, placement = FAMILIES[name]
+            config = AttackConfig(share=size, n_targets=n_targets, placement=placement, seed=seed)
+            attack = profile_attack(genuine, kind, config)
             data, targets, fakes = attack.data, attack.targets, len(attack.fake_users)
         trust = graph_trust(settings, user_baskets(data), folder)
         user_trust = np.array([trust[f"gw{u}"] for u in data.id_map.users], dtype=np.float32)
         trust_seconds = time.perf_counter() - started
-        weighted = InteractionData.from_arrays(
-            data.users, data.items, user_trust[data.users], id_map=data.id_map
-        )
-        line = [kind.value if kind else "clean", f"{fakes}"]
         low_fake = float(np.mean(user_trust[genuine.n_users :] < 0.5)) if fakes else float("nan")
         low_genuine = float(np.mean(user_trust[: genuine.n_users] < 0.5))
-        line += [f"{low_fake:.3f}", f"{low_genuine:.4f}", f"{trust_seconds:.0f}"]
-        for config, train_data in ((base, data), (defended, weighted)):
+        head = [name, f"{size:g}", f"{seed}", f"{fakes}", f"{low_fake:.3f}", f"{low_genuine:.4f}"]
+        head.append(f"{trust_seconds:.0f}")
+        if args.trust_only:
+            line = [*head, "-", "-", "-", "-", "-"]
+            print(" | ".join(line), file=sys.stderr, flush=True)
+            rows.append("| " + " | ".join(line) + " |")
+            continue
+        variants = [] if args.skip_off else [("off", base, data)]
+        fit = edge_fit(data) if any("bounded" in d for d in args.defences) else None
+        for defence in args.defences:
+            weighted = _reweighted(data, _edge_weights(defence, data, user_trust, fit))
+            variants.append((defence, defended, weighted))
+        for label, config_, train_data in variants:
             t0 = time.perf_counter()
-            result = train_lightgcn(config, train_data)
+            result = train_lightgcn(config_, train_data)
             model = _Scores(result.user_embeddings, result.item_embeddings)
             quality = evaluate(model, dataset.test, exclude=genuine)
             hr = target_hit_rate(model, data, genuine.n_users, targets) if fakes else float("nan")
-            line += [f"{hr:.6f}", f"{quality['recall@20']:.4f}", f"{quality['ndcg@20']:.4f}"]
-            line.append(f"{time.perf_counter() - t0:.0f}")
+            line = [*head, label, f"{hr:.6f}", f"{quality['recall@20']:.4f}"]
+            line += [f"{quality['ndcg@20']:.4f}", f"{time.perf_counter() - t0:.0f}"]
             print(" | ".join(line), file=sys.stderr, flush=True)
-        rows.append("| " + " | ".join(line) + " |")
+            rows.append("| " + " | ".join(line) + " |")
+            summary.setdefault((name, size, label), []).append(hr)
     header = [
-        "| data | fakes | fakes with trust < 0.5 | genuine with trust < 0.5 | trust (s) "
-        "| off: target HR@50 | off: recall@20 | off: NDCG@20 | off (s) "
-        "| on: target HR@50 | on: recall@20 | on: NDCG@20 | on (s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| data | size | seed | fakes | fakes with trust < 0.5 | genuine with trust < 0.5 "
+        "| trust (s) | defence | target HR@50 | recall@20 | NDCG@20 | fit (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
-    return header + rows
+    return header + rows + ["", *_summary(summary)]
+
+
+def _summary(summary: dict[tuple[str, float, str], list[float]]) -> list[str]:
+    """Mean and standard deviation over seeds of each (family, size, defence), and the share
+    of the undefended mean that is left."""
+    out = [
+        "| data | size | defence | seeds | target HR@50 mean | sd | share of off |",
+        "|---|---:|---|---:|---:|---:|---:|",
+    ]
+    for (name, size, label), values in summary.items():
+        if name == "clean":
+            continue
+        if (name, size, "off") not in summary:
+            continue
+        off = float(np.mean(summary[(name, size, "off")]))
+        mean, sd = float(np.mean(values)), float(np.std(values))
+        share = f"{mean / off:.3f}" if off > 0 else "-"
+        out.append(
+            f"| {name} | {size:g} | {label} | {len(values)} | {mean:.6f} | {sd:.6f} | {share} |"
+        )
+    return out
 
 
 def uci(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]:
@@ -191,10 +277,14 @@ def uci(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]
             counts[item] = counts.get(item, 0) + 1
     popular = sorted(counts, key=lambda i: (-counts[i], i))[:100]
     rows = []
-    for attacked in (False, True):
+    runs: list[tuple[str, float, int]] = [("clean", 0.0, 0)]
+    runs += [(p, size, seed) for p in args.stuffing for size in args.sizes for seed in args.seeds]
+    for placement, size, seed in runs:
+        attacked = placement != "clean"
         started = time.perf_counter()
         if attacked:
-            attack = cart_stuffing(train, AttackConfig(seed=args.seed))
+            config = AttackConfig(share=size, placement=Placement(placement), seed=seed)
+            attack = cart_stuffing(train, config)
             baskets, targets = list(attack.baskets), set(attack.targets)
         else:
             baskets, targets = train, set()
@@ -204,7 +294,8 @@ def uci(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]
         n_fake = len(baskets) - len(train)
         low_fake = float(np.mean([w < 0.5 for w in weights[len(train) :]])) if n_fake else None
         low_genuine = float(np.mean([w < 0.5 for w in weights[: len(train)]]))
-        line = ["cart-stuffing" if attacked else "clean", f"{n_fake}"]
+        name = f"cart-stuffing {placement}" if attacked else "clean"
+        line = [name, f"{size:g}", f"{seed}", f"{n_fake}"]
         line += ["-" if low_fake is None else f"{low_fake:.3f}", f"{low_genuine:.4f}"]
         line.append(f"{trust_seconds:.0f}")
         variants = (
@@ -224,10 +315,10 @@ def uci(args: argparse.Namespace, settings: Settings, folder: Path) -> list[str]
             print(" | ".join(line), file=sys.stderr, flush=True)
         rows.append("| " + " | ".join(line) + " |")
     header = [
-        "| data | fake orders | fakes with trust < 0.5 | genuine with trust < 0.5 | trust (s) "
-        "| off: top-100 with a target | off: HR@10 | off: MRR@10 | off (s) "
+        "| data | size | seed | fake orders | fakes with trust < 0.5 | genuine with trust < 0.5 "
+        "| trust (s) | off: top-100 with a target | off: HR@10 | off: MRR@10 | off (s) "
         "| on: top-100 with a target | on: HR@10 | on: MRR@10 | on (s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     return header + rows
 
@@ -237,13 +328,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--part", choices=["gowalla", "uci", "all"], default="all")
     parser.add_argument("--epochs", type=int, default=10, help="LightGCN epochs after SVD init")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
-    parser.add_argument("--seed", type=int, default=0, help="attack seed")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="attack seeds (0)")
+    parser.add_argument(
+        "--sizes", type=float, nargs="+", default=[0.01], help="fake share of users (0.01)"
+    )
     parser.add_argument(
         "--scenarios",
         nargs="+",
-        choices=["clean", *(k.value for k in ProfileKind)],
-        default=["clean", *(k.value for k in ProfileKind)],
+        choices=["clean", *FAMILIES],
+        default=["clean", *FAMILIES],
         help="Gowalla scenarios to run (default all)",
+    )
+    parser.add_argument(
+        "--defences",
+        nargs="+",
+        choices=DEFENCES,
+        default=["trust"],
+        help="edge weightings trained next to the undefended model (default trust)",
+    )
+    parser.add_argument(
+        "--stuffing",
+        nargs="+",
+        choices=[p.value for p in Placement],
+        default=[p.value for p in Placement],
+        help="UCI cart-stuffing placements (default both)",
+    )
+    parser.add_argument(
+        "--skip-off", action="store_true", help="train only the defences, not the undefended model"
+    )
+    parser.add_argument(
+        "--trust-only", action="store_true", help="score trust only, train no model (Gowalla)"
     )
     parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
@@ -255,10 +369,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with server.temporary(env) as settings, tempfile.TemporaryDirectory() as tmp:
         if args.part in ("uci", "all"):
             sections.append(
-                ("UCI Online Retail, 1 % cart-stuffing orders", uci(args, settings, Path(tmp)))
+                ("UCI Online Retail, cart-stuffing orders", uci(args, settings, Path(tmp)))
             )
         if args.part in ("gowalla", "all"):
-            title = f"Gowalla, 1 % fake users, LightGCN SVD init + {args.epochs} epochs"
+            title = f"Gowalla, fake users, LightGCN SVD init + {args.epochs} epochs"
             sections.append((title, gowalla(args, settings, Path(tmp))))
     load_after = os.getloadavg()
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")

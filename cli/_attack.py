@@ -1,6 +1,7 @@
 """``shopgraph attack profile KIND FOLDER --out DIR`` and ``shopgraph attack cart-stuffing
 BASKETS --out DIR``: fake users injected into a copy of a dataset
-(:mod:`shopgraph.evaluation.attacks`).
+(:mod:`shopgraph.evaluation.attacks`). ``--placement spread`` gives each fake one target (in
+turn) instead of all; ``--n-targets 1`` pushes a single target.
 
 The copy is written to ``--out`` with ``attack.json`` (the kind, its config, the fake user ids
 and the target item ids): a LightGCN folder (``train.txt`` with the fake users appended,
@@ -20,6 +21,7 @@ from typing import Any
 from shopgraph.core.errors import BadArgumentError
 from shopgraph.evaluation.attacks import (
     AttackConfig,
+    Placement,
     ProfileKind,
     cart_stuffing,
     profile_attack,
@@ -33,7 +35,10 @@ from shopgraph.gnn.datasets import read_lightgcn_folder
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("attack", help="inject fake users into a copy of a dataset")
     kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
-    profile = kinds.add_parser("profile", help="random, average or bandwagon shilling profiles")
+    profile = kinds.add_parser(
+        "profile",
+        help="shilling profiles: random, average, bandwagon, audience or clone",
+    )
     profile.add_argument("profile", choices=[k.value for k in ProfileKind], help="filler kind")
     profile.add_argument("folder", type=Path, help="LightGCN-format folder (train.txt, test.txt)")
     _add_common(profile)
@@ -51,6 +56,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-targets", type=int, default=5, help="targets drawn (5)")
     parser.add_argument("--targets", nargs="+", metavar="ITEM", help="target item ids")
     parser.add_argument("--popular", type=int, default=100, help="popular filler pool (100)")
+    parser.add_argument(
+        "--placement",
+        choices=[p.value for p in Placement],
+        default=Placement.ALL.value,
+        help="all: every target in every fake (default); spread: one target per fake, in turn",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of every draw (0)")
 
 
@@ -61,6 +72,7 @@ def _config(args: argparse.Namespace) -> AttackConfig:
         n_targets=args.n_targets,
         targets=tuple(args.targets) if args.targets else None,
         popular=args.popular,
+        placement=Placement(args.placement),
         seed=args.seed,
     )
 

@@ -32,6 +32,7 @@ from shopgraph.cli._common import (
 )
 from shopgraph.core.errors import ConfigError
 from shopgraph.gnn.config import LightGCNConfig
+from shopgraph.gnn.influence import InfluenceBound
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.export import EventWeights, ExportOptions
 
@@ -130,6 +131,11 @@ def _register_export(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--no-decay", action="store_true", help="no recency decay")
     group.add_argument("--no-trust", action="store_true", help="ignore trust weights")
+    group.add_argument(
+        "--bound-influence",
+        action="store_true",
+        help="cap per item the weight of edges that do not fit their user (gnn.influence)",
+    )
     for kind in ("user", "item"):
         group.add_argument(
             f"--min-{kind}-interactions",
@@ -156,6 +162,7 @@ _GRAPH_FLAGS: dict[str, tuple[str, Any]] = {
     "--half-life-days": ("half_life_days", ExportOptions().half_life_days),
     "--no-decay": ("no_decay", False),
     "--no-trust": ("no_trust", False),
+    "--bound-influence": ("bound_influence", False),
     "--min-user-interactions": ("min_user_interactions", 1),
     "--min-item-interactions": ("min_item_interactions", 1),
 }
@@ -175,6 +182,7 @@ def _export_options(args: argparse.Namespace) -> ExportOptions:
             ),
             half_life_days=None if args.no_decay else args.half_life_days,
             use_trust=not args.no_trust,
+            influence=InfluenceBound() if args.bound_influence else None,
             min_user_interactions=args.min_user_interactions,
             min_item_interactions=args.min_item_interactions,
         )

@@ -1,11 +1,11 @@
 // Trust per user from behaviour signals (shopgraph.trust.compute; it only reads).
 // Parameters: $users (list of user ids, or null for every user), $config (map of thresholds:
-//   minGroup, jaccard, lockstepFull, rateStart, rateFull, minSessionEvents, repeatStart,
+//   minGroup, jaccard, lockstepFull, corroboration, crowdShare, rateStart, rateFull, minSessionEvents, repeatStart,
 //   repeatFull, blindFull, newAccountHours, newAccountPenalty, floor).
-// Returns: userId, trust, lockstepPartners, lockstepPenalty, maxRate, velocityPenalty,
+// Returns: userId, trust, lockstepPartners, crowdItems, lockstepPenalty, maxRate, velocityPenalty,
 //   eventsPerItem, repeatPenalty, blindPurchases, blindPenalty, spanHours, newAccountPenalty.
 CALL shopgraph.trust.compute($users, $config)
-YIELD userId, trust, lockstepPartners, lockstepPenalty, maxRate, velocityPenalty, eventsPerItem,
+YIELD userId, trust, lockstepPartners, crowdItems, lockstepPenalty, maxRate, velocityPenalty, eventsPerItem,
       repeatPenalty, blindPurchases, blindPenalty, spanHours, newAccountPenalty
-RETURN userId, trust, lockstepPartners, lockstepPenalty, maxRate, velocityPenalty, eventsPerItem,
+RETURN userId, trust, lockstepPartners, crowdItems, lockstepPenalty, maxRate, velocityPenalty, eventsPerItem,
        repeatPenalty, blindPurchases, blindPenalty, spanHours, newAccountPenalty

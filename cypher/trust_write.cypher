@@ -4,14 +4,15 @@
 // order's CONTAINS. Event-type weights and recency decay
 // are applied by each reader (bundles, walks, export), so weight x type weight x decay is the
 // edge weight everywhere.
-// Parameters: $rows [{userId, trust, lockstepPartners, lockstepPenalty, maxRate,
+// Parameters: $rows [{userId, trust, lockstepPartners, crowdItems, lockstepPenalty, maxRate,
 //   velocityPenalty, eventsPerItem, repeatPenalty, blindPurchases, blindPenalty, spanHours,
 //   newAccountPenalty}], $at (epoch ms of the computation).
 // Returns: users (number of users updated).
 UNWIND $rows AS row
 MATCH (u:User {userId: row.userId})
 SET u.trust = row.trust, u.trustAt = datetime({epochMillis: $at}),
-    u.trustLockstepPartners = row.lockstepPartners, u.trustLockstepPenalty = row.lockstepPenalty,
+    u.trustLockstepPartners = row.lockstepPartners, u.trustCrowdItems = row.crowdItems,
+    u.trustLockstepPenalty = row.lockstepPenalty,
     u.trustMaxRate = row.maxRate, u.trustVelocityPenalty = row.velocityPenalty,
     u.trustEventsPerItem = row.eventsPerItem, u.trustRepeatPenalty = row.repeatPenalty,
     u.trustBlindPurchases = row.blindPurchases, u.trustBlindPenalty = row.blindPenalty,

@@ -1,19 +1,35 @@
 """Shilling and cart-stuffing attacks: fake users injected into a copy of a dataset.
 
 Profile attacks (Gowalla form, implicit feedback; Lam and Riedl, WWW 2004; Mobasher et al.,
-ACM TOIT 2007, adapted to implicit data as in the poisoning literature): each fake user holds
-every target item plus ``filler`` filler items drawn without replacement from the items that
-are not targets:
+ACM TOIT 2007, adapted to implicit data as in the poisoning literature). Where the targets go
+(:class:`Placement`): ``ALL``, every fake holds every target (the classic push: the crowd
+co-holds one item set); ``SPREAD``, fake ``k`` holds target ``k mod n`` only, so no two
+targets share an audience. A single pushed target is ``n_targets=1``. Each fake gets
+``filler`` fillers drawn without replacement, per account, from the items that are not
+targets (:class:`ProfileKind`):
 
-* ``RANDOM``: fillers uniformly at random;
-* ``AVERAGE``: fillers with probability proportional to their popularity (the implicit
-  analogue of rating fillers at their mean: the profile looks like an average user's);
-* ``BANDWAGON``: half the fillers uniformly among the ``popular`` most popular items, the
-  rest uniformly at random, so fakes look like fans of the hits.
+* ``RANDOM``: uniformly at random;
+* ``AVERAGE``: with probability proportional to popularity (the implicit analogue of rating
+  fillers at their mean: each profile looks like an average user's);
+* ``BANDWAGON``: half uniformly among the ``popular`` most popular items, the rest uniformly
+  at random, so fakes look like fans of the hits;
+* ``AUDIENCE`` (camouflage): with probability proportional to how many genuine holders of the
+  fake's target also hold the item (the items of the target's would-be audience), topped up
+  from the popularity distribution when that pool is smaller than ``filler``;
+* ``CLONE``: no fillers: fake ``k`` is a copy of the profile of a distinct genuine user drawn
+  at random (one who holds none of the fake's targets) with the targets added, so its
+  profile size and its items are a real user's. Data with event times would also copy the
+  source's timeline; the LightGCN form has no times (Gowalla as orders is one timeless order
+  per user), so there the copy is the item set only.
 
-Cart-stuffing (baskets): each fake order, placed by a fresh fake account, holds every target
-item plus ``filler`` items drawn uniformly among the ``popular`` most popular items, so that
-the targets are "frequently bought together" with the hits.
+Cart-stuffing (baskets): each fake order, placed by a fresh fake account, holds targets plus
+``filler`` popular items, so that the targets are "frequently bought together" with the hits.
+With ``ALL`` each order holds every target and fillers drawn uniformly among the ``popular``
+most popular items; with ``SPREAD`` each order holds one target (in turn) and anchors drawn
+among the most popular items that order's target was never paired with before, so no
+(target, anchor) pair repeats across fake orders (the pool grows beyond ``popular`` when the
+fakes need more anchors). A fake order copies the index and time of a genuine basket drawn at
+random, so it sits among the genuine orders in time.
 
 Targets are drawn uniformly among the unpopular items (held by at least one user and at most
 the median number of users) unless given. Every draw comes from one seeded
@@ -39,6 +55,7 @@ from shopgraph.gnn.data import IdMap, InteractionData
 __all__ = [
     "AttackConfig",
     "BasketAttack",
+    "Placement",
     "ProfileAttack",
     "ProfileKind",
     "cart_stuffing",
@@ -60,6 +77,15 @@ class ProfileKind(StrEnum):
     RANDOM = "random"
     AVERAGE = "average"
     BANDWAGON = "bandwagon"
+    AUDIENCE = "audience"
+    CLONE = "clone"
+
+
+class Placement(StrEnum):
+    """Which targets each fake holds (module docstring)."""
+
+    ALL = "all"
+    SPREAD = "spread"
 
 
 @dataclass(frozen=True)
@@ -74,6 +100,7 @@ class AttackConfig:
         n_targets: Number of target items drawn when ``targets`` is not given (default 5).
         targets: Target item ids, or ``None`` to draw unpopular ones.
         popular: Size of the popular pool of bandwagon and cart-stuffing fillers (100).
+        placement: Every target in every fake (``ALL``, default) or one per fake (``SPREAD``).
         seed: Seed of every draw (default 0).
 
     Raises:
@@ -85,9 +112,11 @@ class AttackConfig:
     n_targets: int = 5
     targets: tuple[str, ...] | None = None
     popular: int = 100
+    placement: Placement = Placement.ALL
     seed: int = 0
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "placement", Placement(self.placement))
         if not 0.0 < self.share <= 1.0:
             raise ValueError(f"share must be above 0 and at most 1, got {self.share}.")
         if self.filler is not None and self.filler < 0:
@@ -110,11 +139,13 @@ class ProfileAttack:
         data: Genuine users (same indices) followed by the fake users; same items.
         fake_users: ``int64`` indices of the fake users in ``data``.
         targets: ``int64`` indices of the target items.
+        sources: ``CLONE``: the genuine user each fake copies, in fake order; else empty.
     """
 
     data: InteractionData
     fake_users: _I64
     targets: _I64
+    sources: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,15 +182,16 @@ def profile_attack(data: InteractionData, kind: ProfileKind, config: AttackConfi
 
     Args:
         data: Genuine interactions (Gowalla: the training split).
-        kind: How fillers are drawn.
-        config: Attack size, fillers, targets and seed.
+        kind: How fillers are drawn (``CLONE``: none, a real user's profile instead).
+        config: Attack size, fillers, targets, placement and seed.
 
     Returns:
         The attacked copy. Fake user ids continue the numbering when ``data`` has integer ids
         ``0 .. n_users - 1`` (Gowalla), else they are ``fake-0``, ``fake-1``, ...
 
     Raises:
-        ValueError: When a target id is unknown or there are too few items for the fillers.
+        ValueError: When a target id is unknown, there are too few items for the fillers, or
+            too few genuine users to clone.
     """
     rng = np.random.default_rng(config.seed)
     popularity = np.bincount(data.items, minlength=data.n_items)
@@ -173,19 +205,11 @@ def profile_attack(data: InteractionData, kind: ProfileKind, config: AttackConfi
     if filler > len(others):
         raise ValueError(f"filler {filler} exceeds the {len(others)} items that are not targets.")
     n_fakes = config.n_fakes(data.n_users)
-    popular = others[np.argsort(-popularity[others], kind="stable")[: config.popular]]
+    draw = _FillerDraw(data, kind, targets, others, popularity, config, rng)
     profiles = []
-    for _ in range(n_fakes):
-        if kind is ProfileKind.RANDOM:
-            fill = rng.choice(others, filler, replace=False)
-        elif kind is ProfileKind.AVERAGE:
-            p = popularity[others].astype(np.float64) + 1e-12
-            fill = rng.choice(others, filler, replace=False, p=p / p.sum())
-        else:
-            hits = rng.choice(popular, min(filler // 2, len(popular)), replace=False)
-            rest = np.setdiff1d(others, hits)
-            fill = np.concatenate([hits, rng.choice(rest, filler - len(hits), replace=False)])
-        profiles.append(np.concatenate([targets, np.sort(fill)]))
+    for k in range(n_fakes):
+        held = targets if config.placement is Placement.ALL else targets[k % len(targets) :][:1]
+        profiles.append(np.concatenate([held, np.sort(draw.fillers(held, filler))]))
     fake_index = np.arange(data.n_users, data.n_users + n_fakes, dtype=np.int64)
     users = np.concatenate([data.users, np.repeat(fake_index, [len(p) for p in profiles])])
     items = np.concatenate([data.items, *profiles])
@@ -196,18 +220,91 @@ def profile_attack(data: InteractionData, kind: ProfileKind, config: AttackConfi
         fake_ids = tuple(f"{FAKE_PREFIX}{k}" for k in range(n_fakes))
     id_map = IdMap(data.id_map.users + fake_ids, data.id_map.items)
     attacked = InteractionData.from_arrays(users, items, weights, id_map=id_map)
-    return ProfileAttack(attacked, fake_index, targets)
+    return ProfileAttack(attacked, fake_index, targets, tuple(draw.sources))
+
+
+class _FillerDraw:
+    """The fillers of one fake after another, as :class:`ProfileKind` says."""
+
+    def __init__(
+        self,
+        data: InteractionData,
+        kind: ProfileKind,
+        targets: _I64,
+        others: _I64,
+        popularity: _I64,
+        config: AttackConfig,
+        rng: np.random.Generator,
+    ) -> None:
+        self._data, self._kind, self._others, self._rng = data, kind, others, rng
+        self._popularity = popularity[others].astype(np.float64) + 1e-12
+        self._popular = others[np.argsort(-popularity[others], kind="stable")[: config.popular]]
+        self._matrix = data.matrix
+        self._audience: dict[int, npt.NDArray[np.float64]] = {}
+        self._order: _I64 | None = None  # CLONE: genuine users in the order they are copied
+        self._next = 0
+        self.sources: list[int] = []
+
+    def fillers(self, held: _I64, filler: int) -> _I64:
+        kind, rng, others = self._kind, self._rng, self._others
+        if kind is ProfileKind.RANDOM:
+            return rng.choice(others, filler, replace=False)
+        if kind is ProfileKind.AVERAGE:
+            p = self._popularity / self._popularity.sum()
+            return rng.choice(others, filler, replace=False, p=p)
+        if kind is ProfileKind.BANDWAGON:
+            hits = rng.choice(self._popular, min(filler // 2, len(self._popular)), replace=False)
+            rest = np.setdiff1d(others, hits)
+            return np.concatenate([hits, rng.choice(rest, filler - len(hits), replace=False)])
+        if kind is ProfileKind.AUDIENCE:
+            return self._audience_fillers(held, filler)
+        return self._clone(held)
+
+    def _audience_fillers(self, held: _I64, filler: int) -> _I64:
+        key = int(held[0]) if len(held) == 1 else -1
+        if key not in self._audience:
+            holders = np.flatnonzero(np.asarray(self._matrix[:, held].sum(axis=1)).ravel() > 0)
+            counts = np.asarray((self._matrix[holders] > 0).sum(axis=0)).ravel()
+            self._audience[key] = counts[self._others].astype(np.float64)
+        weight = self._audience[key]
+        pool = int(np.count_nonzero(weight))
+        near = np.empty(0, np.int64)
+        if pool:
+            p = weight / weight.sum()
+            near = self._rng.choice(self._others, min(filler, pool), replace=False, p=p)
+        if len(near) == filler:
+            return near
+        rest = self._popularity.copy()
+        rest[np.isin(self._others, near)] = 0.0
+        p = rest / rest.sum()
+        top_up = self._rng.choice(self._others, filler - len(near), replace=False, p=p)
+        return np.concatenate([near, top_up])
+
+    def _clone(self, held: _I64) -> _I64:
+        if self._order is None:
+            self._order = self._rng.permutation(self._data.n_users).astype(np.int64)
+        while self._next < len(self._order):
+            source = int(self._order[self._next])
+            self._next += 1
+            items = self._data.user_items(source)
+            if len(items) and not np.isin(held, items).any():
+                self.sources.append(source)
+                return np.asarray(items, dtype=np.int64)
+        raise ValueError("Too few genuine users without the targets to clone one per fake.")
 
 
 def cart_stuffing(baskets: Sequence[Basket], config: AttackConfig) -> BasketAttack:
-    """Adds fake orders, each by a fresh account, holding every target and popular fillers.
+    """Adds fake orders, each by a fresh account, holding targets and popular fillers.
 
     Fake order ``k`` gets ``index`` and ``time`` of a genuine basket drawn at random (so it
     falls among the genuine orders in time and decays like them) and the user ``fake-k``.
+    ``ALL``: every target and ``filler`` items of the ``popular`` pool; ``SPREAD``: target
+    ``k mod n`` and ``filler`` anchors it was never paired with in an earlier fake order.
 
     Args:
         baskets: Genuine baskets (the training history); not changed.
-        config: Attack size, fillers (default: mean basket size), targets, popular pool, seed.
+        config: Attack size, fillers (default: mean basket size), targets, popular pool,
+            placement, seed.
 
     Returns:
         The genuine baskets followed by the fake ones.
@@ -230,15 +327,34 @@ def cart_stuffing(baskets: Sequence[Basket], config: AttackConfig) -> BasketAtta
     popular = by_popularity[: config.popular]
     mean_size = sum(len(b.items) for b in baskets) / len(baskets)
     filler = config.filler if config.filler is not None else math.floor(mean_size + 0.5)
-    if filler > len(popular):
+    if config.placement is Placement.ALL and filler > len(popular):
         raise ValueError(f"filler {filler} exceeds the popular pool of {len(popular)} items.")
+    n_fakes = config.n_fakes(len(baskets))
     fakes = []
-    for k in range(config.n_fakes(len(baskets))):
-        template = baskets[int(rng.integers(len(baskets)))]
-        fill = [popular[int(i)] for i in rng.choice(len(popular), filler, replace=False)]
-        fakes.append(
-            Basket(template.index, (*targets, *fill), template.time, user=f"{FAKE_PREFIX}{k}")
-        )
+    if config.placement is Placement.ALL:
+        for k in range(n_fakes):
+            template = baskets[int(rng.integers(len(baskets)))]
+            fill = [popular[int(i)] for i in rng.choice(len(popular), filler, replace=False)]
+            fakes.append(
+                Basket(template.index, (*targets, *fill), template.time, user=f"{FAKE_PREFIX}{k}")
+            )
+    else:
+        per_target = -(-n_fakes // len(targets))
+        pool = by_popularity[: max(config.popular, per_target * filler)]
+        if len(pool) < per_target * filler:
+            raise ValueError(
+                f"{per_target} orders per target with {filler} anchors each need "
+                f"{per_target * filler} items that are not targets; there are {len(pool)}."
+            )
+        unused = {t: list(rng.permutation(len(pool))) for t in targets}
+        for k in range(n_fakes):
+            template = baskets[int(rng.integers(len(baskets)))]
+            target = targets[k % len(targets)]
+            anchors = [pool[int(i)] for i in unused[target][:filler]]
+            del unused[target][:filler]
+            fakes.append(
+                Basket(template.index, (target, *anchors), template.time, user=f"{FAKE_PREFIX}{k}")
+            )
     users = tuple(str(b.user) for b in fakes)
     return BasketAttack((*baskets, *fakes), users, targets)
 

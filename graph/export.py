@@ -31,6 +31,7 @@ import numpy.typing as npt
 from shopgraph.core.errors import BadArgumentError
 from shopgraph.core.times import require_timezone
 from shopgraph.gnn.data import IdMap, InteractionData
+from shopgraph.gnn.influence import InfluenceBound, bound_influence
 from shopgraph.graph.runner import GraphRunner, Tx
 
 __all__ = ["EventWeights", "ExportOptions", "export_interactions"]
@@ -79,6 +80,9 @@ class ExportOptions:
         min_user_interactions: Keep users with at least this many items (applied together
             with ``min_item_interactions`` until both hold).
         min_item_interactions: Keep items with at least this many users.
+        influence: Bound the weight that edges not fitting their user add to any one item
+            (:mod:`shopgraph.gnn.influence`), after the trust weighting; ``None`` (default):
+            no bound.
 
     Raises:
         BadArgumentError: When a value is out of range, or ``since`` or ``until`` has no
@@ -94,6 +98,7 @@ class ExportOptions:
     use_trust: bool = True
     min_user_interactions: int = 1
     min_item_interactions: int = 1
+    influence: InfluenceBound | None = None
 
     def __post_init__(self) -> None:
         for name in ("since", "until"):
@@ -165,9 +170,10 @@ def export_interactions(runner: GraphRunner, options: ExportOptions) -> Interact
     users, items, weights = users[keep], items[keep], weights[keep]
     sorted_users, users = _by_id(user_ids, users)
     sorted_items, items = _by_id(item_ids, items)
-    return InteractionData.from_arrays(
+    data = InteractionData.from_arrays(
         users, items, weights.astype(np.float32), id_map=IdMap(sorted_users, sorted_items)
     )
+    return data if options.influence is None else bound_influence(data, options.influence)
 
 
 def _concatenate(parts: list[list[Any]], dtype: type[np.generic]) -> npt.NDArray[Any]:

@@ -18,7 +18,13 @@ point at fraud:
   target items does (CopyCatch, Beutel et al., WWW 2013). ``L`` is the most partners one of
   the user's items has inside the user's own profile; ``p = clamp((L - 1) / (lockstep_full -
   1))``. A user who holds one item of a crowd is not punished; one who holds the crowd's
-  whole item set is.
+  whole item set is. A genuine community is spared: a user who shares at least
+  ``corroboration`` *crowd items* with the holders of its lockstep item (items outside every
+  lockstep pair, held by at least two other members and by less than ``jaccard`` of the
+  crowd, the crowd holding at least ``crowd_share`` of the item's audience) gets no lockstep
+  penalty (``corroboration=0`` turns this off). Fakes share nothing else with their crowd
+  beyond chance; fillers they do share are popular (held mostly outside the crowd) or held by
+  the whole crowd (as good as lockstep items).
 * **velocity** (event times): the highest events per minute of a session with at least
   ``min_session_events`` events, ramping from ``rate_start`` to ``rate_full``: scripts fire
   dozens of events a minute, people read pages.
@@ -71,6 +77,8 @@ class TrustConfig:
     min_group: int = 10
     jaccard: float = 0.7
     lockstep_full: int = 3
+    corroboration: int = 3
+    crowd_share: float = 0.2
     rate_start: float = 20.0
     rate_full: float = 60.0
     min_session_events: int = 5
@@ -82,11 +90,13 @@ class TrustConfig:
     floor: float = 0.02
 
     def __post_init__(self) -> None:
-        for name in ("jaccard", "new_account_penalty", "floor"):
+        for name in ("jaccard", "crowd_share", "new_account_penalty", "floor"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}.")
         if self.min_group < 2 or self.lockstep_full < 2 or self.min_session_events < 2:
             raise ValueError("min_group, lockstep_full and min_session_events must be at least 2.")
+        if self.corroboration < 0:
+            raise ValueError(f"corroboration must be at least 0, got {self.corroboration}.")
         if self.rate_full <= self.rate_start or self.repeat_full <= self.repeat_start:
             raise ValueError("rate_full and repeat_full must be above their starts.")
 
@@ -102,6 +112,7 @@ class TrustScore:
     user_id: str
     trust: float
     lockstep_partners: int
+    crowd_items: int
     lockstep_penalty: float
     max_rate: float
     velocity_penalty: float
@@ -155,7 +166,8 @@ class TrustExplanation:
         s = self.score
         found = [
             (s.lockstep_penalty, f"in a lockstep group: one of its items has "
-             f"{s.lockstep_partners} lockstep partners in its profile"),
+             f"{s.lockstep_partners} lockstep partners in its profile, and the group shares "
+             f"{s.crowd_items} other items"),
             (s.velocity_penalty, f"bot-like velocity: {s.max_rate:.1f} events per minute in "
              "one session"),
             (s.repeat_penalty, f"repeats: {s.events_per_item:.1f} events per distinct item"),

@@ -9,6 +9,7 @@ import pytest
 
 from shopgraph.evaluation.attacks import (
     AttackConfig,
+    Placement,
     ProfileKind,
     cart_stuffing,
     profile_attack,
@@ -32,7 +33,14 @@ def _data() -> InteractionData:
     return InteractionData.from_arrays(users, items, n_items=50)
 
 
-@pytest.mark.parametrize("kind", list(ProfileKind))
+_FILLED = [k for k in ProfileKind if k is not ProfileKind.CLONE]
+
+
+def _profile(attack_data: InteractionData, user: int) -> set[int]:
+    return set(attack_data.items[attack_data.users == user].tolist())
+
+
+@pytest.mark.parametrize("kind", _FILLED)
 def test_profile_attacks_add_fakes_holding_every_target(kind: ProfileKind) -> None:
     data = _data()
     attack = profile_attack(data, kind, AttackConfig(share=0.05, filler=6, n_targets=3, seed=1))
@@ -84,6 +92,97 @@ def test_gowalla_copy_round_trips(tmp_path: Path) -> None:
     assert sorted(zip(back.users.tolist(), back.items.tolist(), strict=True)) == sorted(
         zip(attack.data.users.tolist(), attack.data.items.tolist(), strict=True)
     )
+
+
+@pytest.mark.parametrize("kind", _FILLED)
+def test_a_single_pushed_target_is_in_every_fake(kind: ProfileKind) -> None:
+    attack = profile_attack(_data(), kind, AttackConfig(share=0.1, filler=5, n_targets=1, seed=3))
+
+    assert len(attack.targets) == 1
+    target = int(attack.targets[0])
+    for fake in attack.fake_users:
+        held = _profile(attack.data, int(fake))
+        assert target in held
+        assert len(held) == 6
+
+
+def test_spread_targets_go_one_per_account_in_turn() -> None:
+    config = AttackConfig(share=0.1, filler=4, n_targets=3, placement=Placement.SPREAD, seed=5)
+    attack = profile_attack(_data(), ProfileKind.RANDOM, config)
+
+    targets = attack.targets.tolist()
+    held = [sorted(_profile(attack.data, int(f)) & set(targets)) for f in attack.fake_users]
+    assert held == [[targets[k % 3]] for k in range(10)]
+    assert all(len(_profile(attack.data, int(f))) == 5 for f in attack.fake_users)
+
+
+def test_average_fillers_follow_popularity_and_random_ones_do_not() -> None:
+    data = _data()
+    popularity = np.bincount(data.items, minlength=50)
+    mean_popularity = {}
+    for kind in (ProfileKind.AVERAGE, ProfileKind.RANDOM):
+        config = AttackConfig(share=1.0, filler=3, n_targets=1, seed=6)
+        attack = profile_attack(data, kind, config)
+        fakes = np.isin(attack.data.users, attack.fake_users)
+        fillers = attack.data.items[fakes & (attack.data.items != attack.targets[0])]
+        mean_popularity[kind] = popularity[fillers].mean()
+    others = np.setdiff1d(np.arange(50), attack.targets)
+    uniform = popularity[others].mean()
+    weighted = (popularity[others] ** 2).sum() / popularity[others].sum()
+    # 100 fakes x 3 fillers: the sample means sit near their expectations
+    assert abs(mean_popularity[ProfileKind.RANDOM] - uniform) < 0.25 * uniform
+    assert mean_popularity[ProfileKind.AVERAGE] > 0.8 * weighted
+    assert mean_popularity[ProfileKind.AVERAGE] > 2 * mean_popularity[ProfileKind.RANDOM]
+
+
+def test_audience_fillers_are_items_of_the_targets_genuine_holders() -> None:
+    data = _data()
+    attack = profile_attack(
+        data, ProfileKind.AUDIENCE, AttackConfig(share=0.1, filler=3, n_targets=1, seed=7)
+    )
+    target = int(attack.targets[0])
+    holders = set(data.users[data.items == target].tolist())
+    audience = set(data.items[np.isin(data.users, list(holders))].tolist()) - {target}
+
+    assert len(audience) >= 3
+    for fake in attack.fake_users:
+        assert _profile(attack.data, int(fake)) - {target} <= audience
+
+
+def test_a_clone_differs_from_its_source_by_the_targets_only() -> None:
+    data = _data()
+    attack = profile_attack(data, ProfileKind.CLONE, AttackConfig(share=0.1, n_targets=2, seed=8))
+
+    assert len(attack.sources) == 10 == len(set(attack.sources))
+    targets = set(attack.targets.tolist())
+    for fake, source in zip(attack.fake_users, attack.sources, strict=True):
+        original = set(data.user_items(source).tolist())
+        assert not original & targets
+        assert _profile(attack.data, int(fake)) == original | targets
+
+
+def test_spread_cart_stuffing_never_repeats_a_target_anchor_pair() -> None:
+    baskets = [Basket(n, ("a", "b", f"x{n % 7}", f"y{n % 13}"), float(n)) for n in range(200)]
+    config = AttackConfig(
+        share=0.05, n_targets=2, filler=3, popular=2, placement=Placement.SPREAD, seed=0
+    )
+    attack = cart_stuffing(baskets, config)
+
+    fakes = attack.baskets[200:]
+    assert [b.items[0] for b in fakes] == [attack.targets[k % 2] for k in range(10)]
+    pairs = [(b.items[0], anchor) for b in fakes for anchor in b.items[1:]]
+    assert len(pairs) == 30 == len(set(pairs))
+    assert not {a for _, a in pairs} & set(attack.targets)
+    assert {b.time for b in fakes} <= {b.time for b in baskets}
+
+
+def test_spread_cart_stuffing_refuses_when_anchors_run_out() -> None:
+    baskets = [Basket(n, ("a", "b", f"x{n % 3}"), float(n)) for n in range(100)]
+    config = AttackConfig(
+        share=0.2, n_targets=1, targets=("a",), filler=2, placement=Placement.SPREAD
+    )
+    with pytest.raises(ValueError, match=r"20 orders per target with 2 anchors each need 40"):
+        cart_stuffing(baskets, config)
 
 
 def test_cart_stuffing_adds_fresh_accounts_buying_targets_with_popular_items() -> None:
@@ -154,3 +253,26 @@ def test_order_lines_are_written_and_recognised_by_the_baskets_loader(tmp_path: 
         ("fake-0:9", "b", "fake-0"),
         ("fake-0:9", "c", "fake-0"),
     ]
+
+
+def test_cli_writes_a_spread_clone_attack(tmp_path: Path) -> None:
+    import json
+
+    from shopgraph.cli import main
+
+    source = tmp_path / "src"
+    source.mkdir()
+    write_lightgcn_train(_data(), source / "train.txt")
+    (source / "test.txt").write_text("")
+    out = tmp_path / "out"
+
+    args = ["attack", "profile", "clone", str(source), "--out", str(out), "--share", "0.04"]
+    code = main([*args, "--n-targets", "2", "--placement", "spread", "--seed", "3"])
+
+    assert code == 0
+    described = json.loads((out / "attack.json").read_text())
+    assert described["config"]["placement"] == "spread"
+    train = read_lightgcn_folder(out).train
+    targets = train.id_map.item_index(described["targets"])
+    held = [set(train.user_items(u).tolist()) & set(targets.tolist()) for u in range(100, 104)]
+    assert held == [{int(targets[k % 2])} for k in range(4)]

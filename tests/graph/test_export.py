@@ -256,3 +256,36 @@ def test_a_naive_time_gets_the_same_class_and_sentence_from_the_client_and_the_p
         f"Config key '{key}' must be a datetime with a timezone, "
         "got the local datetime 2024-03-01T00:00:00."
     )
+
+
+def test_the_influence_bound_caps_a_pushed_item_in_the_export(
+    shop: ShopGraph, tmp_path: Path
+) -> None:
+    from shopgraph.gnn.influence import InfluenceBound
+
+    rows = []
+    for u in range(6):  # six users view a, b, c, d; g0 and g1 also view t
+        for n, item in enumerate(["a", "b", "c", "d", "t"] if u < 2 else ["a", "b", "c", "d"]):
+            rows.append(f"2020-01-0{u + 1} 10:0{n}:00 UTC,view,{item},1,home,b,1.0,g{u},s{u}")
+    for k in range(20):  # 20 accounts view t and an item of their own
+        for n, item in enumerate(["t", f"x{k:02d}"]):
+            rows.append(f"2020-01-08 11:{k:02d}:0{n} UTC,view,{item},1,home,b,1.0,f{k:02d},z{k}")
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    shop.load_rees46(path)
+
+    plain = ExportOptions(half_life_days=None)
+    bounded = ExportOptions(half_life_days=None, influence=InfluenceBound())
+    before = _edges(export_interactions(shop.runner, plain))
+    after = _edges(export_interactions(shop.runner, bounded))
+
+    assert set(before.values()) == {1.0}
+    assert after.keys() == before.keys()
+    # t: established weight 2 (g0, g1), 20 edges that fit nothing: cap 1 x 2 + 3 = 5 of 20
+    pushed = {edge for edge in after if edge[0].startswith("f") and edge[1] == "t"}
+    assert len(pushed) == 20
+    assert all(after[edge] == pytest.approx(0.25) for edge in pushed)
+    assert all(after[edge] == 1.0 for edge in after.keys() - pushed)
+    assert bounded.describe()["influence"] == {
+        "fit_threshold": 0.003, "coherence": 0.7, "ratio": 1.0, "slack": 3.0
+    }  # fmt: skip

@@ -121,6 +121,7 @@ def test_fraudulent_users_lose_trust_and_genuine_ones_keep_it(loaded: ShopGraph)
     for r in range(20):
         ring = scores[f"ring{r}"]
         assert ring.lockstep_partners == 3
+        assert ring.crowd_items == 0
         assert ring.lockstep_penalty == 1.0
         assert ring.trust == 0.02
     assert all(scores[f"pq{q}"].lockstep_partners == 0 for q in range(5))
@@ -129,6 +130,45 @@ def test_fraudulent_users_lose_trust_and_genuine_ones_keep_it(loaded: ShopGraph)
     assert _weights(loaded, "ring3") == {0.02}
     assert _weights(loaded, "heavy") == {1.0}
     assert {round(w, 9) for w in _weights(loaded, "newbie")} == {0.8}
+
+
+CLUB = ["c1", "c2", "c3", "c4"]
+LOCAL = [f"l{n}" for n in range(6)]
+
+
+def test_a_genuine_community_and_heavy_buyers_keep_full_trust(
+    shop: ShopGraph, tmp_path: Path
+) -> None:
+    """Members of a club all buy its four items (a lockstep group, like the ring), and each
+    also buys three of six local items, every one of them bought by half the club; two of them
+    are heavy buyers with a session a day for three weeks."""
+    events = shop_events()
+    for m in range(14):
+        local = [LOCAL[(m + k) % 6] for k in range(3)]
+        days = 21 if m < 2 else 3
+        for d in range(days):
+            at = T0 + timedelta(days=d, hours=m % 10)
+            bought = [*CLUB, *local] if d == 0 else [f"club{m}-item{d}"]
+            events.browse_and_buy(at, f"club{m}", f"club{m}-{d}", bought, bought)
+    shop.load_rees46(events.write(tmp_path / "events.csv"))
+
+    scores = {s.user_id: s for s in compute_trust(shop.runner).scores}
+
+    for m in range(14):
+        member = scores[f"club{m}"]
+        assert member.lockstep_partners == 3
+        assert member.crowd_items == 3
+        assert member.lockstep_penalty == 0.0
+        assert member.trust == 1.0
+    assert scores["club0"].span_hours > 24 * 20
+    for r in range(20):  # the ring shares only p0, which the whole ring holds
+        assert scores[f"ring{r}"].crowd_items == 0
+        assert scores[f"ring{r}"].trust == 0.02
+    assert scores["heavy"].trust == 1.0
+    explained = explain_trust(shop.runner, "club0")
+    assert explained is not None
+    assert explained.reasons() == []
+    assert _weights(shop, "club0") == {1.0}
 
 
 def test_explain_says_why(loaded: ShopGraph, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,6 +13,9 @@ import java.util.Map;
  * @param minGroup a lockstep pair needs at least this many users holding both items
  * @param jaccard a lockstep pair needs {@code |U_i and U_j| / |U_i or U_j|} at least this
  * @param lockstepFull partners of one item within a profile at which the lockstep penalty is full
+ * @param corroboration crowd items (see {@link TrustScorer}) from which a user has no lockstep
+ *     penalty; 0 turns corroboration off
+ * @param crowdShare an item is a crowd item when the crowd holds at least this share of its audience
  * @param rateStart events per minute in a session where the velocity penalty starts
  * @param rateFull events per minute where it is full
  * @param minSessionEvents sessions with fewer events are not rated
@@ -23,13 +26,15 @@ import java.util.Map;
  * @param newAccountPenalty the penalty of a new account that bought something
  * @param floor the least trust a user gets
  */
-public record TrustConfig(long minGroup, double jaccard, long lockstepFull, double rateStart,
+public record TrustConfig(long minGroup, double jaccard, long lockstepFull, long corroboration,
+                          double crowdShare, double rateStart,
                           double rateFull, long minSessionEvents, double repeatStart,
                           double repeatFull, long blindFull, double newAccountHours,
                           double newAccountPenalty, double floor) {
 
     /** The keys, in the order of the record. */
-    static final List<String> KEYS = List.of("minGroup", "jaccard", "lockstepFull", "rateStart",
+    static final List<String> KEYS = List.of("minGroup", "jaccard", "lockstepFull", "corroboration",
+            "crowdShare", "rateStart",
             "rateFull", "minSessionEvents", "repeatStart", "repeatFull", "blindFull", "newAccountHours",
             "newAccountPenalty", "floor");
 
@@ -57,6 +62,8 @@ public record TrustConfig(long minGroup, double jaccard, long lockstepFull, doub
                 reader.integer("minGroup", 10, 2, MAX_COUNT),
                 reader.number("jaccard", 0.7, fraction),
                 reader.integer("lockstepFull", 3, 2, MAX_COUNT),
+                reader.integer("corroboration", 3, 0, MAX_COUNT),
+                reader.number("crowdShare", 0.2, fraction),
                 reader.number("rateStart", 20.0, positive),
                 reader.number("rateFull", 60.0, positive),
                 reader.integer("minSessionEvents", 5, 2, MAX_COUNT),

@@ -50,7 +50,8 @@ public final class TrustProcedure {
      * @param userId the user
      * @param trust trust in [floor, 1]
      * @param lockstepPartners most lockstep partners of one item inside the profile
-     * @param lockstepPenalty its penalty
+     * @param crowdItems items outside lockstep pairs shared with that item's crowd
+     * @param lockstepPenalty its penalty, after corroboration
      * @param maxRate highest events per minute of a rated session, or -1
      * @param velocityPenalty its penalty
      * @param eventsPerItem events per distinct item, or -1
@@ -60,13 +61,15 @@ public final class TrustProcedure {
      * @param spanHours hours from first to last event, or -1
      * @param newAccountPenalty its penalty
      */
-    public record TrustRow(String userId, double trust, long lockstepPartners, double lockstepPenalty,
+    public record TrustRow(String userId, double trust, long lockstepPartners, long crowdItems,
+                           double lockstepPenalty,
                            double maxRate, double velocityPenalty, double eventsPerItem,
                            double repeatPenalty, long blindPurchases, double blindPenalty,
                            double spanHours, double newAccountPenalty) {
 
         static TrustRow of(TrustScore s) {
-            return new TrustRow(s.userId(), s.trust(), s.lockstepPartners(), s.lockstepPenalty(),
+            return new TrustRow(s.userId(), s.trust(), s.lockstepPartners(), s.crowdItems(),
+                    s.lockstepPenalty(),
                     s.maxRate(), s.velocityPenalty(), s.eventsPerItem(), s.repeatPenalty(),
                     s.blindPurchases(), s.blindPenalty(), s.spanHours(), s.newAccountPenalty());
         }
@@ -74,11 +77,12 @@ public final class TrustProcedure {
 
     @Procedure(name = "shopgraph.trust.compute", mode = Mode.READ)
     @Description("Trust in [floor, 1] per user from behaviour signals: lockstep groups (many users"
-            + " sharing the same items), session velocity, repeated events per item, purchases without"
+            + " sharing the same items and nothing else), session velocity, repeated events per item, purchases without"
             + " browsing and brand-new accounts that buy; trust = max(floor, product of (1 - penalty))."
             + " With users null every user is scored; with a list, those users and every user sharing"
             + " a lockstep pair found among their items. Only reads: the caller stores the rows."
-            + " Config keys (all optional): minGroup (10), jaccard (0.7), lockstepFull (3), rateStart"
+            + " Config keys (all optional): minGroup (10), jaccard (0.7), lockstepFull (3),"
+            + " corroboration (3), crowdShare (0.2), rateStart"
             + " (20.0), rateFull (60.0), minSessionEvents (5), repeatStart (10.0), repeatFull (40.0),"
             + " blindFull (3), newAccountHours (1.0), newAccountPenalty (0.2), floor (0.02).")
     public Stream<TrustRow> compute(

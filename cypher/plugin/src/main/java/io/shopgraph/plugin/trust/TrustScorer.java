@@ -16,7 +16,16 @@ import java.util.List;
  *       genuine audiences of different items rarely are (CopyCatch, Beutel et al., WWW 2013).
  *       {@code L(u)} is the most partners one item of the user has inside the user's own
  *       profile; {@code p = clamp((L - 1) / (lockstepFull - 1))}. Shilling profiles that all
- *       carry the same target items get {@code L = targets - 1}.
+ *       carry the same target items get {@code L = targets - 1}. <b>Corroboration</b> spares
+ *       genuine communities (people who really do go to the same places): the crowd of the
+ *       user's lockstep item (its holders) is a real community when its members also share other
+ *       items, ones outside every lockstep pair that a part of the crowd shares: at least two
+ *       other members, the crowd holding at least {@code crowdShare} of the item's audience, and
+ *       fewer than {@code jaccard} of the crowd holding it. A user with at least
+ *       {@code corroboration} such <i>crowd items</i> gets no lockstep penalty. Fake accounts
+ *       pushing targets share nothing else with their crowd beyond chance: random fillers rarely
+ *       coincide, shared popular fillers are held mostly by people outside the crowd, and a
+ *       filler that the whole crowd holds is as much a lockstep item as the targets.
  *   <li><b>velocity</b> (times): the highest events per minute of a session with at least
  *       {@code minSessionEvents} events; {@code p} ramps from {@code rateStart} to
  *       {@code rateFull}. People read pages; scripts fire dozens of events a minute.
@@ -122,8 +131,9 @@ public final class TrustScorer {
         }
         List<TrustScore> out = new ArrayList<>();
         boolean[] mark = new boolean[nItems];
+        int[] crowd = new int[nItems];
         for (int u = scored.nextSetBit(0); u >= 0; u = scored.nextSetBit(u + 1)) {
-            out.add(scoreUser(users.get(u), partners, mark));
+            out.add(scoreUser(u, partners, mark, crowd));
         }
         return out;
     }
@@ -179,11 +189,13 @@ public final class TrustScorer {
         return partners;
     }
 
-    private TrustScore scoreUser(UserActivity user, int[][] partners, boolean[] mark) {
+    private TrustScore scoreUser(int position, int[][] partners, boolean[] mark, int[] crowd) {
+        UserActivity user = users.get(position);
         for (int item : user.items()) {
             mark[item] = true;
         }
         long most = 0;
+        int lockstepItem = -1;
         for (int item : user.items()) {
             if (partners[item] != null) {
                 long inside = 0;
@@ -192,13 +204,23 @@ public final class TrustScorer {
                         inside++;
                     }
                 }
-                most = Math.max(most, inside);
+                if (inside > most) {
+                    most = inside;
+                    lockstepItem = item;
+                }
             }
         }
         for (int item : user.items()) {
             mark[item] = false;
         }
         double lockstep = ramp(most, 1, config.lockstepFull());
+        long crowdItems = 0;
+        if (lockstep > 0) {
+            crowdItems = crowdItems(position, lockstepItem, partners, crowd);
+            if (config.corroboration() > 0 && crowdItems >= config.corroboration()) {
+                lockstep = 0;
+            }
+        }
 
         double maxRate = -1;
         for (UserActivity.SessionSpan session : user.sessions()) {
@@ -241,8 +263,43 @@ public final class TrustScorer {
         }
         double product = (1 - lockstep) * (1 - velocity) * (1 - repeat) * (1 - blindPenalty) * (1 - newAccount);
         double trust = Math.max(config.floor(), product);
-        return new TrustScore(user.userId(), trust, most, lockstep, maxRate, velocity, perItem, repeat,
+        return new TrustScore(user.userId(), trust, most, crowdItems, lockstep, maxRate, velocity, perItem, repeat,
                 blind, blindPenalty, spanHours, newAccount);
+    }
+
+    /**
+     * Items of the user outside every lockstep pair that at least two other holders of
+     * {@code lockstepItem} (its crowd) hold, the crowd, the user included, being at least
+     * {@code crowdShare} of the item's audience and less than {@code jaccard} of the crowd.
+     *
+     * @param crowd scratch counts, all 0 on entry and on return
+     */
+    private long crowdItems(int position, int lockstepItem, int[][] partners, int[] crowd) {
+        for (int k = itemPtr[lockstepItem]; k < itemPtr[lockstepItem + 1]; k++) {
+            if (itemUsers[k] != position) {
+                for (int j : users.get(itemUsers[k]).items()) {
+                    crowd[j]++;
+                }
+            }
+        }
+        long shared = 0;
+        int crowdSize = itemPtr[lockstepItem + 1] - itemPtr[lockstepItem];
+        for (int j : users.get(position).items()) {
+            int audience = itemPtr[j + 1] - itemPtr[j];
+            int held = crowd[j] + 1;
+            if (partners[j] == null && crowd[j] >= 2 && held >= config.crowdShare() * audience
+                    && held < config.jaccard() * crowdSize) {
+                shared++;
+            }
+        }
+        for (int k = itemPtr[lockstepItem]; k < itemPtr[lockstepItem + 1]; k++) {
+            if (itemUsers[k] != position) {
+                for (int j : users.get(itemUsers[k]).items()) {
+                    crowd[j] = 0;
+                }
+            }
+        }
+        return shared;
     }
 
     /** 0 at or below {@code start}, 1 at or above {@code full}, linear between. */

@@ -78,13 +78,14 @@ class TrustProcedureTest {
 
         assertThat(rows).hasSize(13);
         assertThat(rows.get(0).keys()).containsExactlyInAnyOrder("userId", "trust", "lockstepPartners",
-                "lockstepPenalty", "maxRate", "velocityPenalty", "eventsPerItem", "repeatPenalty",
+                "crowdItems", "lockstepPenalty", "maxRate", "velocityPenalty", "eventsPerItem", "repeatPenalty",
                 "blindPurchases", "blindPenalty", "spanHours", "newAccountPenalty");
         Map<String, Record> byUser = rows.stream().collect(Collectors.toMap(
                 r -> r.get("userId").asString(), r -> r));
         for (int n = 0; n < 12; n++) {
             Record ring = byUser.get("ring" + n);
             assertThat(ring.get("lockstepPartners").asLong()).isEqualTo(3);
+            assertThat(ring.get("crowdItems").asLong()).isZero();
             assertThat(ring.get("trust").asDouble()).isEqualTo(0.02);
             assertThat(ring.get("spanHours").asDouble()).isEqualTo(-1.0);
         }

@@ -53,6 +53,96 @@ class TrustScorerTest {
         });
     }
 
+    /**
+     * 12 members of a community who all go to the places 196-199 (a lockstep group) and each to
+     * three of the six local places 180-185, every local place with 6 of the 12 (too few for a
+     * lockstep pair with 196-199).
+     */
+    private static List<UserActivity> community(List<UserActivity> users) {
+        for (int f = 0; f < 12; f++) {
+            users.add(plain("c" + f, 196, 197, 198, 199, 180 + f % 6, 180 + (f + 1) % 6,
+                    180 + (f + 2) % 6));
+        }
+        return users;
+    }
+
+    @Test
+    void aGenuineCommunitySharingOtherItemsIsNotPunished() {
+        List<TrustScore> scores = new TrustScorer(TrustConfig.standard(), 200, community(genuine()))
+                .scoreAll();
+
+        assertThat(scores.subList(40, 52)).allSatisfy(s -> {
+            assertThat(s.lockstepPartners()).isEqualTo(3);
+            assertThat(s.crowdItems()).isEqualTo(3);
+            assertThat(s.lockstepPenalty()).isZero();
+            assertThat(s.trust()).isEqualTo(1.0);
+        });
+    }
+
+    @Test
+    void fewerCrowdItemsThanCorroborationKeepThePenaltyAndZeroTurnsItOff() {
+        List<UserActivity> users = community(genuine());
+        TrustScore four = new TrustScorer(TrustConfig.parse(Map.of("corroboration", 4L)), 200, users)
+                .scoreAll().get(40);
+        TrustScore off = new TrustScorer(TrustConfig.parse(Map.of("corroboration", 0L)), 200, users)
+                .scoreAll().get(40);
+
+        assertThat(four.crowdItems()).isEqualTo(3);
+        assertThat(four.lockstepPenalty()).isEqualTo(1.0);
+        assertThat(off.crowdItems()).isEqualTo(3);
+        assertThat(off.lockstepPenalty()).isEqualTo(1.0);
+        assertThat(off.trust()).isEqualTo(0.02);
+    }
+
+    @Test
+    void fakesSharingPopularFillersAreNotACommunity() {
+        List<UserActivity> users = genuine();
+        for (int g = 0; g < 60; g++) { // fans of the hits 150, 151, 152
+            users.add(plain("h" + g, 150, 151, 152, 100 + g % 40));
+        }
+        for (int f = 0; f < 12; f++) { // a ring on 196-199 with the same three hits
+            users.add(plain("f" + f, 196, 197, 198, 199, 150, 151, 152));
+        }
+        List<TrustScore> scores = new TrustScorer(TrustConfig.standard(), 200, users).scoreAll();
+
+        assertThat(scores.subList(100, 112)).allSatisfy(s -> {
+            assertThat(s.lockstepPartners()).isEqualTo(3);
+            assertThat(s.crowdItems()).isZero(); // the ring holds 12 of the 72 fans of each hit
+            assertThat(s.trust()).isEqualTo(0.02);
+        });
+    }
+
+    @Test
+    void aFillerHeldByTheWholeCrowdDoesNotCorroborate() {
+        List<UserActivity> users = genuine();
+        for (int g = 0; g < 30; g++) { // ten genuine holders of each of 150, 151, 152
+            users.add(plain("h" + g, 150 + g % 3, 100 + g));
+        }
+        for (int f = 0; f < 12; f++) { // a ring on 196-199, every member also holding 150-152
+            users.add(plain("f" + f, 196, 197, 198, 199, 150, 151, 152));
+        }
+        TrustScore s = new TrustScorer(TrustConfig.standard(), 200, users).scoreAll().get(75);
+
+        // 150-152 are no lockstep partners (Jaccard 12 / 22 with the ring's items, 12 / 32 with
+        // each other) and the ring holds more than half their audience, but the whole ring holds them.
+        assertThat(s.lockstepPartners()).isEqualTo(3);
+        assertThat(s.crowdItems()).isZero();
+        assertThat(s.trust()).isEqualTo(0.02);
+    }
+
+    @Test
+    void fakesSharingRareFillersMakeThemLockstepItems() {
+        List<UserActivity> users = genuine();
+        for (int f = 0; f < 12; f++) { // a ring on 196-199 that also shares the rare items 180-182
+            users.add(plain("f" + f, 196, 197, 198, 199, 180, 181, 182));
+        }
+        TrustScore s = new TrustScorer(TrustConfig.standard(), 200, users).scoreAll().get(45);
+
+        assertThat(s.lockstepPartners()).isEqualTo(6);
+        assertThat(s.crowdItems()).isZero();
+        assertThat(s.trust()).isEqualTo(0.02);
+    }
+
     @Test
     void aRingSharingThreeItemsGetsHalfTheLockstepPenalty() {
         List<UserActivity> users = genuine();
@@ -154,7 +244,7 @@ class TrustScorerTest {
         assertThatThrownBy(() -> TrustConfig.parse(Map.of("jacard", 0.5)))
                 .isInstanceOf(ShopgraphException.class)
                 .hasMessage("[shopgraph.bad_argument] Unknown config key 'jacard'; known keys: minGroup, jaccard,"
-                        + " lockstepFull, rateStart, rateFull, minSessionEvents, repeatStart, repeatFull, blindFull,"
+                        + " lockstepFull, corroboration, crowdShare, rateStart, rateFull, minSessionEvents, repeatStart, repeatFull, blindFull,"
                         + " newAccountHours, newAccountPenalty, floor.");
         assertThatThrownBy(() -> TrustConfig.parse(Map.of("jaccard", 1.5)))
                 .hasMessage("[shopgraph.bad_argument] Config key 'jaccard' must be a finite number between 0 and 1,"
