@@ -1,6 +1,10 @@
 package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.common.Arguments;
+import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.ExperimentHook;
+import io.shopgraph.plugin.common.Served;
+import io.shopgraph.plugin.common.Served.Surface;
 import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +33,10 @@ import org.neo4j.procedure.Procedure;
  * procedures are sandboxed the server must allow
  * {@code dbms.security.procedures.unrestricted=shopgraph.*}, as the launcher and docker-compose
  * do.
+ *
+ * <p>Through an online experiment ({@code {experiment: 'name', user: 'u1'}}, see
+ * {@link ExperimentHook}) the variant's config or baseline answers, and the rows carry the
+ * logged request's id and the variant.
  */
 public final class BundleProcedure {
 
@@ -57,9 +65,13 @@ public final class BundleProcedure {
      * @param confidence {@code support / sum of n(i)} over the cart
      * @param lift {@code confidence / (n(j) / N)}
      * @param because the cart items that contributed, strongest first
+     * @param requestId the logged request's id, the same on every row of a call; null outside an
+     *     experiment
+     * @param variant the experiment's variant that answered; null outside an experiment
      */
     public record BundleRow(String itemId, double score, long rank, String reason, double support,
-                            double confidence, double lift, List<String> because) {}
+                            double confidence, double lift, List<String> because, String requestId,
+                            String variant) {}
 
     @Procedure(name = "shopgraph.bundle", mode = Mode.READ)
     @Description("Frequently bought together for a cart: the co-purchase score of evaluation/bundles.py"
@@ -67,13 +79,17 @@ public final class BundleProcedure {
             + " caps) over the paths cart item -> order or session -> other item, with the masses of"
             + " the last shopgraph.bundle.refresh(); the paths' sums are read from the refresh's"
             + " in-memory pair index while nothing was committed since it was built, else traversed."
-            + " Yields itemId, score, rank, reason, support, confidence, lift, because. Config keys"
+            + " Yields itemId, score, rank, reason, support, confidence, lift, because, requestId, variant"
+            + " (the last two null outside an experiment). Config keys"
             + " (all optional): alpha (0.5), beta (0.6), smoothing (10.0), sizeExponent (0.5),"
             + " maxBasketSize (null: no limit), adjacencyBonus (2.0: items on neighbouring lines of an"
             + " order, by CONTAINS.position, weigh 1 + 2 times; 0: off); filters user (leave out what"
             + " this user bought), maxPerBrand, categories (codes, descendants included), inStockOnly"
             + " (true), maxPrice; orderWeight, cartWeight, viewWeight, halfLifeDays, userCap may be"
-            + " given only with the values of the last refresh.")
+            + " given only with the values of the last refresh; experiment (a running experiment's"
+            + " name: the variant of the user (the key user, required with it) answers and the call is"
+            + " logged; a popularity baseline's rows have support, confidence and lift 0), at (the"
+            + " request's time, with experiment; default now).")
     public Stream<BundleRow> bundle(
             @Name(value = "cart", description = "The cart: 1 to 50 item ids (repeats count once).")
             List<String> cart,
@@ -84,8 +100,17 @@ public final class BundleProcedure {
             Map<String, Object> config) {
         int limit = Arguments.k(k);
         List<String> items = Arguments.items("cart", "cart", cart);
-        BundleConfig parsed = BundleConfig.parse(config);
+        Served served = ExperimentHook.enter(db, tx, Surface.BUNDLE, null, items, config);
+        BundleConfig parsed = BundleConfig.parse(served.config());
         long[] handles = lookUp(items);
+        if (served.baseline() != null) {
+            List<BundleRow> rows = new ArrayList<>();
+            for (Candidate c : served.baseline().top(limit, parsed.options().inStockOnly())) {
+                rows.add(new BundleRow(c.itemId(), c.score(), rows.size() + 1, c.reason(), 0, 0, 0, List.of(),
+                        served.requestId(), served.variant()));
+            }
+            return logged(served, rows);
+        }
         // A usable index was built from the statistics in the graph now: no need to read them.
         Optional<PairIndexes.Built> index = PairIndexes.forCall(db, ktx, parsed.scoring(), log);
         BundleStats stats = index.map(PairIndexes.Built::stats).or(() -> StatsStore.read(tx))
@@ -101,8 +126,15 @@ public final class BundleProcedure {
         List<BundleRow> rows = new ArrayList<>(top.size());
         for (ScoredItem item : top) {
             rows.add(new BundleRow(item.itemId(), item.score(), rows.size() + 1, item.reason().reason(),
-                    item.support(), item.confidence(), item.lift(), item.because()));
+                    item.support(), item.confidence(), item.lift(), item.because(), served.requestId(),
+                    served.variant()));
         }
+        return logged(served, rows);
+    }
+
+    /** Hands the answer to the experiment log (nothing outside an experiment) and streams it. */
+    private static Stream<BundleRow> logged(Served served, List<BundleRow> rows) {
+        served.exposed(rows.stream().map(BundleRow::itemId).toList());
         return rows.stream();
     }
 

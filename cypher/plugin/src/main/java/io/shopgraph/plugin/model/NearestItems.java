@@ -33,15 +33,18 @@ public final class NearestItems {
 
     /**
      * The {@code k} items nearest to {@code itemId}, best first, ranked 1, 2, ...; empty when
-     * no model is active or the item has no embedding in its slot.
+     * no model is active (or pinned) or the item has no embedding in its slot.
      *
      * @param tx the caller's transaction
+     * @param pinned the model version an experiment pins ({@link ActiveModel#forCall}), or null
+     *     for the active one
      * @param itemId the item
      * @param k how many at most
      * @param inStockOnly leave out items whose {@code inStock} is false
      */
-    public static Optional<List<RankedItem>> of(Transaction tx, String itemId, int k, boolean inStockOnly) {
-        Optional<ActiveModel> model = ActiveModel.read(tx);
+    public static Optional<List<RankedItem>> of(Transaction tx, String pinned, String itemId, int k,
+                                                boolean inStockOnly) {
+        Optional<ActiveModel> model = ActiveModel.forCall(tx, pinned);
         Node item = model.isPresent() ? tx.findNode(ITEM, "itemId", itemId) : null;
         double[] vector = item == null ? null : model.get().embedding(item);
         if (vector == null) {

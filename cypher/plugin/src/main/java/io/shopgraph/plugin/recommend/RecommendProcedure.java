@@ -4,8 +4,12 @@ import io.shopgraph.plugin.bundle.CoPurchases;
 import io.shopgraph.plugin.common.Arguments;
 import io.shopgraph.plugin.common.Candidate;
 import io.shopgraph.plugin.common.Candidate.Source;
+import io.shopgraph.plugin.common.ExperimentHook;
 import io.shopgraph.plugin.common.ParallelStage;
 import io.shopgraph.plugin.common.RankedItem;
+import io.shopgraph.plugin.common.Served;
+import io.shopgraph.plugin.common.Served.Surface;
+import io.shopgraph.plugin.common.ServedItem;
 import io.shopgraph.plugin.model.ActiveModel;
 import io.shopgraph.plugin.model.ItemEmbeddings;
 import io.shopgraph.plugin.recommend.PopularItems.Popular;
@@ -70,6 +74,10 @@ import org.neo4j.procedure.Procedure;
  * <p>Every row carries a reason: "walk", "bought with ITEM", "popular in CATEGORY" or
  * "popular". Needs {@code shopgraph.bundle.refresh()} to have run (the masses rank the
  * co-purchase and popular stages).
+ *
+ * <p>Through an online experiment ({@code {experiment: 'name'}}, see {@link ExperimentHook})
+ * the variant's config, pinned model version or baseline answers, and the rows carry the logged
+ * request's id and the variant.
  */
 public final class RecommendProcedure {
 
@@ -94,13 +102,16 @@ public final class RecommendProcedure {
             + " user's recent items and popular items of the user's categories; ranked by the active"
             + " embedding model when there is one, else by the stages' blended scores; re-ranked to"
             + " drop what the user bought and keep brands and categories diverse. An unknown user gets"
-            + " popular items (reason 'popular'). Yields itemId, score, rank, reason. Config keys (all"
+            + " popular items (reason 'popular'). Yields itemId, score, rank, reason, requestId, variant"
+            + " (the last two null outside an experiment). Config keys (all"
             + " optional): walkCandidates (200), bundleCandidates (200), popularCandidates (100),"
             + " walkWeight (1.0), bundleWeight (1.0), popularWeight (0.25), useModel (true), cartItems"
             + " (10), maxPerBrand (3; null: no limit), maxPerCategory (4; null: no limit), inStockOnly"
             + " (true), steps (10000: the walks' steps when the blended scores rank), modelSteps (5000:"
-            + " their steps when the model ranks), seed (42).")
-    public Stream<RankedItem> recommend(
+            + " their steps when the model ranks), seed (42); experiment (a running experiment's name:"
+            + " its variant for the user answers and the call is logged), at (the request's time, with"
+            + " experiment; default now).")
+    public Stream<ServedItem> recommend(
             @Name(value = "userId", description = "The user's id; an unknown user gets popular items.")
             String userId,
             @Name(value = "k", defaultValue = "10", description = "How many items, 1 to 1000.")
@@ -110,9 +121,15 @@ public final class RecommendProcedure {
             Map<String, Object> config) {
         int limit = Arguments.k(k);
         String user = Arguments.id("userId", userId);
-        RecommendConfig settings = RecommendConfig.parse(config);
+        Served served = ExperimentHook.enter(db, tx, Surface.RECOMMEND, user, List.of(), config);
+        RecommendConfig settings = RecommendConfig.parse(served.config());
+        if (served.baseline() != null) {
+            return served(served, served.baseline().top(limit, settings.inStockOnly()).stream()
+                    .map(c -> new Ranked(c.itemId(), c.score(), c.reason())).toList());
+        }
         // Whether the model ranks is known first: the walks then take modelSteps.
-        Optional<ActiveModel> model = settings.useModel() ? ActiveModel.read(tx) : Optional.empty();
+        Optional<ActiveModel> model = settings.useModel() ? ActiveModel.forCall(tx, served.modelVersion())
+                : Optional.empty();
         double[] userVector = model.map(m -> m.embedding(tx.findNode(USER, "userId", user))).orElse(null);
         PopularItems popular = PopularItems.of(tx, db.databaseName());
         int steps = userVector != null ? settings.modelSteps() : settings.steps();
@@ -153,10 +170,16 @@ public final class RecommendProcedure {
                 id -> !bought.contains(id) && !queryIds.contains(id) && available(item(items, id), settings),
                 id -> brands(item(items, id)), id -> PopularItems.categories(item(items, id)),
                 settings.maxPerBrand(), settings.maxPerCategory());
-        List<RankedItem> rows = new ArrayList<>(chosen.size());
+        return served(served, chosen);
+    }
+
+    /** The rows of the chosen items, ranked 1, 2, ...; the answer is logged when in an experiment. */
+    private static Stream<ServedItem> served(Served served, List<Ranked> chosen) {
+        List<ServedItem> rows = new ArrayList<>(chosen.size());
         for (Ranked r : chosen) {
-            rows.add(new RankedItem(r.itemId(), r.score(), rows.size() + 1, r.reason()));
+            rows.add(ServedItem.of(new RankedItem(r.itemId(), r.score(), rows.size() + 1, r.reason()), served));
         }
+        served.exposed(rows.stream().map(ServedItem::itemId).toList());
         return rows.stream();
     }
 
