@@ -17,8 +17,10 @@ purchases are not logged again: the report reads them from the graph's sessions 
 cannot grow without bound; ``shopgraph experiment purge`` runs it on demand.
 
 **Users.** A user's exposures carry their id (indexed), so the user's erasure reaches them
-(:func:`forget_user_log`, ``cypher/experiment_forget_user.cypher``), and a merge moves them to
-the user merged into, keeping their variant (:func:`merge_user_log`).
+(:func:`forget_user_log`; in the plugin ``ExperimentUsers.forget``, which the erasure of a user
+calls), and a merge moves them to the user merged into, keeping their variant
+(:func:`merge_user_log`; ``ExperimentUsers.merge``). Both wait until the log has committed what
+it holds, so nothing of the user is written after them.
 """
 
 from __future__ import annotations
@@ -206,13 +208,14 @@ def purge_log(
 def forget_user_log(tx: Tx, user: str) -> int:
     """Erases a user's (or visitor's) exposures and clicks, in the caller's transaction.
 
-    For the erasure of a user: run it in the transaction that removes the user's other data,
-    so that nothing of them is left in the log.
+    For the erasure of a user: run it first in the transaction that removes the user's other
+    data, so that nothing of them is left in the log (it waits until the log has committed
+    what it holds, then deletes).
 
     Returns:
         How many exposures were deleted.
     """
-    deleted: int = tx.run("experiment_forget_user", {"userId": user})[0]["deleted"]
+    deleted: int = tx.run("call_experiment_forget_user", {"userId": user})[0]["deleted"]
     return deleted
 
 
@@ -226,7 +229,9 @@ def merge_user_log(tx: Tx, source: str, target: str) -> int:
     Returns:
         How many exposures were moved.
     """
-    moved: int = tx.run("experiment_merge_users", {"source": source, "target": target})[0]["moved"]
+    moved: int = tx.run("call_experiment_merge_users", {"source": source, "target": target})[0][
+        "moved"
+    ]
     return moved
 
 

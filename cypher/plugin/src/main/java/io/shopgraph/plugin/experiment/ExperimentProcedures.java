@@ -64,6 +64,9 @@ public final class ExperimentProcedures {
     /** A user's variant and the point {@code u} of the assignment. */
     public record Assigned(String experiment, String userId, String variant, double bucket) {}
 
+    /** Exposures deleted or moved. */
+    public record Changed(long exposures) {}
+
     @Procedure(name = "shopgraph.experiment.start", mode = Mode.WRITE)
     @Description("Starts an online experiment: stores it as an (:Experiment) node after checking it."
             + " Keys of the map: name, surfaces (list of bundle, recommend, similar), variants (2 to 20"
@@ -189,5 +192,28 @@ public final class ExperimentProcedures {
         int index = Assignment.variant(experiment.salt(), user, experiment.shares());
         return Stream.of(new Assigned(experiment.name(), user, experiment.variants().get(index).name(),
                 Assignment.bucket(experiment.salt(), user)));
+    }
+
+    @Procedure(name = "shopgraph.experiment.forgetUser", mode = Mode.WRITE)
+    @Description("Erases a user's (or visitor's) experiment log: every exposure logged under the id,"
+            + " with its clicks, after the log has committed what it holds. The erasure of a user"
+            + " (shopgraph.users.forget) does it too. Yields exposures (deleted).")
+    public Stream<Changed> forgetUser(
+            @Name(value = "userId", description = "The user's or visitor's id.") String userId)
+            throws InterruptedException {
+        return Stream.of(new Changed(ExperimentUsers.forget(db, tx, Arguments.id("userId", userId))));
+    }
+
+    @Procedure(name = "shopgraph.experiment.mergeUsers", mode = Mode.WRITE)
+    @Description("Moves the experiment log of a user merged into another: the exposures of source"
+            + " count for target from now on, keeping their variant and the id they were logged"
+            + " under (loggedUserId). The merge of users (shopgraph.users.merge) does it too. Yields"
+            + " exposures (moved).")
+    public Stream<Changed> mergeUsers(
+            @Name(value = "source", description = "The user merged (a visitor who logged in).") String source,
+            @Name(value = "target", description = "The user merged into.") String target)
+            throws InterruptedException {
+        return Stream.of(new Changed(ExperimentUsers.merge(db, tx, Arguments.id("source", source),
+                Arguments.id("target", target))));
     }
 }

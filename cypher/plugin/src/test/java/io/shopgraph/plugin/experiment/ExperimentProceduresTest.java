@@ -379,4 +379,27 @@ class ExperimentProceduresTest {
                 Map.of("id", requestId, "at", START)))).startsWith("[shopgraph.bad_argument] A click cannot come"
                         + " before its request: request " + requestId + " was answered at ");
     }
+
+    @Test
+    void forgettingAUserReachesExposuresStillPendingAndAMergeMovesThem() {
+        startExperiment(definition("e1", List.of("bundle")));
+        // A long period: the exposures below are still pending in the writer when erased.
+        ExposureLog.period = 3_600_000;
+        try {
+            for (String user : List.of("gone", "gone", "kept", "visitor")) {
+                run("CALL shopgraph.bundle(['tv1'], 2, {experiment: 'e1', user: $user})", Map.of("user", user));
+            }
+            assertThat(run("CALL shopgraph.experiment.forgetUser('gone')").get(0).get("exposures").asLong())
+                    .isEqualTo(2);
+            assertThat(run("CALL shopgraph.experiment.mergeUsers('visitor', 'kept')").get(0).get("exposures")
+                    .asLong()).isEqualTo(1);
+        } finally {
+            ExposureLog.period = ExposureLog.PERIOD_MILLIS;
+        }
+        run("CALL shopgraph.experiment.flush()");
+        assertThat(run("MATCH (e:Exposure) RETURN e.userId AS user, e.loggedUserId AS logged ORDER BY logged"))
+                .extracting(r -> r.get("user").asString() + "/" + (r.get("logged").isNull() ? "-"
+                        : r.get("logged").asString()))
+                .containsExactly("kept/visitor", "kept/-");
+    }
 }
