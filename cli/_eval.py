@@ -17,6 +17,12 @@ loads the UCI Online Retail train baskets into a temporary embedded Neo4j (or th
 server at ``--uri``/``NEO4J_URI``), answers every test cart with ``shopgraph.bundle`` through
 the client and scores the classic baselines in the same run
 (:mod:`shopgraph.evaluation.bundle_eval`).
+
+``shopgraph eval served [--dataset DIR] [--users 2000] [--seed 42] [--k 20] [--json]`` loads a
+LightGCN-format split into a temporary embedded Neo4j as orders, retrains through the graph
+with the defaults, and reports the quality and latency of what ``recommend`` serves beside the
+model-free answer and the published model's offline ranking
+(:mod:`shopgraph.evaluation.served`).
 """
 
 from __future__ import annotations
@@ -117,7 +123,41 @@ def _register_bundles(suites: Any) -> None:
     parser.set_defaults(run=_eval_bundles)
 
 
-_SUITES: tuple[Callable[[Any], None], ...] = (_register_lightgcn, _register_bundles)
+def _register_served(suites: Any) -> None:
+    parser = suites.add_parser(
+        "served",
+        help="recall/NDCG@20 and latency of what recommend serves, on a LightGCN-format split",
+        description="Loads a LightGCN-format train split (default Gowalla) into an empty graph, "
+        "one order per user, retrains through the graph with the defaults of `shopgraph train "
+        "--write-back`, publishes, then answers test users through the client: recommend as "
+        "served, recommend without the model, and the published model's offline ranking; "
+        "reports recall, NDCG and precision at k and p50/p99 latency of each.",
+    )
+    parser.add_argument(
+        "--dataset", type=Path, help="dataset folder (default $SHOPGRAPH_DATA/lightgcn-gowalla)"
+    )
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=2000,
+        help="a seeded sample of this many test users (2000); 0: every test user",
+    )
+    parser.add_argument("--seed", type=int, default=42, help="seed of the sample (42)")
+    parser.add_argument("--k", type=int, default=20, help="cut-off (20)")
+    parser.add_argument(
+        "--runs", type=Path, default=Path(".shopgraph/runs"), help="parent of the new run folder"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_connection_flags(parser)
+    parser.set_defaults(run=_eval_served)
+
+
+_SUITES: tuple[Callable[[Any], None], ...] = (
+    _register_lightgcn,
+    _register_bundles,
+    _register_served,
+)
 
 
 def _eval_lightgcn(args: argparse.Namespace) -> int:
@@ -223,6 +263,60 @@ def _eval_bundles(args: argparse.Namespace) -> int:
         print_json(report)
         return 0
     _print_bundles(report)
+    return 0
+
+
+def _eval_served(args: argparse.Namespace) -> int:
+    from shopgraph.evaluation.served import evaluate_served
+    from shopgraph.gnn.runs import new_run_path
+
+    if args.users < 0:
+        raise ConfigError(f"--users must be 0 (all) or more, got {args.users}.")
+    settings = settings_from(args)
+    folder = args.dataset or settings.data_dir / "lightgcn-gowalla"
+    bars: dict[str, tqdm[Any]] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if not show_progress(args):
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="user", file=sys.stderr)
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    with ExitStack() as stack:
+        if settings.embedded:
+            settings = stack.enter_context(server.temporary(settings))
+        shop = stack.enter_context(ShopGraph.connect(settings))
+        report = evaluate_served(
+            shop,
+            folder,
+            run_dir=new_run_path(args.runs),
+            users=args.users or None,
+            seed=args.seed,
+            k=args.k,
+            progress=progress,
+        )
+    if args.json:
+        print_json(report)
+        return 0
+    print(
+        f"{report.dataset}: {report.interactions:,} train order lines loaded in "
+        f"{report.load_seconds:,.0f} s; retrained and published {report.version} in "
+        f"{report.retrain_seconds:,.0f} s; {report.users:,} of {report.test_users:,} test "
+        f"users (seed {report.seed})"
+    )
+    k = report.k
+    width = max(len(r.method) for r in report.results)
+    print(f"  {'method':<{width}}  recall@{k}  ndcg@{k}  precision@{k}  p50 ms  p99 ms")
+    for r in report.results:
+        m = r.metrics
+        print(
+            f"  {r.method:<{width}}  {m[f'recall@{k}']:.4f}     {m[f'ndcg@{k}']:.4f}   "
+            f"{m[f'precision@{k}']:.4f}         {r.p50_ms:6.1f}  {r.p99_ms:6.1f}"
+        )
     return 0
 
 

@@ -15,8 +15,8 @@ to contiguous indices and travels with every model trained on the export.
 The edges are computed in the plugin by ``shopgraph.export.interactions``, which walks the
 users' sessions and orders and returns compact rows (a batch of users with their item
 positions and weights); ``cypher/export_interactions.cypher`` is the readable statement of the
-same edges (the tests check that both give the same tensors). One row per edge made the
-statement's export of 1M edges spend most of its 25-30 s in Bolt and the driver.
+same edges (the tests check that both give the same tensors). Rows per batch of users rather
+than per edge keep Bolt and the driver out of the way (``benchmarks/model_io.py``).
 """
 
 from __future__ import annotations

@@ -108,9 +108,7 @@ class LoadOptions:
         strict: Validate the whole file first and stop at the first bad row, writing nothing.
         chunk_size: Rows per transaction. A resumed load keeps the size of its first run.
             The default, 10,000, keeps each transaction's state small: Neo4j holds it on the
-            heap until the commit, and the young collections that copy it cost the server
-            about 9 s of CPU per million events at 20,000 rows against 3 s at 10,000
-            (``benchmarks/RESULTS.md``, load speed profile).
+            heap until the commit, and young collections copy it (``benchmarks/load.py``).
         rejects: Reject file; defaults to ``<file name>.rejects.csv`` in the working folder.
         progress: Called after every chunk with a :class:`LoadProgress`.
         writer: How chunks are written (:class:`ChunkWriter`); not part of the load's

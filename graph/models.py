@@ -51,13 +51,11 @@ __all__ = [
     "rollback",
 ]
 
-# Write-back of 83,529 item vectors (64 d) into a slot with its vector index, server CPU on a
-# 2-core machine (benchmarks/RESULTS.md): 2.4 s without the index; with it 12-13 s at 2,000
-# rows per transaction, 18-20 s at 1,000 and 26-39 s at 4,000-8,000 (every commit adds a
-# Lucene segment whose HNSW graph is merged into the others; small and big commits both cost
-# more). Two writers keep the server busy while the client sends the next batch. Vectors go as
-# float32 bytes: as lists of floats they cost the Python driver 4 s of CPU per 100k vectors
-# (it formats every parameter for its debug log, logging or not) and the server a value each.
+# Vectors are written into a slot with its vector index in batches of 2,000 rows per
+# transaction: every commit adds a Lucene segment whose HNSW graph is merged into the others,
+# so both small and big commits cost more (benchmarks/model_io.py measures it). Two writers keep
+# the server busy while the client sends the next batch. Vectors go as float32 bytes: as lists
+# of floats the Python driver formats every value and the server reads a value each.
 _log = logging.getLogger(__name__)
 
 _BATCH = 2_000

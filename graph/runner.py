@@ -174,15 +174,14 @@ class GraphRunner:
         procedure's rows, in order, each a list of values in the statement's column order
         (``RETURN collect([itemId, score, ...]) AS rows``). The driver reads every Bolt
         message with two socket reads and builds a record for each, so one message for the
-        answer instead of one per row saves most of the client's work on a 10-row answer
-        (about 0.23 against 0.33 ms of client CPU for a bundle on a busy 2-core machine) and more
-        on the 100 rows of a candidate list.
+        answer instead of one per row saves most of the client's work on a 10-row answer and
+        more on the 100 rows of a candidate list.
 
         A serving call is a single read-only statement, so it runs as an auto-commit
         transaction on a read session kept per thread: one network round trip, where a managed
         transaction on a new session costs a session set-up and BEGIN and COMMIT round trips
-        (``RETURN 1``: 1.1 ms against 4.5 ms per call on a busy 2-core machine). It is not
-        retried; on :class:`~shopgraph.core.errors.GraphUnavailableError` call again.
+        (``benchmarks/serving.py`` measures both). It is not retried; on
+        :class:`~shopgraph.core.errors.GraphUnavailableError` call again.
 
         Returns:
             The answer's rows.

@@ -383,7 +383,7 @@ def _alive(pid: int | str) -> bool:
     """True when ``pid`` is a live launcher process (not a recycled pid or a zombie).
 
     A process that is exiting has already lost its command line while it still holds its
-    files, the Bolt port among them (about 0.3 s for a 1.5 GB server on a busy machine), so
+    files, the Bolt port among them (for a fraction of a second on a big heap), so
     an exiting process with an empty command line counts as alive until it is gone or a
     zombie: otherwise a start right after a stop or a crash finds the port taken. The
     launcher's main thread can be a zombie before the JVM's other threads have exited and
