@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from shopgraph.cli import (
     _attack,
     _eval,
+    _experiment,
     _generate,
     _load,
     _model,
@@ -38,6 +39,7 @@ _COMMANDS = (
     _refresh,
     _serve,
     _model,
+    _experiment,
     _train,
     _eval,
     _trust,

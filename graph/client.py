@@ -13,6 +13,7 @@ from shopgraph.core.settings import Settings
 from shopgraph.graph import recommend as _serving
 from shopgraph.graph.experiments import store as _experiments
 from shopgraph.graph.experiments.definition import Experiment
+from shopgraph.graph.experiments.report import ExperimentReport, experiment_report
 from shopgraph.graph.experiments.store import RETENTION, Click, ExperimentInfo
 from shopgraph.graph.loading import LoadOptions, LoadReport, load_source
 from shopgraph.graph.recommend import (
@@ -323,6 +324,10 @@ class ShopGraph:
     def experiment(self, name: str) -> ExperimentInfo:
         """One experiment (:class:`UnknownEntityError` when there is none of that name)."""
         return _experiments.experiment_info(self.runner, name)
+
+    def experiment_report(self, name: str) -> ExperimentReport:
+        """An experiment's report (see :mod:`~shopgraph.graph.experiments.report`)."""
+        return experiment_report(self.runner, name)
 
     def candidates(
         self,

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import neo4j
 import pytest
-from experiment_shop import Clock, Event, history, load_events
 
 from shopgraph.core.settings import Settings
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.experiments.definition import Experiment, Surface, Variant
 from shopgraph.graph.experiments.report import UnitDay, build_report, experiment_report
+
+from experiment_shop import Clock, Event, history, load_events
 
 D1 = date(2024, 6, 1)
 D2 = date(2024, 6, 2)

@@ -14,7 +14,6 @@ from typing import Any
 import neo4j
 import numpy as np
 import pytest
-from experiment_shop import Clock, history, load_events
 
 from shopgraph.core.errors import (
     BadArgumentError,
@@ -28,6 +27,8 @@ from shopgraph.graph.experiments.assignment import assign
 from shopgraph.graph.experiments.definition import Baseline, Experiment, Surface, Variant
 from shopgraph.graph.models import publish_embeddings
 from shopgraph.graph.recommend import BundleOptions, RecommendOptions, WalkOptions
+
+from experiment_shop import Clock, history, load_events
 
 FAR = datetime(2124, 1, 1, tzinfo=UTC)
 
