@@ -45,6 +45,7 @@ __all__ = [
     "forget_user_log",
     "list_experiments",
     "merge_user_log",
+    "pinning_experiments",
     "purge_log",
     "start_experiment",
     "stop_experiment",
@@ -138,6 +139,18 @@ def experiment_info(runner: GraphRunner, name: str) -> ExperimentInfo:
     if not rows:
         raise UnknownEntityError("experiment", [name])
     return _info(rows[0])
+
+
+def pinning_experiments(runner: GraphRunner, version: str) -> list[str]:
+    """The experiments, running or yet to start, of which a variant pins a model version."""
+    now = datetime.now(UTC)
+    return [
+        info.experiment.name
+        for info in list_experiments(runner)
+        if info.stopped_at is None
+        and info.experiment.end > now
+        and any(v.model_version == version for v in info.experiment.variants)
+    ]
 
 
 def click(runner: GraphRunner, request_id: str, item: str, *, at: datetime | None = None) -> Click:

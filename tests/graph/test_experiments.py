@@ -345,4 +345,9 @@ def test_a_pinned_model_version_ranks_for_its_variant(shop5: ShopGraph, clock: C
         "active",
         "pinned",
     }
+    # A new version would overwrite v1's slot: refused while the experiment pins v1.
+    with pytest.raises(ConflictError, match=r"^Model version 'v1' holds slot ., which a new "):
+        publish("v3", "p1")
+    shop5.stop_experiment("e1")
+    publish("v3", "p1")
     assert shop5.bundle(["p1"], 2, BundleOptions()) != []
