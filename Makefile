@@ -88,6 +88,20 @@ demo: setup
 	$(SG) model list
 	@echo "== Recommended for 517953667, now ranked by the model's embeddings:"
 	$(SG) recommend 517953667 --k 5
+	@echo "== The live shop: a visitor views a phone, adds it and another to the cart, buys both:"
+	$(SG) record view 1004833 --session demo-visit --user visitor-demo --event-id demo-1 --price 174.76
+	$(SG) record cart 1004833 --session demo-visit --user visitor-demo --event-id demo-2
+	$(SG) record cart 1005115 --session demo-visit --user visitor-demo --event-id demo-3
+	$(SG) record purchase 1004833 --session demo-visit --user visitor-demo --event-id demo-4 --price 174.76
+	$(SG) record purchase 1005115 --session demo-visit --user visitor-demo --event-id demo-5 --price 975.57
+	@echo "== The same purchase sent again (a retry after a timeout) changes nothing:"
+	$(SG) record purchase 1005115 --session demo-visit --user visitor-demo --event-id demo-5 --price 975.57
+	@echo "== The visitor is not interested in 1004856 (left out of their training positives):"
+	$(SG) feedback visitor-demo 1004856
+	@echo "== The visitor logs in as customer-demo: history and feedback move, the visitor id is gone:"
+	$(SG) merge-users visitor-demo customer-demo
+	@echo "== The customer asks to be forgotten (graph, run folders, reject files, logs):"
+	$(SG) forget customer-demo
 	@echo
 	@echo "Neo4j runs at bolt://127.0.0.1:$${SHOPGRAPH_NEO4J_PORT:-7687} (data in $(DEMO_HOME))."
 	@echo "Queries to try, from any Neo4j client or the Python driver:"

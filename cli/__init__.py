@@ -17,7 +17,9 @@ from shopgraph.cli import (
     _attack,
     _eval,
     _experiment,
+    _forget,
     _generate,
+    _live,
     _load,
     _model,
     _neo4j,
@@ -42,7 +44,9 @@ _COMMANDS = (
     _experiment,
     _train,
     _eval,
+    _live,
     _trust,
+    _forget,
     _attack,
 )
 

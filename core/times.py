@@ -10,7 +10,7 @@ from datetime import datetime
 
 from shopgraph.core.errors import BadArgumentError
 
-__all__ = ["require_timezone"]
+__all__ = ["iso_local", "require_timezone"]
 
 
 def require_timezone(value: object, what: str) -> datetime:
@@ -30,14 +30,13 @@ def require_timezone(value: object, what: str) -> datetime:
     """
     if isinstance(value, datetime) and value.utcoffset() is not None:
         return value
+    shown = repr(value)
     if isinstance(value, datetime):
-        shown = f"the local datetime {_iso_local(value)}"
-    else:
-        shown = repr(value)
+        shown = f"the local datetime {iso_local(value)}"
     raise BadArgumentError(f"{what} must be a datetime with a timezone, got {shown}.")
 
 
-def _iso_local(value: datetime) -> str:
+def iso_local(value: datetime) -> str:
     """ISO 8601 without a zone, seconds always shown and the fraction without trailing zeros
     (``java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME``)."""
     text = value.replace(microsecond=0).isoformat()

@@ -6,7 +6,9 @@
 //   sum over the pair's session events and purchases of
 //   event-type weight x recency decay x relationship weight (trust; 1.0 when not used).
 // A session-item aggregate counts once per session (not per repeated view); purchases come
-// from orders of kind 'order'. Recency decay is 0.5 ^ (age / half-life), age measured from $now.
+// from orders of kind 'order'. A pair with negative feedback ((u)-[:REJECTED]->(i)) is left
+// out: it is never one of the user's positives. Recency decay is 0.5 ^ (age / half-life), age
+// measured from $now.
 // Parameters: $since, $until (datetime or null: the time window), $categories (list of codes;
 //   empty = all; an item qualifies through its category or any ancestor), $weights (map
 //   VIEWED, ADDED_TO_CART, REMOVED_FROM_CART, CONTAINS -> float), $halfLifeDays (float or null),
@@ -22,9 +24,10 @@ CALL () {
   RETURN u, i, 'CONTAINS' AS kind, o.at AS at, r.weight AS trust
 }
 WITH u, i, kind, at, trust
-WHERE size($categories) = 0
+WHERE NOT (u)-[:REJECTED]->(i)
+  AND (size($categories) = 0
    OR EXISTS { (i)-[:IN_CATEGORY]->(:Category)-[:CHILD_OF*0..]->(c:Category)
-               WHERE c.code IN $categories }
+               WHERE c.code IN $categories })
 WITH u, i,
      sum(coalesce($weights[kind], 0.0)
          * CASE WHEN $halfLifeDays IS NULL OR at IS NULL THEN 1.0

@@ -1,9 +1,12 @@
 // Items of a chunk (new or changed ones), with their brand and deepest category.
 // The stored price is the one of the item's last row in load order that carried a price.
+// An item created here is not yet named by the catalog: inCatalog = false (shopgraph.items.upsert
+// sets it true).
 // Parameters: $rows [{id, price, categoryId, name, brand, category}] (nulls allowed but id).
 // Returns: nothing.
 UNWIND $rows AS row
 MERGE (i:Item {itemId: row.id})
+  ON CREATE SET i.inCatalog = false
 SET i.price = coalesce(row.price, i.price),
     i.categoryId = coalesce(row.categoryId, i.categoryId),
     i.name = coalesce(row.name, i.name)

@@ -4,6 +4,8 @@
 // Model embeddings live in two slots (embeddingA, embeddingB), each with its vector index:
 // a new model is written into the slot that is not active, then switched to atomically.
 // Experiments and their log (exposures, found by request id, user, time and experiment).
+// (:RecordedEvent {eventId, sessionId, recordedAt}) is the bookkeeping of the event ids that
+// shopgraph.events.record has seen (kept 7 days after recording, for idempotent retries).
 CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.userId IS UNIQUE;
 CREATE CONSTRAINT item_id IF NOT EXISTS FOR (n:Item) REQUIRE n.itemId IS UNIQUE;
 CREATE CONSTRAINT brand_name IF NOT EXISTS FOR (n:Brand) REQUIRE n.name IS UNIQUE;
@@ -22,6 +24,9 @@ CREATE CONSTRAINT exposure_request_id IF NOT EXISTS FOR (n:Exposure) REQUIRE n.r
 CREATE INDEX exposure_user IF NOT EXISTS FOR (n:Exposure) ON (n.userId);
 CREATE INDEX exposure_at IF NOT EXISTS FOR (n:Exposure) ON (n.at);
 CREATE INDEX exposure_experiment IF NOT EXISTS FOR (n:Exposure) ON (n.experiment);
+CREATE CONSTRAINT recorded_event_id IF NOT EXISTS FOR (n:RecordedEvent) REQUIRE n.eventId IS UNIQUE;
+CREATE INDEX recorded_event_at IF NOT EXISTS FOR (n:RecordedEvent) ON (n.recordedAt);
+CREATE INDEX recorded_event_session IF NOT EXISTS FOR (n:RecordedEvent) ON (n.sessionId);
 CREATE VECTOR INDEX item_embedding_a IF NOT EXISTS FOR (n:Item) ON (n.embeddingA)
   OPTIONS {indexConfig: {`vector.similarity_function`: 'cosine'}};
 CREATE VECTOR INDEX item_embedding_b IF NOT EXISTS FOR (n:Item) ON (n.embeddingB)

@@ -1,6 +1,7 @@
-// Stores trust and its signals on each user, and the trust as the `weight` of every behaviour
-// relationship of the user: HAS_SESSION, the session's VIEWED / ADDED_TO_CART /
-// REMOVED_FROM_CART, PLACED and the order's CONTAINS. Event-type weights and recency decay
+// Stores trust and its signals on each user (clearing the trustStale mark that a merge of users
+// sets), and the trust as the `weight` of every behaviour relationship of the user:
+// HAS_SESSION, the session's VIEWED / ADDED_TO_CART / REMOVED_FROM_CART, PLACED and the
+// order's CONTAINS. Event-type weights and recency decay
 // are applied by each reader (bundles, walks, export), so weight x type weight x decay is the
 // edge weight everywhere.
 // Parameters: $rows [{userId, trust, lockstepPartners, lockstepPenalty, maxRate,
@@ -14,7 +15,8 @@ SET u.trust = row.trust, u.trustAt = datetime({epochMillis: $at}),
     u.trustMaxRate = row.maxRate, u.trustVelocityPenalty = row.velocityPenalty,
     u.trustEventsPerItem = row.eventsPerItem, u.trustRepeatPenalty = row.repeatPenalty,
     u.trustBlindPurchases = row.blindPurchases, u.trustBlindPenalty = row.blindPenalty,
-    u.trustSpanHours = row.spanHours, u.trustNewAccountPenalty = row.newAccountPenalty
+    u.trustSpanHours = row.spanHours, u.trustNewAccountPenalty = row.newAccountPenalty,
+    u.trustStale = null
 WITH u, row
 CALL (u, row) {
   MATCH (u)-[h:HAS_SESSION]->(s:Session)

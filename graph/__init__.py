@@ -18,26 +18,41 @@ from shopgraph.core.errors import (
     UnknownEntityError,
 )
 from shopgraph.core.settings import Settings
+from shopgraph.graph.catalog import CLEAR, CatalogItem, UpsertReport
 from shopgraph.graph.client import ShopGraph
+from shopgraph.graph.erasure import ForgetReport
+from shopgraph.graph.identity import MergeReport
+from shopgraph.graph.live import Event, FeedbackKind, FeedbackReport, RecordReport
 from shopgraph.graph.loading import LoadOptions, LoadProgress, LoadReport
 from shopgraph.graph.stats import GraphStats
+from shopgraph.loaders.records import EventType
 
 __all__ = [
+    "CLEAR",
     "BadArgumentError",
     "BadInputError",
+    "CatalogItem",
     "ConfigError",
     "ConflictError",
     "EmbeddedServerError",
+    "Event",
+    "EventType",
+    "FeedbackKind",
+    "FeedbackReport",
+    "ForgetReport",
     "GraphStats",
     "GraphUnavailableError",
     "LoadConflictError",
     "LoadOptions",
     "LoadProgress",
     "LoadReport",
+    "MergeReport",
     "ModelNotTrainedError",
     "QueryError",
+    "RecordReport",
     "Settings",
     "ShopGraph",
     "ShopgraphError",
     "UnknownEntityError",
+    "UpsertReport",
 ]

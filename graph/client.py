@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -15,6 +15,17 @@ from shopgraph.graph.experiments import store as _experiments
 from shopgraph.graph.experiments.definition import Experiment
 from shopgraph.graph.experiments.report import ExperimentReport, experiment_report
 from shopgraph.graph.experiments.store import RETENTION, Click, ExperimentInfo
+from shopgraph.graph.catalog import CatalogItem, UpsertReport, upsert_items
+from shopgraph.graph.erasure import ForgetReport, forget_user
+from shopgraph.graph.identity import MergeReport, merge_users
+from shopgraph.graph.live import (
+    Event,
+    FeedbackKind,
+    FeedbackReport,
+    RecordReport,
+    record_events,
+    record_feedback,
+)
 from shopgraph.graph.loading import LoadOptions, LoadReport, load_source
 from shopgraph.graph.recommend import (
     BundleItem,
@@ -38,7 +49,7 @@ __all__ = ["ShopGraph"]
 
 
 class ShopGraph:
-    """The shop graph in Neo4j: loads, counts, and (in later modules) recommendations.
+    """The shop graph in Neo4j: loads, live writes, serving, counts.
 
     Open it from settings (the environment) or a URI, and close it, best as a context
     manager::
@@ -49,10 +60,13 @@ class ShopGraph:
 
     Args:
         runner: The runner that owns the Neo4j driver; the client closes it.
+        settings: The settings it was opened with; their ``home`` is where
+            :meth:`forget_user` looks for run folders and logs.
     """
 
-    def __init__(self, runner: GraphRunner) -> None:
+    def __init__(self, runner: GraphRunner, *, settings: Settings | None = None) -> None:
         self.runner = runner
+        self.settings = settings
         self._schema_ready = False
 
     @classmethod
@@ -62,7 +76,8 @@ class ShopGraph:
         Raises:
             GraphUnavailableError: When Neo4j does not answer or refuses the credentials.
         """
-        runner = GraphRunner.from_settings(settings or Settings.from_env())
+        settings = settings or Settings.from_env()
+        runner = GraphRunner.from_settings(settings)
         verified = False
         try:
             runner.verify()
@@ -70,7 +85,7 @@ class ShopGraph:
         finally:
             if not verified:
                 runner.close()
-        return cls(runner)
+        return cls(runner, settings=settings)
 
     @classmethod
     def from_uri(
@@ -358,3 +373,65 @@ class ShopGraph:
         config = {} if half_life_days is None else {"halfLifeDays": half_life_days}
         bundles = _serving.refresh_bundle_masses(self.runner, config)
         return bundles, _serving.refresh_walks(self.runner)
+
+    def record(self, events: Event | Iterable[Event]) -> RecordReport:
+        """Records one event or a batch of up to 10,000 as they happen, once per event id.
+
+        See :mod:`shopgraph.graph.live`: the batch is written whole or not at all, in one
+        round trip, as a file load of the same events would write it.
+
+        Raises:
+            BadInputError: For the first bad event (index, field, reason); nothing is written.
+            BadArgumentError: For more than 10,000 events.
+        """
+        self.ensure_schema()
+        return record_events(self.runner, events)
+
+    def upsert_items(self, items: CatalogItem | Iterable[CatalogItem]) -> UpsertReport:
+        """Creates or changes catalog items (see :mod:`shopgraph.graph.catalog`).
+
+        Raises:
+            BadInputError: For the first bad item (index, field, reason); nothing is written.
+            BadArgumentError: For more than 10,000 items.
+        """
+        self.ensure_schema()
+        return upsert_items(self.runner, items)
+
+    def feedback(
+        self, user: str, item: str, kind: FeedbackKind | str, *, at: datetime | None = None
+    ) -> FeedbackReport:
+        """Records negative feedback of ``user`` on ``item`` (see :mod:`shopgraph.graph.live`).
+
+        Raises:
+            BadArgumentError: For an empty id, an unknown kind or a naive ``at``.
+            UnknownEntityError: When the item is not in the graph.
+        """
+        self.ensure_schema()
+        return record_feedback(self.runner, user, item, kind, at=at)
+
+    def merge_users(self, source: str, target: str) -> MergeReport:
+        """Merges the user ``source`` into ``target`` (see :mod:`shopgraph.graph.identity`).
+
+        Raises:
+            BadArgumentError: For an empty id, or the same id twice.
+            UnknownEntityError: When ``source`` is not in the graph.
+        """
+        self.ensure_schema()
+        return merge_users(self.runner, source, target)
+
+    def forget_user(
+        self, user: str, *, run_folders: Sequence[Path] = (), missing_ok: bool = False
+    ) -> ForgetReport:
+        """Erases a user from the graph and from shopgraph's files.
+
+        See :mod:`shopgraph.graph.erasure`: the run folders of model versions and under the
+        home's ``runs/``, plus ``run_folders``; the reject files of loads; the logs under the
+        home (``settings.home``, when the client was opened with settings).
+
+        Raises:
+            UnknownEntityError: When the graph does not hold the user and not ``missing_ok``.
+        """
+        home = self.settings.home if self.settings is not None else None
+        return forget_user(
+            self.runner, user, home=home, run_folders=run_folders, missing_ok=missing_ok
+        )

@@ -11,6 +11,8 @@ How a load stays exact:
   running it again after it completed changes nothing.
 * In strict mode the whole file is validated before the first write; the first bad row
   stops the load and nothing is written.
+* The ``(:Load)`` node records the reject file of each run (``rejectFiles``), so that
+  :func:`~shopgraph.graph.erasure.forget_user` finds the rejected rows that name a user.
 
 Parsing runs in a background thread while the previous chunk is being written. A chunk is
 written by one call of the plugin's ``shopgraph.load.chunk`` (Core API, several times faster),
@@ -188,6 +190,7 @@ def load_source(runner: GraphRunner, source: EventSource, options: LoadOptions) 
         for _ in source.chunks(options.chunk_size, strict=True):
             pass
     load_id = source.fingerprint()
+    rejects_path = options.rejects or Path.cwd() / f"{source.path.name}.rejects.csv"
     state = runner.write(
         "load_begin",
         {
@@ -195,6 +198,7 @@ def load_source(runner: GraphRunner, source: EventSource, options: LoadOptions) 
             "kind": source.kind,
             "file": str(source.path),
             "chunkSize": options.chunk_size,
+            "rejects": str(rejects_path.absolute()),
         },
     )[0]
     if state["status"] == "complete":
@@ -218,7 +222,6 @@ def load_source(runner: GraphRunner, source: EventSource, options: LoadOptions) 
     resume_from = int(state["nextChunk"])
     if chunk_size != options.chunk_size:
         _log.info("resuming %s with its first run's chunk size %d", source.path, chunk_size)
-    rejects_path = options.rejects or Path.cwd() / f"{source.path.name}.rejects.csv"
     counters = WriteCounters()
     rows = loaded = rejected = chunks = 0
     with RejectWriter(rejects_path) as rejects:

@@ -144,7 +144,7 @@ def retrain(
         item_embeddings=model.item_embeddings(),
         metadata={
             "model": "lightgcn",
-            "run_dir": str(run_dir),
+            "run_dir": str(run_dir.absolute()),
             "config": config.to_dict(),
             "export_options": options.describe(),
             "interactions": len(data),

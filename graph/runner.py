@@ -4,7 +4,8 @@
 :mod:`shopgraph.cypher` in managed transactions (``execute_read`` / ``execute_write``) on the
 configured database, consumes every result inside the transaction and returns plain values;
 single read-only serving calls (procedure calls answering shoppers) take the one-round-trip
-path of :meth:`GraphRunner.serve`. Driver exceptions are translated into
+path of :meth:`GraphRunner.serve`, and idempotent writes (recorded events) the one-round-trip
+path of :meth:`GraphRunner.write_idempotent`. Driver exceptions are translated into
 :mod:`shopgraph.core.errors`.
 """
 
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -41,6 +44,9 @@ T = TypeVar("T")
 
 Params = Mapping[str, Any]
 Row = dict[str, Any]
+
+#: How long :meth:`GraphRunner.write_idempotent` retries, as the driver retries managed ones.
+_RETRY_SECONDS = 30.0
 
 #: Where a procedure's error starts in a Neo4j message: ``[shopgraph.<code> ...] <sentence>``.
 _PROCEDURE_ERROR = "[shopgraph."
@@ -189,14 +195,7 @@ class GraphRunner:
         Raises:
             QueryError: When the statement does not return exactly one record.
         """
-        session: neo4j.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = self._driver.session(
-                database=self.database, default_access_mode=neo4j.READ_ACCESS
-            )
-            self._local.session = session
-            with self._serving_lock:
-                self._serving_sessions.append(session)
+        session = self._thread_session("session", neo4j.READ_ACCESS)
         with _translated(self.uri):
             try:
                 record = session.run(cypher.load(name), dict(params or {})).single(strict=True)
@@ -206,6 +205,62 @@ class GraphRunner:
                 ) from e
         rows: list[list[Any]] = record[0]
         return rows
+
+    def write_idempotent(self, name: str, params: Params | None = None) -> list[Row]:
+        """Runs one idempotent write statement with the least latency, retrying until it commits.
+
+        The statement runs as an auto-commit transaction (one transaction: all of it commits,
+        or nothing) on a write session kept per thread: one network round trip, where a managed
+        transaction on a new session costs a session set-up and BEGIN and COMMIT round trips.
+        Transient errors (a deadlock with a concurrent writer) and a lost connection are retried
+        with a growing, jittered pause for up to 30 seconds. That is safe only because running
+        the statement twice changes nothing the first run did not (recording events by their
+        ids): after a lost connection the first run may have committed.
+
+        Returns:
+            The statement's rows.
+        """
+        query = cypher.load(name)
+        values = dict(params or {})
+        deadline = time.monotonic() + _RETRY_SECONDS
+        pause = 0.005
+        with _translated(self.uri):
+            while True:
+                session = self._thread_session("write_session", neo4j.WRITE_ACCESS)
+                try:
+                    return [record.data() for record in session.run(query, values)]
+                except (
+                    neo4j_errors.TransientError,
+                    neo4j_errors.ServiceUnavailable,
+                    neo4j_errors.SessionExpired,
+                ) as e:
+                    if not isinstance(e, neo4j_errors.TransientError):
+                        self._drop_thread_session("write_session")
+                    if time.monotonic() + pause > deadline:
+                        raise
+                    _log.debug("retrying %s after %s", name, e)
+                    time.sleep(pause * (0.5 + random.random()))
+                    pause = min(2 * pause, 1.0)
+
+    def _thread_session(self, slot: str, mode: str) -> neo4j.Session:
+        """This thread's session in ``slot``, opened on first use and closed by :meth:`close`."""
+        session: neo4j.Session | None = getattr(self._local, slot, None)
+        if session is None:
+            session = self._driver.session(database=self.database, default_access_mode=mode)
+            setattr(self._local, slot, session)
+            with self._serving_lock:
+                self._serving_sessions.append(session)
+        return session
+
+    def _drop_thread_session(self, slot: str) -> None:
+        session: neo4j.Session | None = getattr(self._local, slot, None)
+        if session is None:
+            return
+        setattr(self._local, slot, None)
+        with self._serving_lock:
+            if session in self._serving_sessions:
+                self._serving_sessions.remove(session)
+        session.close()
 
     def read_values(self, name: str, params: Params | None = None) -> list[list[Any]]:
         """Runs a read statement and returns its rows as lists of values (fast for big reads)."""

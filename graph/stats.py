@@ -9,7 +9,7 @@ from shopgraph.graph.runner import GraphRunner
 __all__ = ["GraphStats", "graph_stats"]
 
 #: Labels that are bookkeeping rather than shop data.
-BOOKKEEPING_LABELS = frozenset({"Load"})
+BOOKKEEPING_LABELS = frozenset({"Load", "RecordedEvent"})
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class GraphStats:
 
     @property
     def shop_labels(self) -> dict[str, int]:
-        """Label counts without bookkeeping labels (``Load``)."""
+        """Label counts without bookkeeping labels (``Load``, ``RecordedEvent``)."""
         return {k: v for k, v in self.labels.items() if k not in BOOKKEEPING_LABELS}
 
     def as_dict(self) -> dict[str, object]:

@@ -35,7 +35,12 @@ KEYS = {
     "Session": "sessionId",
     "Order": "orderId",
     "Load": "loadId",
+    "BundleStats": "key",
+    "ModelVersion": "version",
 }
+
+#: Bookkeeping labels, not part of the shop graph: loads and recorded event ids.
+BOOKKEEPING = ("Load", "RecordedEvent")
 
 
 #: Fixtures that need a Neo4j server; a test that uses one (directly or through another
@@ -135,14 +140,17 @@ def _node_key(labels: list[str], props: dict[str, Any]) -> tuple[str, str]:
 
 
 def dump_graph(settings: Settings) -> dict[str, Any]:
-    """The whole shop graph as comparable plain values (bookkeeping ``Load`` nodes left out).
+    """The whole shop graph as comparable plain values (bookkeeping nodes, :data:`BOOKKEEPING`,
+    left out).
 
     Nodes are keyed by (label, business key) with all their properties; relationships by
     (start key, type, end key) with all theirs.
     """
     with neo4j.GraphDatabase.driver(settings.bolt_uri, auth=settings.auth) as driver:
         nodes_rows, _, _ = driver.execute_query(
-            "MATCH (n) WHERE NOT n:Load RETURN labels(n) AS labels, properties(n) AS props",
+            "MATCH (n) WHERE none(label IN labels(n) WHERE label IN $bookkeeping) "
+            "RETURN labels(n) AS labels, properties(n) AS props",
+            bookkeeping=list(BOOKKEEPING),
             database_=settings.database,
         )
         rel_rows, _, _ = driver.execute_query(

@@ -183,7 +183,8 @@ def test_the_procedure_and_the_readable_statement_give_the_same_tensors(
     shop: ShopGraph, tmp_path: Path
 ) -> None:
     """A random shop (synthetic events, repeat visits, carts, removals, orders, categories)
-    with uneven trust weights, exported under every kind of option both ways."""
+    with uneven trust weights and negative feedback, exported under every kind of option both
+    ways."""
     config = SyntheticShopConfig(events=20_000, seed=5, n_items=400, n_users=600)
     path = generate_events(tmp_path / "events.csv.gz", config).path
     shop.load_rees46(path)
@@ -194,6 +195,17 @@ def test_the_procedure_and_the_readable_statement_give_the_same_tensors(
             "WHERE toInteger(i.itemId) % 3 = 0 SET r.weight = 0.3"
         ).consume()
     )
+    # Negative feedback on one of the items of every third user: those pairs are not positives.
+    rejected = runner.write_tx(
+        lambda tx: tx._tx.run(
+            "MATCH (u:User)-[:HAS_SESSION]->(:Session)-[:VIEWED]->(i:Item) "
+            "WHERE toInteger(u.userId) % 3 = 0 "
+            "WITH u, min(i.itemId) AS item MATCH (i:Item {itemId: item}) "
+            "CREATE (u)-[:REJECTED {kind: 'not_interested', count: 1}]->(i) "
+            "RETURN u.userId AS user, item"
+        ).values()
+    )
+    assert len(rejected) > 20
     category = runner.read_tx(
         lambda tx: tx._tx.run(
             "MATCH (c:Category {level: 1})<-[:CHILD_OF*0..]-(:Category)<-[:IN_CATEGORY]-(i:Item) "
@@ -219,6 +231,14 @@ def test_the_procedure_and_the_readable_statement_give_the_same_tensors(
         np.testing.assert_array_equal(procedure.users, reference.users)
         np.testing.assert_array_equal(procedure.items, reference.items)
         np.testing.assert_array_equal(procedure.weights, reference.weights)
+        pairs = set(
+            zip(
+                procedure.id_map.user_ids(procedure.users),
+                procedure.id_map.item_ids(procedure.items),
+                strict=True,
+            )
+        )
+        assert not pairs & {(user, item) for user, item in rejected}, options
 
 
 @pytest.mark.parametrize("key", ["since", "until"])

@@ -9,6 +9,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,7 +44,9 @@ import org.neo4j.procedure.Procedure;
  * one row per edge; the Python tests check that both give the same tensors. Read:
  * {@code (:User)-[:HAS_SESSION]->(:Session)-[r:VIEWED|ADDED_TO_CART|REMOVED_FROM_CART]->(:Item)}
  * timed by {@code r.last}, and {@code (:User)-[:PLACED]->(:Order {kind: 'order'})-[r:CONTAINS]->(:Item)}
- * timed by the order's {@code at}; the trust is {@code r.weight}. Users and items without a
+ * timed by the order's {@code at}; the trust is {@code r.weight}. A pair on which the user gave
+ * negative feedback ({@code (:User)-[:REJECTED]->(:Item)}) is left out: it is never one of the
+ * user's positives. Users and items without a
  * string business key are skipped. Rows come in storage order: sort by id for a canonical
  * order. Neo4j node ids serve only as join keys inside the call and are never returned.
  */
@@ -59,6 +62,7 @@ public final class ExportProcedure {
     private static final RelationshipType IN_CATEGORY = RelationshipType.withName("IN_CATEGORY");
     private static final RelationshipType CHILD_OF = RelationshipType.withName("CHILD_OF");
     private static final RelationshipType CONTAINS = RelationshipType.withName("CONTAINS");
+    private static final RelationshipType REJECTED = RelationshipType.withName("REJECTED");
     private static final List<InteractionKind> SESSION_KINDS = List.of(
             InteractionKind.VIEWED, InteractionKind.ADDED_TO_CART, InteractionKind.REMOVED_FROM_CART);
 
@@ -70,7 +74,8 @@ public final class ExportProcedure {
             + " over the user's session interactions (VIEWED, ADDED_TO_CART, REMOVED_FROM_CART, timed by"
             + " the relationship's last) and purchases (CONTAINS of orders of kind 'order', timed by the"
             + " order) of kind weight x 0.5 ^ (age / halfLifeDays) x relationship weight (trust); edges"
-            + " of weight 0 are left out. One row per batch of users: users, counts (edges per user),"
+            + " of weight 0 are left out, and so are pairs with negative feedback ((:User)-[:REJECTED]->(:Item))."
+            + " One row per batch of users: users, counts (edges per user),"
             + " items (item positions), weights, newItems (ids of the items first named in the row;"
             + " position n is the n-th of all newItems). Config keys (all optional): since, until"
             + " (datetimes with a timezone), categories (codes; descendants count), weights (map of"
@@ -139,6 +144,8 @@ public final class ExportProcedure {
         private final InteractionKind[] sessionKinds;
         private final boolean readOrders;
         private final UserInteractions interactions = new UserInteractions();
+        /** Node ids of the items the current user rejected. */
+        private final Set<Long> rejected = new HashSet<>();
         private final ItemPositions positions = new ItemPositions();
         private final RowBuilder builder;
         private final Function<Node, String> itemId;
@@ -188,12 +195,21 @@ public final class ExportProcedure {
             while (!builder.full() && users.hasNext()) {
                 Node user = users.next();
                 if (user.getProperty("userId", null) instanceof String userId) {
+                    readRejected(user);
                     readSessions(user);
                     readOrders(user);
                     builder.add(userId, interactions);
                 }
             }
             return builder.isEmpty() ? null : builder.build(positions.drainNew());
+        }
+
+        @SuppressWarnings("removal") // Entity.getId(): only as a join key within this transaction.
+        private void readRejected(Node user) {
+            rejected.clear();
+            for (Relationship r : user.getRelationships(Direction.OUTGOING, REJECTED)) {
+                rejected.add(r.getEndNode().getId());
+            }
         }
 
         private void readSessions(Node user) {
@@ -238,6 +254,9 @@ public final class ExportProcedure {
         @SuppressWarnings("removal") // Entity.getId(): only as a join key within this transaction.
         private void add(Relationship r, InteractionKind kind, Instant at) {
             Node item = r.getEndNode();
+            if (!rejected.isEmpty() && rejected.contains(item.getId())) {
+                return;
+            }
             int position = positions.position(item.getId(), item, itemId);
             if (position >= 0) {
                 interactions.add(position, weight.of(kind, at, r.getProperty("weight", null)));

@@ -30,7 +30,8 @@ import org.neo4j.graphdb.Transaction;
  * relationships on their two ends, counts add to stored ones, first/start/at keep the earliest
  * time and last/end the latest, an order line's position the smallest, a null never overwrites
  * a stored value, new behaviour
- * relationships get weight 1.0, and a row whose item, parent category or order session does
+ * relationships get weight 1.0, an item created here gets {@code inCatalog = false} (not yet
+ * named by the catalog), and a row whose item, parent category or order session does
  * not exist skips that relationship (as the statements' MATCH does).
  *
  * <p>Nodes are looked up by key through the key's uniqueness constraint ({@link KeyLookup}), so
@@ -60,6 +61,12 @@ public final class ChunkWriter {
     static final RelationshipType PLACED = RelationshipType.withName("PLACED");
     static final RelationshipType IN_SESSION = RelationshipType.withName("IN_SESSION");
     static final RelationshipType CONTAINS = RelationshipType.withName("CONTAINS");
+    /**
+     * The item property that says whether the catalog ({@code shopgraph.items.upsert}) has named
+     * the item: false on an item that events (a load, a recorded event) created, true once the
+     * catalog upserts it.
+     */
+    public static final String IN_CATALOG = "inCatalog";
 
     private final Transaction tx;
     /** Business-key lookups through the uniqueness constraints, open during {@link #write}. */
@@ -117,6 +124,9 @@ public final class ChunkWriter {
 
     private void item(ItemRow row) {
         Merged i = merge(ITEM, "itemId", row.id());
+        if (i.created()) {
+            set(i.node(), IN_CATALOG, false);
+        }
         setIfNotNull(i.node(), "price", row.price());
         setIfNotNull(i.node(), "categoryId", row.categoryId());
         setIfNotNull(i.node(), "name", row.name());

@@ -38,7 +38,7 @@ import org.neo4j.values.storable.Values;
  * exists is also locked exclusively (MERGE holds a shared lock then), so two loads touching
  * the same user take turns, as they do anyway for the relationships they add to it.
  */
-final class KeyLookup implements AutoCloseable {
+public final class KeyLookup implements AutoCloseable {
 
     private record Key(IndexReadSession session, int label, int property) { }
 
@@ -47,7 +47,7 @@ final class KeyLookup implements AutoCloseable {
     private final NodeValueIndexCursor cursor;
     private final Map<String, Key> keys = new HashMap<>();
 
-    KeyLookup(Transaction tx) {
+    public KeyLookup(Transaction tx) {
         this.tx = tx;
         this.ktx = ((InternalTransaction) tx).kernelTransaction();
         this.cursor = ktx.cursors().allocateNodeValueIndexCursor(ktx.cursorContext(), ktx.memoryTracker());
@@ -59,7 +59,7 @@ final class KeyLookup implements AutoCloseable {
      * @throws ShopgraphException of code {@code CONFLICT} when {@code label.key} has no
      *     uniqueness constraint
      */
-    Node find(Label label, String key, String value) {
+    public Node find(Label label, String key, String value) {
         return seek(label, key, value, false);
     }
 
@@ -70,7 +70,7 @@ final class KeyLookup implements AutoCloseable {
      * @throws ShopgraphException of code {@code CONFLICT} when {@code label.key} has no
      *     uniqueness constraint
      */
-    Node findForMerge(Label label, String key, String value) {
+    public Node findForMerge(Label label, String key, String value) {
         return seek(label, key, value, true);
     }
 

@@ -203,6 +203,33 @@ class ExportProcedureTest {
         }
     }
 
+    @Test
+    void aPairWithNegativeFeedbackIsLeftOutByTheProcedureAndTheReadableStatement() throws IOException {
+        driver.executableQuery("MATCH (u:User {userId: 'u1'}), (i:Item {itemId: 'i3'}) "
+                + "CREATE (u)-[:REJECTED {kind: 'not_interested', count: 1}]->(i)").execute();
+        try {
+            String statement = Files.readAllLines(Path.of("..", "export_interactions.cypher")).stream()
+                    .filter(line -> !line.stripLeading().startsWith("//"))
+                    .collect(Collectors.joining("\n"));
+            Map<String, Object> params = new HashMap<>(config("halfLifeDays", 10.0,
+                    "weights", weights(1.0, 2.0, 0.0, 4.0)));
+            params.put("since", null);
+            params.put("until", null);
+            params.put("categories", List.of());
+            params.put("useTrust", true);
+            Map<String, Double> readable = new TreeMap<>();
+            driver.executableQuery(statement).withParameters(params).execute().records().forEach(r ->
+                    readable.put(r.get("user").asString() + "|" + r.get("item").asString(),
+                            r.get("weight").asDouble()));
+
+            Map<String, Double> expected = new TreeMap<>(Map.of("u1|i1", 2.0, "u2|i2", 0.375));
+            assertThat(edges(call(config("halfLifeDays", 10.0)))).containsExactlyEntriesOf(expected);
+            assertThat(readable).containsExactlyEntriesOf(expected);
+        } finally {
+            driver.executableQuery("MATCH ()-[r:REJECTED]->() DELETE r").execute();
+        }
+    }
+
     private static Map<String, Object> weights(double view, double cart, double remove, double purchase) {
         return Map.of("VIEWED", view, "ADDED_TO_CART", cart, "REMOVED_FROM_CART", remove, "CONTAINS", purchase);
     }
