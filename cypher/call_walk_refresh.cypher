@@ -1,4 +1,5 @@
-// Rebuilds the in-memory projection that random walks run on (otherwise rebuilt lazily).
+// Rebuilds the in-memory projection that random walks run on now (writes reach it on their own
+// within a second).
 // Parameters: none. Returns: nodes, relationships, millis, bytes.
 CALL shopgraph.walk.refresh()
 YIELD nodes, relationships, millis, bytes

@@ -11,12 +11,12 @@ from typing import overload
 from shopgraph.core.errors import BadArgumentError
 from shopgraph.core.settings import Settings
 from shopgraph.graph import recommend as _serving
+from shopgraph.graph.catalog import CatalogItem, UpsertReport, upsert_items
+from shopgraph.graph.erasure import ForgetReport, forget_user
 from shopgraph.graph.experiments import store as _experiments
 from shopgraph.graph.experiments.definition import Experiment
 from shopgraph.graph.experiments.report import ExperimentReport, experiment_report
 from shopgraph.graph.experiments.store import RETENTION, Click, ExperimentInfo
-from shopgraph.graph.catalog import CatalogItem, UpsertReport, upsert_items
-from shopgraph.graph.erasure import ForgetReport, forget_user
 from shopgraph.graph.identity import MergeReport, merge_users
 from shopgraph.graph.live import (
     Event,

@@ -12,9 +12,12 @@
    with its trust, signals and the embeddings of every model version (they are properties of
    the node), its sessions with their views, cart adds and removals, the bookkeeping of event
    ids recorded in them, the orders it placed or made in its sessions with their lines, and its
-   feedback. A session or order that another user holds too stays for that user (only the
-   link goes). Items stay: they are the shop's. These are ordinary committed writes, which
-   serving sees like any other.
+   feedback, and its exposures of online experiments with their clicks (those still pending in
+   the experiment log's writer included). A session or order that another user holds too stays
+   for that user (only the link goes). Items stay: they are the shop's. These are ordinary
+   committed writes, which serving sees like any other. A visitor the experiment log knows but
+   the graph holds no ``User`` for (someone who was only served) is erased with
+   ``missing_ok=True``: their exposures go.
 4. **Logs** under ``SHOPGRAPH_HOME`` (``launcher.log`` and the embedded server's
    ``neo4j/logs/``): lines that mention the id go.
 
@@ -41,6 +44,7 @@ from pathlib import Path
 from shopgraph.core.errors import UnknownEntityError
 from shopgraph.gnn.erasure import drop_user
 from shopgraph.graph._input import argument_id
+from shopgraph.graph.experiments.store import forget_user_log
 from shopgraph.graph.runner import GraphRunner
 from shopgraph.loaders.records import Reject
 from shopgraph.loaders.source import RejectWriter
@@ -64,6 +68,7 @@ class ForgetReport:
         feedback: Feedback relationships deleted.
         recorded_events: Bookkeeping nodes of event ids recorded in the deleted sessions.
         relationships: Relationships deleted in all.
+        exposures: Exposures of online experiments deleted, with their clicks.
         files_rewritten: Every file rewritten (run folders, reject files, logs).
         rows_removed: Reject rows and log lines removed.
     """
@@ -79,6 +84,7 @@ class ForgetReport:
     feedback: int = 0
     recorded_events: int = 0
     relationships: int = 0
+    exposures: int = 0
     files_rewritten: tuple[Path, ...] = field(default=())
     rows_removed: int = 0
 
@@ -129,10 +135,11 @@ def forget_user(
         if dropped:
             rewritten.append(path)
             removed += dropped
-    counts: dict[str, int] = {}
+    row: dict[str, int] = {}
     if in_graph:
         row = runner.write("call_users_forget", {"userId": user_id})[0]
-        counts = {_snake(key): int(value) for key, value in row.items()}
+    else:
+        row = {"exposures": runner.write_tx(lambda tx: forget_user_log(tx, user_id))}
     for path in _logs(home):
         dropped = _drop_lines(path, user_id)
         if dropped:
@@ -141,9 +148,18 @@ def forget_user(
     return ForgetReport(
         user_id=user_id,
         in_graph=in_graph,
+        sessions=row.get("sessions", 0),
+        sessions_kept=row.get("sessionsKept", 0),
+        session_events=row.get("sessionEvents", 0),
+        orders=row.get("orders", 0),
+        orders_kept=row.get("ordersKept", 0),
+        order_lines=row.get("orderLines", 0),
+        feedback=row.get("feedback", 0),
+        recorded_events=row.get("recordedEvents", 0),
+        relationships=row.get("relationships", 0),
+        exposures=row.get("exposures", 0),
         files_rewritten=tuple(rewritten),
         rows_removed=removed,
-        **counts,
     )
 
 
@@ -219,7 +235,3 @@ def _drop_lines(path: Path, user_id: str) -> int:
 
 def _token(user_id: str) -> re.Pattern[str]:
     return re.compile(r"(?<![0-9A-Za-z_\-])" + re.escape(user_id) + r"(?![0-9A-Za-z_\-])")
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name)

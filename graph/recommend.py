@@ -30,6 +30,7 @@ from shopgraph.graph.runner import GraphRunner
 
 __all__ = [
     "UNLIMITED",
+    "BundleCompaction",
     "BundleItem",
     "BundleOptions",
     "BundleRefresh",
@@ -43,6 +44,7 @@ __all__ = [
     "WalkRefresh",
     "bundle",
     "candidates",
+    "compact_bundle_index",
     "item_details",
     "recommend",
     "refresh_bundle_masses",
@@ -236,6 +238,12 @@ class WalkOptions:
         use_model: :func:`similar` only: answer from the active embedding model's vector
             index when there is one and the item has an embedding (server default true);
             ``False`` always walks.
+        user_id: :func:`similar` only: the user who asks; the items they rejected
+            (:meth:`~shopgraph.graph.client.ShopGraph.feedback`) are left out and those very
+            similar to them come last.
+        new_items: :func:`similar` only: how many of the last places new items (nobody
+            interacted with them yet) of the item's brand and category may take (server
+            default 1; 0: none).
     """
 
     steps: int | None = None
@@ -243,6 +251,8 @@ class WalkOptions:
     seed: int | None = None
     in_stock_only: bool | None = None
     use_model: bool | None = None
+    user_id: str | None = None
+    new_items: int | None = None
 
     def config(self) -> dict[str, Any]:
         """The procedure's config map: the options that are set."""
@@ -253,6 +263,8 @@ class WalkOptions:
                 "seed": self.seed,
                 "inStockOnly": self.in_stock_only,
                 "useModel": self.use_model,
+                "userId": self.user_id,
+                "newItems": self.new_items,
             }
         )
 
@@ -279,6 +291,9 @@ class RecommendOptions:
         bundle_weight: Weight of the co-purchase score in the blend (1.0).
         popular_weight: Weight of the popularity score in the blend (0.25).
         cart_items: The user's most recent items taken as the co-purchase stage's cart (10).
+        new_items: How many of the last places new items (nobody interacted with them yet) of
+            the brands and categories of the user's recent items may take (server default 1;
+            0: none).
     """
 
     max_per_brand: Limit = None
@@ -295,6 +310,7 @@ class RecommendOptions:
     bundle_weight: float | None = None
     popular_weight: float | None = None
     cart_items: int | None = None
+    new_items: int | None = None
 
     def config(self) -> dict[str, Any]:
         """The procedure's config map: the options that are set (:data:`UNLIMITED` as null)."""
@@ -314,6 +330,7 @@ class RecommendOptions:
                 "bundleWeight": self.bundle_weight,
                 "popularWeight": self.popular_weight,
                 "cartItems": self.cart_items,
+                "newItems": self.new_items,
             }
         )
 
@@ -437,9 +454,36 @@ class WalkRefresh:
 
 
 def refresh_walks(runner: GraphRunner) -> WalkRefresh:
-    """Rebuilds the walk projection now (otherwise it is rebuilt lazily when it expires)."""
+    """Rebuilds the walk projection now (writes reach it on their own within a second)."""
     row = runner.read("call_walk_refresh")[0]
     return WalkRefresh(row["nodes"], row["relationships"], row["millis"], row["bytes"])
+
+
+@dataclass(frozen=True)
+class BundleCompaction:
+    """The pair index :func:`compact_bundle_index` built.
+
+    Attributes:
+        items: Items whose pairs it holds.
+        pairs: Pairs it holds, each direction counted.
+        millis: How long the build took.
+        bytes: Approximate heap it holds.
+    """
+
+    items: int
+    pairs: int
+    millis: int
+    bytes: int
+
+
+def compact_bundle_index(runner: GraphRunner) -> BundleCompaction:
+    """Rebuilds the bundle pair index from the graph with the last refresh's statistics.
+
+    What the server does in the background once many changes were merged into the index; the
+    answers stay the same (the merged index holds what a full build holds). Nothing is written.
+    """
+    row = runner.read("call_bundle_compact")[0]
+    return BundleCompaction(row["items"], row["pairs"], row["millis"], row["bytes"])
 
 
 def candidates(
@@ -463,12 +507,17 @@ def candidates(
         The candidates, most visited first (query items are never among them).
 
     Raises:
-        BadArgumentError: When ``k`` is out of range or ``options.use_model`` is set.
+        BadArgumentError: When ``k`` is out of range or ``options`` sets ``use_model``,
+            ``user_id`` or ``new_items``.
         UnknownEntityError: When the user or query items are not in the graph.
     """
     _check_k(k)
     if options is not None and options.use_model is not None:
         raise BadArgumentError("use_model applies to similar, not to candidates (always walks).")
+    if options is not None and (options.user_id is not None or options.new_items is not None):
+        raise BadArgumentError(
+            "user_id and new_items apply to similar, not to candidates (a user query is the user)."
+        )
     value: str | list[str] = query if isinstance(query, str) else list(query)
     rows = runner.serve(
         "call_candidates", {"query": value, "k": k, "config": (options or WalkOptions()).config()}

@@ -170,17 +170,22 @@ def start(settings: Settings, *, timeout: float = 180.0) -> ServerStatus:
     env.pop("SHOPGRAPH_LAUNCHER_PASSWORD", None)
     if settings.password is not None:
         env["SHOPGRAPH_LAUNCHER_PASSWORD"] = settings.password
+    plugin_dir = _artifacts(_project_dir(settings)).plugin_dir
     command = [
         java,
         f"-Xmx{settings.heap}",
         "-XX:+UseParallelGC",
         "-XX:+ExitOnOutOfMemoryError",
-        "-jar",
-        str(launcher_jar),
+        # The plugin on the classpath too, as a Neo4j server has its plugins: its database
+        # extension (the change feed that keeps serving fresh) is found there; procedures are
+        # loaded from the plugin folder, and take the same classes from the classpath.
+        "-cp",
+        f"{launcher_jar}{os.pathsep}{plugin_dir / '*'}",
+        "io.shopgraph.launcher.Launcher",
         "--home",
         str(settings.home / "neo4j"),
         "--plugins",
-        str(_artifacts(_project_dir(settings)).plugin_dir),
+        str(plugin_dir),
         "--address",
         settings.listen_address,
         "--port",

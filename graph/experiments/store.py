@@ -17,10 +17,12 @@ purchases are not logged again: the report reads them from the graph's sessions 
 cannot grow without bound; ``shopgraph experiment purge`` runs it on demand.
 
 **Users.** A user's exposures carry their id (indexed), so the user's erasure reaches them
-(:func:`forget_user_log`; in the plugin ``ExperimentUsers.forget``, which the erasure of a user
-calls), and a merge moves them to the user merged into, keeping their variant
-(:func:`merge_user_log`; ``ExperimentUsers.merge``). Both wait until the log has committed what
-it holds, so nothing of the user is written after them.
+(``shopgraph.users.forget``, which :func:`~shopgraph.graph.erasure.forget_user` calls, runs the
+plugin's ``ExperimentUsers.forget`` first; :func:`forget_user_log` erases the log of an id the
+graph holds no user for), and a merge moves them to the user merged into, keeping their variant
+(``shopgraph.users.merge`` runs ``ExperimentUsers.merge``; :func:`merge_user_log` alone moves
+the log). Both wait until the log has committed what it holds, so nothing of the user is
+written after them.
 """
 
 from __future__ import annotations

@@ -25,8 +25,10 @@ from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.experiments import store
 from shopgraph.graph.experiments.assignment import assign
 from shopgraph.graph.experiments.definition import Baseline, Experiment, Surface, Variant
+from shopgraph.graph.live import Event as LiveEvent
 from shopgraph.graph.models import publish_embeddings
 from shopgraph.graph.recommend import BundleOptions, RecommendOptions, WalkOptions
+from shopgraph.loaders.records import EventType
 
 from experiment_shop import Clock, history, load_events
 
@@ -301,6 +303,57 @@ def test_a_forgotten_users_log_is_erased_and_a_merged_users_moves(
     assert [(e["variant"], e["logged"]) for e in moved] == [("popular", visitor)] * 2
     # After the merge, calls name the user merged into, and their own assignment holds.
     assert shop5.bundle(["p1"], 2, experiment="e1", user="h1").variant == kept.variant
+
+
+def test_the_live_shops_erasure_and_merge_reach_the_log_and_the_report(
+    shop5: ShopGraph, clock: Clock
+) -> None:
+    experiment = _experiment(clock)
+    shop5.start_experiment(experiment)
+    users = ["h1", "h2", "h3", "h4", "h5"]
+    account = next(u for u in users if assign(experiment.salt, u, experiment.shares) == 0)
+    leaving = next(u for u in users if u != account)
+    visitor = _user_in(experiment, "popular", prefix="anon-")
+    # The visitor browses (a User now) and is served twice, clicking once; the account once.
+    view = LiveEvent("anon-view", clock.ago(minutes=5), EventType.VIEW, "p1", "s-anon", visitor)
+    shop5.record(view)
+    seen = shop5.bundle(["p1"], 2, experiment="e1", user=visitor)
+    shop5.click(seen.request_id, seen.items[0].item_id)
+    shop5.bundle(["p2"], 2, experiment="e1", user=visitor)
+    own = shop5.bundle(["p1"], 2, experiment="e1", user=account)
+    gone = shop5.bundle(["p1"], 2, experiment="e1", user=leaving)
+    shop5.click(gone.request_id, gone.items[0].item_id)
+
+    # At once (the log may still hold them): the erasure and the merge wait for it.
+    assert shop5.forget_user(leaving).exposures == 1
+    assert shop5.merge_users(visitor, account).exposures == 2
+
+    logged = _exposures(shop5)
+    assert gone.request_id not in {e["id"] for e in logged}
+    assert {e["user"] for e in logged} == {account}
+    moved = {e["id"]: (e["variant"], e["logged"], e["clicked"]) for e in logged if e["logged"]}
+    assert len(moved) == 2
+    assert moved[seen.request_id] == ("popular", visitor, [seen.items[0].item_id])
+    # From the merge on the account's own assignment answers.
+    after = shop5.bundle(["p2"], 2, experiment="e1", user=account)
+    assert after.variant == own.variant == "control"
+    report = shop5.experiment_report("e1")
+    control, popular = report.variants
+    assert (control.users, control.requests, control.clicks) == (1, 2, 0)
+    assert (popular.users, popular.requests, popular.clicks) == (1, 2, 1)
+    assert report.switched_users == 1
+
+
+def test_the_erasure_of_a_visitor_only_served_takes_missing_ok(
+    shop5: ShopGraph, clock: Clock
+) -> None:
+    shop5.start_experiment(_experiment(clock))
+    shop5.bundle(["p1"], 2, experiment="e1", user="served-only")
+    with pytest.raises(UnknownEntityError, match=r"^Unknown user id: served-only\.$"):
+        shop5.forget_user("served-only")
+    report = shop5.forget_user("served-only", missing_ok=True)
+    assert (report.in_graph, report.exposures) == (False, 1)
+    assert _exposures(shop5) == []
 
 
 def test_a_pinned_model_version_ranks_for_its_variant(shop5: ShopGraph, clock: Clock) -> None:

@@ -17,6 +17,13 @@ import java.util.Arrays;
  * Baskets of fewer than 2 or more than {@code maxBasketSize} items, and sources of weight 0, are
  * not visited. Work and memory scale with the paths of the item, not with the graph. Not
  * thread-safe: one per call (or per build of a {@link PairIndex}).
+ *
+ * <p>The same walk over an item's baskets gives its mass ({@link #mass}, and {@link #lastMass}
+ * after {@link #forEachPair}): {@code n(i) = sum_u min(userCap, sum_b w(b) d(b) r(b,i))} over
+ * every basket of {@code i} whatever its size, users in the order they are met and each user's
+ * baskets in the order they are met, so the two give the same bits. It is the mass of
+ * {@link MassCounter} summed in another order (equal up to rounding), and the one that
+ * {@code shopgraph.bundle.refresh()} stores and the live index keeps.
  */
 final class BasketPairs implements PairSums {
 
@@ -26,6 +33,7 @@ final class BasketPairs implements PairSums {
     private final BasketSource source;
     private final BundleStats stats;
     private final ScoringConfig scoring;
+    private final boolean withMasses;
 
     // Items reached (j), by dense slot; kept from item to item.
     private final LongIntMap slots = new LongIntMap(1024);
@@ -40,6 +48,8 @@ final class BasketPairs implements PairSums {
     private byte[] pathSource = new byte[4096];
     private int pathCount;
     private int[] userBaskets = new int[256];
+    private double[] userMass = new double[256]; // per user, sum of w(b) d(b) r(b,i)
+    private double lastMass;
 
     // Per item: (user, j) groups, for users with several baskets holding it.
     private LongIntMap users = new LongIntMap(256);
@@ -69,27 +79,67 @@ final class BasketPairs implements PairSums {
      *     give the positions of order items
      */
     BasketPairs(BasketSource source, BundleStats stats, ScoringConfig scoring) {
+        this(source, stats, scoring, false);
+    }
+
+    /**
+     * @param withMasses whether {@link #forEachPair} also sums the item's mass
+     *     ({@link #lastMass}), reading the baskets too small or too large for pairs as well;
+     *     {@link #mass} always does
+     */
+    BasketPairs(BasketSource source, BundleStats stats, ScoringConfig scoring, boolean withMasses) {
         this.source = source;
         this.stats = stats;
         this.scoring = scoring;
+        this.withMasses = withMasses;
     }
 
-    @Override
-    public void forEachPair(long item, PairVisitor pairs) {
+    /**
+     * {@code n(item)}, computed from the baskets (not read from the source): the walk of
+     * {@link #forEachPair} without the pairs.
+     */
+    double mass(long item) {
+        walk(item, false, true);
+        return lastMass;
+    }
+
+    /**
+     * The mass of the item of the last {@link #mass}, or of the last {@link #forEachPair} of a
+     * walker made {@code withMasses} (else meaningless).
+     */
+    double lastMass() {
+        return lastMass;
+    }
+
+    /** Visits the item's baskets of every source of weight above 0; sums its mass. */
+    private void walk(long item, boolean withPairs, boolean withMasses) {
         users = cleared(users);
         groups = cleared(groups);
         userCount = 0;
         groupCount = 0;
         pathCount = 0;
-        int current = ++stamp;
         visitor.item = item;
         visitor.itemId = null;
+        visitor.withPairs = withPairs;
+        visitor.withMasses = withMasses;
         for (Source s : SOURCES) {
             if (stats.mass().weight(s) > 0.0) {
                 visitor.source = s;
                 source.forEachBasket(item, s, visitor);
             }
         }
+        double cap = stats.mass().userCap();
+        double mass = 0.0;
+        for (int u = 0; u < userCount; u++) {
+            mass += Math.min(cap, userMass[u]);
+        }
+        lastMass = mass;
+    }
+
+    @Override
+    public void forEachPair(long item, PairVisitor pairs) {
+        int current = ++stamp;
+        walk(item, true, withMasses);
         // Cap each user's evidence, f = min(1, cap / m_u), then sum per j. A user with one
         // basket holding the item has one path per j: no grouping needed.
         touchedCount = 0;
@@ -143,6 +193,8 @@ final class BasketPairs implements PairSums {
     private final class PathVisitor implements BasketSource.BasketVisitor, BasketSource.ItemVisitor {
         long item;
         Source source;
+        boolean withPairs;
+        boolean withMasses;
         private double basketItemWeight;
         private double sizeWeight;
         private int user;
@@ -163,26 +215,36 @@ final class BasketPairs implements PairSums {
 
         @Override
         public void visit(BasketSource.Basket basket) {
-            int size = basket.size();
-            if (size < 2 || size > scoring.maxBasketSize()) {
+            // Every basket counts in the mass, whatever its size; pairs only within the sizes.
+            int size = withMasses ? -1 : basket.size();
+            if (!withMasses && (size < 2 || size > scoring.maxBasketSize())) {
                 return;
             }
             double weight = stats.mass().basketWeight(source, stats.nowMillis(), basket.timeMillis());
             basketItemWeight = weight * basket.itemWeight();
-            if (basketItemWeight == 0.0) {
-                return; // no evidence: every m and e of this basket is 0
-            }
-            sizeWeight = scoring.sizeWeight(size);
             long handle = basket.user();
             int known = handle == BasketSource.NO_USER ? -1 - userCount : users.getOrPut(handle, userCount);
             if (known < 0) {
                 known = userCount++;
                 if (known == userBaskets.length) {
                     userBaskets = Arrays.copyOf(userBaskets, known * 2);
+                    userMass = Arrays.copyOf(userMass, known * 2);
                 }
                 userBaskets[known] = 0;
+                userMass[known] = 0.0;
             }
             user = known;
+            userMass[user] += basketItemWeight;
+            if (!withPairs) {
+                return;
+            }
+            if (size < 0) {
+                size = basket.size();
+            }
+            if (size < 2 || size > scoring.maxBasketSize() || basketItemWeight == 0.0) {
+                return; // no pairs, or no evidence: every m and e of this basket is 0
+            }
+            sizeWeight = scoring.sizeWeight(size);
             userBaskets[user]++;
             place = source == Source.ORDER && scoring.adjacency() ? basket.itemPosition() : BasketSource.NO_POSITION;
             ordered = place != BasketSource.NO_POSITION;

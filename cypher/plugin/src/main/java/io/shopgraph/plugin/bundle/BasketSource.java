@@ -23,6 +23,15 @@ public interface BasketSource extends ItemSource {
      */
     void forEachBasket(long item, Source source, BasketVisitor visitor);
 
+    /**
+     * Whether a handle is an item of this source (in the graph, an {@code Item} node that
+     * exists): a recomputation of a deleted item leaves it out. By default, an item is a handle
+     * with a mass.
+     */
+    default boolean isItem(long handle) {
+        return !Double.isNaN(mass(handle));
+    }
+
     /** Receives the baskets of an item. */
     @FunctionalInterface
     interface BasketVisitor {

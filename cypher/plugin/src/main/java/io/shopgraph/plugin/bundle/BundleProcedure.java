@@ -6,9 +6,12 @@ import io.shopgraph.plugin.common.ExperimentHook;
 import io.shopgraph.plugin.common.Served;
 import io.shopgraph.plugin.common.Served.Surface;
 import io.shopgraph.plugin.common.ShopgraphException;
+import io.shopgraph.plugin.live.changes.ChangeFeeds;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.neo4j.graphdb.GraphDatabaseService;
@@ -104,23 +107,18 @@ public final class BundleProcedure {
         BundleConfig parsed = BundleConfig.parse(served.config());
         long[] handles = lookUp(items);
         if (served.baseline() != null) {
-            List<BundleRow> rows = new ArrayList<>();
-            for (Candidate c : served.baseline().top(limit, parsed.options().inStockOnly())) {
-                rows.add(new BundleRow(c.itemId(), c.score(), rows.size() + 1, c.reason(), 0, 0, 0, List.of(),
-                        served.requestId(), served.variant()));
-            }
-            return logged(served, rows);
+            return logged(served, baselineRows(served, limit,
+                    GraphSelection.of(tx, parsed.options(), ChangeFeeds.identity(db))));
         }
-        // A usable index was built from the statistics in the graph now: no need to read them.
-        Optional<PairIndexes.Built> index = PairIndexes.forCall(db, ktx, parsed.scoring(), log);
-        BundleStats stats = index.map(PairIndexes.Built::stats).or(() -> StatsStore.read(tx))
-                .orElseThrow(StatsStore::missing);
+        BundleStats stats = StatsStore.read(tx).orElseThrow(StatsStore::missing);
+        Optional<IndexVersion> latest = PairIndexes.latest(db, stats, log);
+        Optional<IndexVersion> index = PairIndexes.forCall(latest, ktx, parsed.scoring());
         parsed.requireSameMass(stats.mass());
-        Selection selection = GraphSelection.of(tx, parsed.options());
+        Selection selection = GraphSelection.of(tx, parsed.options(), ChangeFeeds.identity(db));
         List<ScoredItem> top;
-        try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources(),
-                parsed.scoring().adjacency())) {
-            top = PairIndexes.scorer(index, handles, baskets, stats, parsed.scoring())
+        try (GraphBasketSource baskets = new GraphBasketSource(ktx,
+                latest.map(IndexVersion::weighted).orElse(stats.weightedSources()), parsed.scoring().adjacency())) {
+            top = PairIndexes.scorer(index, latest, handles, baskets, stats, parsed.scoring())
                     .recommend(handles, limit, selection);
         }
         List<BundleRow> rows = new ArrayList<>(top.size());
@@ -130,6 +128,34 @@ public final class BundleProcedure {
                     served.variant()));
         }
         return logged(served, rows);
+    }
+
+    /**
+     * The rows of an experiment's baseline: its ranking through the call's filters, as
+     * {@link BundleScorer} applies them to its own ({@link Selection#choose}); support,
+     * confidence and lift 0, no {@code because}.
+     */
+    private List<BundleRow> baselineRows(Served served, int limit, Selection selection) {
+        List<Candidate> offered = new ArrayList<>();
+        // Items removed from the graph since the last refresh are not offered.
+        Iterator<Long> handles = served.baseline().ranked()
+                .map(candidate -> {
+                    Node item = tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, candidate.itemId());
+                    if (item == null) {
+                        return null;
+                    }
+                    offered.add(candidate);
+                    return GraphBasketSource.handle(item);
+                })
+                .filter(Objects::nonNull)
+                .iterator();
+        List<BundleRow> rows = new ArrayList<>();
+        for (int position : selection.choose(handles, limit)) {
+            Candidate c = offered.get(position);
+            rows.add(new BundleRow(c.itemId(), c.score(), rows.size() + 1, c.reason(), 0, 0, 0, List.of(),
+                    served.requestId(), served.variant()));
+        }
+        return rows;
     }
 
     /** Hands the answer to the experiment log (nothing outside an experiment) and streams it. */

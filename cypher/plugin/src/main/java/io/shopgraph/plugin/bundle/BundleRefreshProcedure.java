@@ -1,8 +1,10 @@
 package io.shopgraph.plugin.bundle;
 
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.time.ZonedDateTime;
 import java.time.temporal.Temporal;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.Transaction;
@@ -15,12 +17,12 @@ import org.neo4j.procedure.Name;
 import org.neo4j.procedure.Procedure;
 
 /**
- * {@code CALL shopgraph.bundle.refresh($config)}: the item masses and statistics that
- * {@code shopgraph.bundle} scores with; a thin adapter over {@link MassRefresh}, then
- * {@link PairIndexes#rebuild} (the pair sums of every item, so that bundle calls need not
- * traverse the baskets). Run it after loading data or changing relationship weights (trust
+ * {@code CALL shopgraph.bundle.refresh($config)}: the statistics and item masses that
+ * {@code shopgraph.bundle} scores with; a thin adapter over {@link MassRefresh} (the statistics)
+ * and {@link PairIndexes#refresh} (a full build of the live pair index with them, whose masses
+ * are the ones written). Run it after bulk loads or changing relationship weights (trust
  * scoring), in a transaction of its own (it commits its writes in batches, which an enclosing
- * transaction would not see).
+ * transaction would not see); live writes need none, the index follows them.
  */
 public final class BundleRefreshProcedure {
 
@@ -47,6 +49,69 @@ public final class BundleRefreshProcedure {
      */
     public record RefreshRow(long items, long baskets, ZonedDateTime now, double basketMass, long millis) {}
 
+    /**
+     * The index a compaction built.
+     *
+     * @param items items whose pairs it holds
+     * @param pairs pairs it holds, each direction counted
+     * @param millis how long the build took, catching up included
+     * @param bytes approximate heap it holds
+     */
+    public record CompactRow(long items, long pairs, long millis, long bytes) {}
+
+    @Procedure(name = "shopgraph.bundle.compact", mode = Mode.READ)
+    @Description("Rebuilds the in-memory pair index that shopgraph.bundle reads from the graph now, with"
+            + " the statistics of the last shopgraph.bundle.refresh(), and waits: what the background"
+            + " compaction does once the changes merged since the last build are many. Nothing is"
+            + " written; results equal those of the merged index. Yields items, pairs, millis, bytes.")
+    public Stream<CompactRow> compact() {
+        long start = System.nanoTime();
+        StatsStore.read(tx).orElseThrow(StatsStore::missing);
+        IndexVersion version = PairIndexes.compact(db, log).orElseThrow(() -> ShopgraphException.conflict(
+                "The bundle pair index would take more than a quarter of the heap; calls traverse the baskets."));
+        return Stream.of(new CompactRow(version.base().items(), version.base().pairs() + version.overlayPairs(),
+                (System.nanoTime() - start) / 1_000_000, version.estimatedBytes()));
+    }
+
+    /**
+     * The live pair index of the database: what it holds and what its merges did.
+     *
+     * @param version the number of the version calls read (every merge publishes the next)
+     * @param items items of the full build under it
+     * @param pairs pairs of the full build
+     * @param mergedItems items recomputed since the full build (the overlay)
+     * @param mergedPairs pairs the overlay holds
+     * @param decreased items whose mass went down since the full build (calls meet them first)
+     * @param merges merges since the start of the database
+     * @param itemsMerged items recomputed by them
+     * @param mergeMillis their total duration
+     * @param sessionMerges how many of them merged session changes too
+     * @param builds full builds since the start
+     * @param bytes approximate heap the index holds
+     */
+    public record StatusRow(long version, long items, long pairs, long mergedItems, long mergedPairs,
+                            long decreased, long merges, long itemsMerged, long mergeMillis, long sessionMerges,
+                            long builds, long bytes) {}
+
+    @Procedure(name = "shopgraph.bundle.status", mode = Mode.READ)
+    @Description("The in-memory pair index that shopgraph.bundle reads and how the database's commits"
+            + " reach it: its version, the full build under it, the items and pairs recomputed since"
+            + " (merged), the masses that went down, and what the merges and builds did since the"
+            + " database started. No row before the first build. Yields version, items, pairs,"
+            + " mergedItems, mergedPairs, decreased, merges, itemsMerged, mergeMillis, sessionMerges,"
+            + " builds, bytes.")
+    public Stream<StatusRow> status() {
+        Optional<IndexVersion> latest = PairIndexes.current(db, log);
+        if (latest.isEmpty()) {
+            return Stream.empty();
+        }
+        IndexVersion version = latest.get();
+        LiveIndex.MergeStats merges = PairIndexes.mergeStats(db, log);
+        return Stream.of(new StatusRow(version.number(), version.base().items(), version.base().pairs(),
+                version.overlayItems(), version.overlayPairs(), version.decreased().length, merges.merges,
+                merges.items, merges.millis, merges.sessionMerges, merges.builds, version.estimatedBytes()));
+    }
+
     @Procedure(name = "shopgraph.bundle.refresh", mode = Mode.WRITE)
     @Description("Computes what shopgraph.bundle scores with: Item.bundleMass n(i) for every item"
             + " and one (:BundleStats {key: 'default'}) node with N, now (the newest basket's time)"
@@ -64,8 +129,18 @@ public final class BundleRefreshProcedure {
             Map<String, Object> config) {
         long start = System.nanoTime();
         MassConfig mass = BundleConfig.parseRefresh(config);
-        MassRefresh.Outcome outcome = new MassRefresh(db, tx, mass).run();
-        PairIndexes.rebuild(db, ktx, log);
+        MassRefresh refresh = new MassRefresh(db, tx, mass);
+        MassRefresh.Outcome outcome = refresh.run();
+        Optional<IndexVersion> built = PairIndexes.refresh(db, outcome.stats(), log,
+                index -> refresh.write(outcome, index::mass));
+        if (built.isEmpty()) {
+            // No index (too large for the heap): the same masses, computed item by item.
+            try (GraphBasketSource baskets = new GraphBasketSource(ktx, outcome.stats().weightedSources(),
+                    ScoringConfig.DEFAULTS.adjacency())) {
+                ComputedMasses masses = new ComputedMasses(baskets, outcome.stats());
+                refresh.write(outcome, masses::mass);
+            }
+        }
         Temporal now = outcome.now();
         ZonedDateTime zoned = now == null ? null
                 : now instanceof ZonedDateTime z ? z : ((java.time.OffsetDateTime) now).toZonedDateTime();

@@ -42,7 +42,7 @@ public final class BundleScorer {
 
     private final ItemSource source;
     private final PairSums pairs;
-    private final PairIndex index; // null unless scoring over an index
+    private final PairRuns index; // null unless scoring over an index
     private final BundleStats stats;
     private final ScoringConfig scoring;
 
@@ -99,15 +99,16 @@ public final class BundleScorer {
      * these knobs, else by reading every pair of the cart items.
      *
      * @param source the masses (the index's) and ids
-     * @param index the pair sums, which must {@link PairIndex#serves serve} {@code scoring}
+     * @param index the pair sums, which must {@link PairRuns#serves serve} {@code scoring} and
+     *     hold every cart item
      * @param stats {@code N} of the last refresh
      * @param scoring the score's knobs
      */
-    BundleScorer(ItemSource source, PairIndex index, BundleStats stats, ScoringConfig scoring) {
+    BundleScorer(ItemSource source, PairRuns index, BundleStats stats, ScoringConfig scoring) {
         this(source, index, index, stats, scoring);
     }
 
-    private BundleScorer(ItemSource source, PairSums pairs, PairIndex index, BundleStats stats,
+    private BundleScorer(ItemSource source, PairSums pairs, PairRuns index, BundleStats stats,
                          ScoringConfig scoring) {
         this.source = source;
         this.pairs = pairs;
@@ -271,7 +272,7 @@ public final class BundleScorer {
             }
             emitter.offer(ranked.pop());
         }
-        return emitter.out;
+        return emitter.finish();
     }
 
     /**
@@ -282,11 +283,13 @@ public final class BundleScorer {
      * time is scored exactly at once, its pairs with every cart item looked up in cart order,
      * so that its sums are the fold's, bit for bit; the best scored candidate is ranked once its
      * score beats the sum of the runs' next bounds (with a margin of 1e-9 for rounding), which
-     * no candidate not yet met can exceed; ties wait until the bound falls below them.
+     * no candidate not yet met can exceed; ties wait until the bound falls below them. The
+     * index's {@link PairRuns#decreased decreased} items, whose pairs may exceed their bounds,
+     * are met and scored before the runs are read.
      */
     private List<ScoredItem> rankByBound(long[] cart, int k, Selection selection) {
         int positions = cart.length;
-        int[] itemSlots = new int[positions];
+        PairRuns.Run[] runs = new PairRuns.Run[positions];
         double[] cartMasses = new double[positions];
         double[] alphaTerms = new double[positions];
         int[] next = new int[positions];
@@ -294,7 +297,7 @@ public final class BundleScorer {
         double[] frontier = new double[positions];
         double cartMass = 0.0;
         for (int p = 0; p < positions; p++) {
-            itemSlots[p] = index.itemSlot(cart[p]);
+            runs[p] = index.run(cart[p]);
             cartMasses[p] = source.mass(cart[p]);
             alphaTerms[p] = Math.pow(cartMasses[p], scoring.alpha());
             if (cartMasses[p] > 0.0) {
@@ -302,47 +305,58 @@ public final class BundleScorer {
                 if (!(alphaTerms[p] > 0.0 && alphaTerms[p] < Double.POSITIVE_INFINITY)) {
                     return foldAll(cart, k, selection); // no usable bound: read every pair
                 }
-                next[p] = index.first(itemSlots[p]);
-                ends[p] = index.end(itemSlots[p]);
+                ends[p] = runs[p].size();
             }
-            frontier[p] = next[p] < ends[p] ? index.bound(next[p]) / alphaTerms[p] : 0.0;
+            frontier[p] = next[p] < ends[p] ? runs[p].bound(next[p]) / alphaTerms[p] : 0.0;
         }
         IntHeap ranked = ranked(INITIAL);
-        Emitter emitter = new Emitter(cart, cartMass, selection, k);
         double[] parts = new double[S];
+        for (long other : index.decreased()) {
+            meet(other, -1, -1, cart, runs, cartMasses, alphaTerms, parts, ranked);
+        }
+        Emitter emitter = new Emitter(cart, cartMass, selection, k);
         while (!emitter.done()) {
             double threshold = sum(frontier) * (1.0 + 1e-9);
             while (threshold > 0.0 && (ranked.isEmpty() || scores[ranked.peek()] <= threshold)) {
                 int p = largest(frontier);
-                int entry = next[p]++;
-                frontier[p] = next[p] < ends[p] ? index.bound(next[p]) / alphaTerms[p] : 0.0;
+                int n = next[p]++;
+                frontier[p] = next[p] < ends[p] ? runs[p].bound(next[p]) / alphaTerms[p] : 0.0;
                 threshold = sum(frontier) * (1.0 + 1e-9);
-                long other = index.other(entry);
-                if (slots.get(other) >= 0) {
-                    continue; // met before, through another cart item
-                }
-                int c = candidate(other);
-                for (int q = 0; q < positions; q++) {
-                    int pair = q == p ? entry : index.find(itemSlots[q], other);
-                    if (pair >= 0) {
-                        index.evidence(pair, parts);
-                        addPair(c, q, cartMasses[q], alphaTerms[q], index.support(pair), parts);
-                    }
-                }
-                if (numerator(c) > 0.0 && !contains(cart, other)) {
-                    double denominator = denominator(c);
-                    if (!Double.isNaN(denominator)) {
-                        scores[c] = numerator(c) / denominator;
-                        ranked.push(c);
-                    }
-                }
+                meet(runs[p].other(n), p, n, cart, runs, cartMasses, alphaTerms, parts, ranked);
             }
             if (ranked.isEmpty()) {
                 break;
             }
             emitter.offer(ranked.pop());
         }
-        return emitter.out;
+        return emitter.finish();
+    }
+
+    /**
+     * Meets {@code other} for the first time (else does nothing): sums its pairs with every cart
+     * item in cart order ({@code n} of run {@code p} is known already, -1 for none), and scores
+     * and ranks it when it may be returned.
+     */
+    private void meet(long other, int p, int n, long[] cart, PairRuns.Run[] runs, double[] cartMasses,
+                      double[] alphaTerms, double[] parts, IntHeap ranked) {
+        if (slots.get(other) >= 0) {
+            return; // met before, through another cart item
+        }
+        int c = candidate(other);
+        for (int q = 0; q < cart.length; q++) {
+            int pair = q == p ? n : runs[q].find(other);
+            if (pair >= 0) {
+                runs[q].evidence(pair, parts);
+                addPair(c, q, cartMasses[q], alphaTerms[q], runs[q].support(pair), parts);
+            }
+        }
+        if (numerator(c) > 0.0 && !contains(cart, other)) {
+            double denominator = denominator(c);
+            if (!Double.isNaN(denominator)) {
+                scores[c] = numerator(c) / denominator;
+                ranked.push(c);
+            }
+        }
     }
 
     /** The ranking by reading every pair of the cart items (as without an index). */
@@ -393,15 +407,19 @@ public final class BundleScorer {
         });
     }
 
-    /** Takes ranked candidates in order and keeps those that pass the selection, up to k. */
+    /**
+     * Takes ranked candidates in order and keeps those that pass the selection, up to k; the
+     * demoted ones wait, and fill the places left once every candidate was offered.
+     */
     private final class Emitter {
-        final List<ScoredItem> out;
+        private final List<ScoredItem> out;
         private final long[] cart;
         private final double cartMass;
         private final Selection selection;
         private final int k;
         private final String[] cartIds;
         private final LongIntMap brandCounts = new LongIntMap(16);
+        private final List<Integer> demoted = new ArrayList<>();
 
         Emitter(long[] cart, double cartMass, Selection selection, int k) {
             this.cart = cart;
@@ -418,13 +436,35 @@ public final class BundleScorer {
 
         void offer(int c) {
             long item = items[c];
-            if (!selection.admissible().test(item) || !roomForBrands(item, selection, brandCounts)) {
+            if (!selection.admissible().test(item)) {
+                return;
+            }
+            if (selection.demoted().test(item)) {
+                demoted.add(c);
+                return;
+            }
+            emit(c);
+        }
+
+        private void emit(int c) {
+            if (!selection.takeRoom(items[c], brandCounts)) {
                 return;
             }
             double confidence = cartMass > 0.0 ? supports[c] / cartMass : 0.0;
             double lift = masses[c] > 0.0 ? confidence * stats.basketMass() / masses[c] : 0.0;
-            out.add(new ScoredItem(item, id(c), scores[c], supports[c], confidence, lift, reason(c),
+            out.add(new ScoredItem(items[c], id(c), scores[c], supports[c], confidence, lift, reason(c),
                     because(c, cart, cartIds)));
+        }
+
+        /** The items: those emitted, then the demoted ones while places are left. */
+        List<ScoredItem> finish() {
+            for (int c : demoted) {
+                if (done()) {
+                    break;
+                }
+                emit(c);
+            }
+            return out;
         }
     }
 
@@ -433,22 +473,6 @@ public final class BundleScorer {
             ids[c] = source.itemId(items[c]);
         }
         return ids[c];
-    }
-
-    private static boolean roomForBrands(long item, Selection selection, LongIntMap counts) {
-        if (selection.maxPerBrand() == Selection.NO_LIMIT) {
-            return true;
-        }
-        long[] brands = selection.brands().apply(item);
-        for (long brand : brands) {
-            if (Math.max(0, counts.get(brand)) >= selection.maxPerBrand()) {
-                return false;
-            }
-        }
-        for (long brand : brands) {
-            counts.put(brand, Math.max(0, counts.get(brand)) + 1);
-        }
-        return true;
     }
 
     /** The source with the largest share of the score; ties: orders, carts, views. */

@@ -1,6 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.Catalog;
 import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -50,7 +51,7 @@ public final class CoPurchases {
      * @param itemIds the items taken as the cart; ids not in the graph are skipped
      * @param k how many items at most
      * @param excluded item ids never returned (besides the cart)
-     * @param inStockOnly leave out items with {@code inStock = false}
+     * @param inStockOnly leave out items with {@code inStock = false} (hidden items always are)
      * @return the candidates; empty when no cart item is in the graph
      * @throws ShopgraphException of code {@code CONFLICT} when {@code shopgraph.bundle.refresh()}
      *     has never run
@@ -58,9 +59,9 @@ public final class CoPurchases {
     public static List<Candidate> forItems(GraphDatabaseService db, Transaction tx, KernelTransaction ktx,
                                             Log log, List<String> itemIds, int k, Set<String> excluded,
                                             boolean inStockOnly) {
-        Optional<PairIndexes.Built> index = PairIndexes.forCall(db, ktx, ScoringConfig.DEFAULTS, log);
-        BundleStats stats = index.map(PairIndexes.Built::stats).or(() -> StatsStore.read(tx))
-                .orElseThrow(StatsStore::missing);
+        BundleStats stats = StatsStore.read(tx).orElseThrow(StatsStore::missing);
+        Optional<IndexVersion> latest = PairIndexes.latest(db, stats, log);
+        Optional<IndexVersion> index = PairIndexes.forCall(latest, ktx, ScoringConfig.DEFAULTS);
         List<Long> cart = new ArrayList<>();
         for (String id : itemIds) {
             Node item = tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id);
@@ -79,13 +80,13 @@ public final class CoPurchases {
             }
         }
         Selection selection = new Selection(item -> !skip.contains(item)
-                && !(inStockOnly && Boolean.FALSE.equals(
-                        tx.getNodeById(item).getProperty("inStock", null))),
+                && Catalog.servable(tx.getNodeById(item), inStockOnly),
                 Selection.NO_LIMIT, item -> new long[0]);
         long[] handles = cart.stream().mapToLong(Long::longValue).toArray();
-        try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.weightedSources(),
+        try (GraphBasketSource baskets = new GraphBasketSource(ktx,
+                latest.map(IndexVersion::weighted).orElse(stats.weightedSources()),
                 ScoringConfig.DEFAULTS.adjacency())) {
-            List<ScoredItem> scored = PairIndexes.scorer(index, handles, baskets, stats,
+            List<ScoredItem> scored = PairIndexes.scorer(index, latest, handles, baskets, stats,
                     ScoringConfig.DEFAULTS).recommend(handles, k, selection);
             List<Candidate> candidates = new ArrayList<>(scored.size());
             for (ScoredItem item : scored) {

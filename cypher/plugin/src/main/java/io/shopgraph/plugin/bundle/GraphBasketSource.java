@@ -57,6 +57,7 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
     private final boolean[] weighted = new boolean[SOURCES.length];
     private final int placed;
     private final int hasSession;
+    private final int itemLabel;
     private final PropertySelection weight;
     private final PropertySelection position; // null when positions are not read
     private final PropertySelection weightAndPosition;
@@ -84,6 +85,7 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
         }
         placed = tokens.relationshipType(GraphModel.PLACED.name());
         hasSession = tokens.relationshipType(GraphModel.HAS_SESSION.name());
+        itemLabel = tokens.nodeLabel(GraphModel.ITEM.name());
         weight = key(tokens, "weight");
         positionKey = positions ? tokens.propertyKey(GraphModel.POSITION) : TokenConstants.NO_TOKEN;
         position = positionKey == TokenConstants.NO_TOKEN ? null : PropertySelection.selection(positionKey);
@@ -141,6 +143,15 @@ final class GraphBasketSource implements BasketSource, AutoCloseable {
             basket.reset(source, type, item);
             visitor.visit(basket);
         }
+    }
+
+    @Override
+    public boolean isItem(long handle) {
+        if (itemLabel == TokenConstants.NO_TOKEN) {
+            return false;
+        }
+        read.singleNode(handle, otherNode);
+        return otherNode.next() && otherNode.hasLabel(itemLabel);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.bundle.BundleConfig.BundleOptions;
+import io.shopgraph.plugin.common.Catalog;
 import io.shopgraph.plugin.common.ShopgraphException;
+import io.shopgraph.plugin.model.Rejections;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -22,9 +24,11 @@ import org.neo4j.graphdb.Transaction;
  *
  * <ul>
  *   <li>{@code user}: leaves out the items of the user's orders of kind 'order' (an unknown user
- *       has bought nothing);</li>
+ *       has bought nothing) and the items the user rejected, and demotes those very similar to
+ *       them ({@link Rejections});</li>
  *   <li>{@code categories}: keeps items {@code IN_CATEGORY} of one of the codes or a descendant
  *       ({@code CHILD_OF*}); an unknown code is an error;</li>
+ *   <li>hidden items ({@code hidden = true}) are never returned;</li>
  *   <li>{@code inStockOnly}: leaves out items with {@code inStock = false} (absent is in stock);</li>
  *   <li>{@code maxPrice}: leaves out items with a {@code price} above it or without one;</li>
  *   <li>{@code maxPerBrand}: brands are the {@code HAS_BRAND} nodes.</li>
@@ -36,10 +40,12 @@ final class GraphSelection {
     private GraphSelection() {}
 
     /**
+     * @param database the database's key (its UUID), for the active model's embeddings
      * @throws ShopgraphException of code {@code UNKNOWN_ID} naming the unknown category codes
      */
-    static Selection of(Transaction tx, BundleOptions options) {
+    static Selection of(Transaction tx, BundleOptions options, String database) {
         Set<Long> bought = options.user() == null ? Set.of() : bought(tx, options.user());
+        Rejections rejections = Rejections.of(tx, database, options.user());
         Set<String> codes = options.categories() == null ? null : knownCategories(tx, options.categories());
         Map<Long, Boolean> inCategories = new HashMap<>();
         return new Selection(item -> {
@@ -47,7 +53,8 @@ final class GraphSelection {
                 return false;
             }
             Node node = tx.getNodeById(item);
-            if (options.inStockOnly() && Boolean.FALSE.equals(node.getProperty("inStock", null))) {
+            if (!Catalog.servable(node, options.inStockOnly())
+                    || !rejections.isEmpty() && rejections.rejected(String.valueOf(node.getProperty("itemId", "")))) {
                 return false;
             }
             if (options.maxPrice() != BundleOptions.NO_MAX_PRICE
@@ -56,7 +63,9 @@ final class GraphSelection {
                 return false;
             }
             return codes == null || inCategories(node, codes, inCategories);
-        }, options.maxPerBrand(), item -> brands(tx.getNodeById(item)));
+        }, options.maxPerBrand(), item -> brands(tx.getNodeById(item)),
+                item -> !rejections.isEmpty()
+                        && rejections.demoted(String.valueOf(tx.getNodeById(item).getProperty("itemId", ""))));
     }
 
     private static Set<Long> bought(Transaction tx, String userId) {

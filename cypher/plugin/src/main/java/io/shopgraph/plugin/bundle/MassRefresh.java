@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongToDoubleFunction;
 import org.neo4j.graphdb.Direction;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.Node;
@@ -19,9 +20,12 @@ import org.neo4j.graphdb.Transaction;
 
 /**
  * {@code shopgraph.bundle.refresh}: reads every basket of the graph ({@link GraphModel}) in the
- * caller's transaction, computes the masses with {@link MassCounter}, and writes
- * {@code Item.bundleMass} (0.0 for items in no basket; only changed values) in transactions of
- * {@value #BATCH} items, then the {@code BundleStats} node in a last one.
+ * caller's transaction and computes the statistics with {@link MassCounter} ({@link #run}:
+ * {@code N}, {@code now}, the counts and the sources with weights other than 1); then
+ * {@link #write} stores the item masses given (those of the pair index built with these
+ * statistics, computed per item by {@link BasketPairs#mass}) as {@code Item.bundleMass} (0.0
+ * for items in no basket; only changed values) in transactions of {@value #BATCH} items, and
+ * the {@code BundleStats} node in a last one.
  *
  * <p>Memory: three entries per basket (about 20 bytes) and one per item, nothing per
  * relationship. {@code now} is the newest counted basket's time, never the wall clock.
@@ -57,7 +61,7 @@ final class MassRefresh {
     }
 
     /**
-     * Runs the refresh.
+     * Computes the statistics; writes nothing.
      *
      * @throws ShopgraphException if a basket time is not a datetime with a timezone or a weight is outside
      *     [0, 1]
@@ -66,14 +70,21 @@ final class MassRefresh {
         scan();
         MassCounter counter = new MassCounter(config, nowMillis);
         count(counter);
-        write(counter);
         BundleStats stats = new BundleStats(config, nowMillis, counter.basketMass(), counter.baskets(),
                 counter.items(), contents.weighted);
+        return new Outcome(stats, now);
+    }
+
+    /**
+     * Writes the masses of every item ({@code masses} of its handle; {@code NaN}: not known, left
+     * as it is), then the statistics.
+     */
+    void write(Outcome outcome, LongToDoubleFunction masses) {
+        writeMasses(masses);
         try (Transaction write = db.beginTx()) {
-            StatsStore.write(write, stats, now);
+            StatsStore.write(write, outcome.stats(), outcome.now());
             write.commit();
         }
-        return new Outcome(stats, now);
     }
 
     /** Finds the non-empty baskets of the sources of weight above 0, their users and now. */
@@ -196,14 +207,14 @@ final class MassRefresh {
     }
 
     /** Writes the changed masses of all items, {@value #BATCH} per transaction. */
-    private void write(MassCounter counter) {
+    private void writeMasses(LongToDoubleFunction computed) {
         List<String> ids = new ArrayList<>();
         List<Double> masses = new ArrayList<>();
         try (ResourceIterator<Node> items = tx.findNodes(GraphModel.ITEM)) {
             items.forEachRemaining(item -> {
-                double mass = counter.mass(item.getId());
+                double mass = computed.applyAsDouble(item.getId());
                 Object old = item.getProperty(GraphModel.MASS, null);
-                if (!(old instanceof Double value && Double.compare(value, mass) == 0)) {
+                if (!Double.isNaN(mass) && !(old instanceof Double value && Double.compare(value, mass) == 0)) {
                     ids.add(item.getElementId());
                     masses.add(mass);
                 }

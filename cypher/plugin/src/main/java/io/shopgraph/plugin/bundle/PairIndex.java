@@ -24,7 +24,7 @@ import java.util.Locale;
  * in the order by {@code j} (4 bytes): 25 bytes. Immutable once built, so any number of calls
  * may read it at once.
  */
-final class PairIndex implements PairSums {
+final class PairIndex implements PairRuns {
 
     private static final int S = Source.values().length;
 
@@ -233,7 +233,7 @@ final class PairIndex implements PairSums {
      * a mass at least {@code max(n(j), n(i,j))}, so its contribution {@code e(i,j) / n(i)^alpha
      * / denominator} is at most {@code bound / n(i)^alpha} (up to the rounding of its sums).
      */
-    private static float bound(double evidence, double support, double mass, ScoringConfig scoring) {
+    static float bound(double evidence, double support, double mass, ScoringConfig scoring) {
         // StrictMath: the same bits at the build and at every call, so runs stay ordered.
         double value = evidence / StrictMath.pow(Math.max(mass, support) + scoring.smoothing(), scoring.beta());
         if (!(value >= 0.0)) {
@@ -243,28 +243,79 @@ final class PairIndex implements PairSums {
         return rounded < value ? Math.nextUp(rounded) : rounded;
     }
 
-    /**
-     * Whether a scorer with these knobs may use this index: the same {@code sizeExponent},
-     * {@code maxBasketSize} and {@code adjacencyBonus} as its sums.
-     */
-    boolean serves(ScoringConfig scoring) {
+    @Override
+    public boolean serves(ScoringConfig scoring) {
         return Double.compare(scoring.sizeExponent(), built.sizeExponent()) == 0
                 && Double.compare(scoring.adjacencyBonus(), built.adjacencyBonus()) == 0
                 && scoring.maxBasketSize() == built.maxBasketSize();
     }
 
-    /**
-     * Whether a scorer with these knobs may also read the runs by {@link #bound}: it
-     * {@link #serves} them, with the {@code beta} and {@code smoothing} of the bounds.
-     */
-    boolean bounds(ScoringConfig scoring) {
+    @Override
+    public boolean bounds(ScoringConfig scoring) {
         return serves(scoring) && Double.compare(scoring.beta(), built.beta()) == 0
                 && Double.compare(scoring.smoothing(), built.smoothing()) == 0;
     }
 
-    /** Whether the item's pairs are here. */
-    boolean holds(long item) {
+    @Override
+    public boolean holds(long item) {
         return itemSlot(item) >= 0;
+    }
+
+    @Override
+    public Run run(long item) {
+        int slot = itemSlot(item);
+        return slot < 0 ? null : new BaseRun(slot);
+    }
+
+    @Override
+    public long[] decreased() {
+        return NONE;
+    }
+
+    private static final long[] NONE = new long[0];
+
+    /** An item's run: its entries {@code [first, end)}. */
+    private final class BaseRun implements Run {
+        private final int slot;
+        private final int first;
+        private final int size;
+
+        BaseRun(int slot) {
+            this.slot = slot;
+            this.first = firstEntry[slot];
+            this.size = firstEntry[slot + 1] - first;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public long other(int n) {
+            return PairIndex.this.other(first + n);
+        }
+
+        @Override
+        public double support(int n) {
+            return supports[first + n];
+        }
+
+        @Override
+        public void evidence(int n, double[] out) {
+            PairIndex.this.evidence(first + n, out);
+        }
+
+        @Override
+        public float bound(int n) {
+            return PairIndex.this.bound(first + n);
+        }
+
+        @Override
+        public int find(long other) {
+            int entry = PairIndex.this.find(slot, other);
+            return entry < 0 ? -1 : entry - first;
+        }
     }
 
     /** The slot of an item whose pairs are here, or -1. */
@@ -333,41 +384,16 @@ final class PairIndex implements PairSums {
         return -1;
     }
 
-    @Override
-    public void forEachPair(long item, PairVisitor visitor) {
-        int slot = itemSlot(item);
-        if (slot < 0) {
-            throw new IllegalStateException("The pair index does not hold item " + item + ".");
-        }
-        double[] parts = new double[S];
-        for (int entry = firstEntry[slot]; entry < firstEntry[slot + 1]; entry++) {
-            evidence(entry, parts);
-            visitor.visit(handles[others[entry]], supports[entry], parts);
-        }
-    }
-
     /** The mass read when the index was built; {@code NaN} for an item it never met. */
-    double mass(long item) {
+    @Override
+    public double mass(long item) {
         int slot = slots.get(item);
         return slot < 0 ? Double.NaN : masses[slot];
     }
 
-    /**
-     * The items as a scorer over this index reads them: masses from here (those of the build),
-     * business ids from {@code ids} (the index holds none).
-     */
-    ItemSource items(ItemSource ids) {
-        return new ItemSource() {
-            @Override
-            public double mass(long item) {
-                return PairIndex.this.mass(item);
-            }
-
-            @Override
-            public String itemId(long item) {
-                return ids.itemId(item);
-            }
-        };
+    /** The item handles whose pairs are here, in slot order. */
+    long[] heldItems() {
+        return Arrays.copyOf(handles, itemCount);
     }
 
     /** How many items have their pairs here. */

@@ -1,49 +1,37 @@
 package io.shopgraph.plugin.bundle;
 
-import java.util.Arrays;
+import io.shopgraph.plugin.live.changes.ChangeFeeds;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.neo4j.graphdb.GraphDatabaseService;
-import org.neo4j.graphdb.Node;
-import org.neo4j.graphdb.ResourceIterator;
-import org.neo4j.graphdb.Transaction;
 import org.neo4j.kernel.api.KernelTransaction;
-import org.neo4j.kernel.impl.coreapi.InternalTransaction;
 import org.neo4j.kernel.internal.GraphDatabaseAPI;
 import org.neo4j.logging.Log;
 import org.neo4j.storageengine.api.TransactionIdStore;
 
 /**
- * The {@link PairIndex} of each database, and when a call may score over it.
+ * The {@link LiveIndex} of each database, and when a call may score over its latest version.
  *
- * <p><b>Builds.</b> {@code shopgraph.bundle.refresh()} builds it once the masses are committed,
- * and waits. A call that finds no index (after a restart) or a stale one starts a build in the
- * background, one at a time, and not sooner after the previous build than ten times its
- * duration (at least {@value #MIN_PAUSE_MILLIS} ms): a database written to all the time spends
- * at most about a tenth of a core on rebuilds that its writes keep making stale. A build reads
- * in a transaction of its own, with the statistics of the last refresh, every {@code Item} node
- * and {@link GraphBasketSource}, and gives up (keeping the traversal) when the index would take
- * more than a quarter of the heap.
- *
- * <p><b>Use.</b> A call scores over the index only when the index holds exactly what the
- * traversal would read: nothing was committed to the database since its build began (a build
- * records the last closed transaction id, so every transaction up to it was visible to it; a
- * call compares that with the last committed id, which moves as soon as a transaction is
- * written to the log), the caller's transaction has no changes of its own, the call's
+ * <p><b>Use.</b> A call scores over the latest {@link IndexVersion} when there is one, the
+ * caller's transaction has no changes of its own (it must see them: it traverses), the call's
  * {@code sizeExponent}, {@code maxBasketSize} and {@code adjacencyBonus} are those of the index
- * (the defaults) and every cart item has its pairs in it. Otherwise it traverses: the same results, more slowly.
- * The results never depend on which way a call took.
+ * (the defaults) and every cart item has its pairs in it (an item created since the last merge
+ * has not). Otherwise it traverses the baskets, with the masses of the latest version when there
+ * is one (those of {@code Item.bundleMass} before the first build). With the change feed
+ * ({@link ChangeFeeds}), the latest version holds every commit within a merge's delay (see
+ * {@link LiveIndex}); without it (the plugin's extension was not loaded) a version is used only
+ * while nothing was committed since its build began, as the database's last committed
+ * transaction id tells, and calls start a background build when it is stale.
  *
- * <p>Two Neo4j internals are used, as by the walk projection: the last committed and last
- * closed transaction ids ({@link TransactionIdStore}, through {@link GraphDatabaseAPI}; without
- * them no index is ever used), and the database's id, so that a database dropped and created
- * again under the same name never sees an old index.
+ * <p>Two Neo4j internals are used: the last committed and last closed transaction ids
+ * ({@link TransactionIdStore}, through {@link GraphDatabaseAPI}), and the database's id, so that a
+ * database dropped and created again under the same name never sees an old index.
  */
 final class PairIndexes {
 
@@ -51,9 +39,14 @@ final class PairIndexes {
     static final long MIN_PAUSE_MILLIS = 1_000;
 
     private static final long UNKNOWN_TX = -1;
-    private static final ConcurrentHashMap<String, Database> DATABASES = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Entry> DATABASES = new ConcurrentHashMap<>();
     private static final ExecutorService BUILDS = Executors.newSingleThreadExecutor(task -> {
         Thread thread = new Thread(task, "shopgraph-bundle-index");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private static final ScheduledExecutorService MERGES = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "shopgraph-bundle-merge");
         thread.setDaemon(true);
         return thread;
     });
@@ -61,80 +54,83 @@ final class PairIndexes {
 
     private PairIndexes() {}
 
-    /**
-     * One built index.
-     *
-     * @param index the pair sums
-     * @param stats the statistics it was built with
-     * @param txId the database's last closed transaction id just before the build
-     * @param millis how long the build took
-     */
-    record Built(PairIndex index, BundleStats stats, long txId, long millis) {}
-
-    /** A database's index, and how to tell whether it changed. */
-    private static final class Database {
-        final String identity;
-        final GraphDatabaseService db;
-        final LongSupplier lastCommitted;
-        final LongSupplier lastClosed;
-        final Log log;
-        final Object buildLock = new Object();
-        final AtomicBoolean building = new AtomicBoolean();
-        volatile Built current;
-        volatile long nextBuildMillis;
-
-        Database(String identity, GraphDatabaseService db, Log log) {
-            this.identity = identity;
-            this.db = db;
-            this.log = log;
-            if (db instanceof GraphDatabaseAPI api
-                    && api.getDependencyResolver().containsDependency(TransactionIdStore.class)) {
-                TransactionIdStore store = api.getDependencyResolver().resolveDependency(TransactionIdStore.class);
-                lastCommitted = store::getLastCommittedTransactionId;
-                lastClosed = store::getLastClosedTransactionId;
-            } else {
-                log.warn("shopgraph: cannot read the last committed transaction id of database '%s'; bundles"
-                        + " are always computed by traversal.", db.databaseName());
-                lastCommitted = () -> UNKNOWN_TX;
-                lastClosed = () -> UNKNOWN_TX;
-            }
-        }
-    }
+    /** A database's live index and how to read its last committed transaction id. */
+    private record Entry(LiveIndex index, LongSupplier lastCommitted) {}
 
     /**
-     * The index a call may score over, or empty (it traverses); starts a background build when
-     * the database has no index or a stale one.
+     * The version a call may score over, of those {@link #latest} gives, or empty (it
+     * traverses): one that serves the call's knobs, for a transaction without changes of its
+     * own.
      *
-     * @param db the caller's database
+     * @param latest the latest version
      * @param ktx the caller's transaction
      * @param scoring the call's knobs
+     */
+    static Optional<IndexVersion> forCall(Optional<IndexVersion> latest, KernelTransaction ktx,
+                                          ScoringConfig scoring) {
+        if (latest.isEmpty() || !latest.get().serves(scoring) || ktx.dataRead().transactionStateHasChanges()) {
+            return Optional.empty();
+        }
+        return latest;
+    }
+
+    /**
+     * The latest version whatever the call's knobs, for its masses; empty before the first build
+     * (one is started), when it was built with other statistics than those in the graph now (a
+     * build is started) and, without the change feed, when stale.
+     *
+     * @param db the caller's database
+     * @param stats the statistics in the graph, as the caller's transaction reads them
      * @param log where builds report
      */
-    static Optional<Built> forCall(GraphDatabaseService db, KernelTransaction ktx, ScoringConfig scoring, Log log) {
-        return usable(database(db, ktx, log), ktx, scoring);
-    }
-
-    /**
-     * Builds the caller's database's index now (after any build under way) and waits; keeps the
-     * traversal when the index would be too large (logged).
-     *
-     * @return the index, or empty when there are no statistics or it is too large
-     */
-    static Optional<Built> rebuild(GraphDatabaseService db, KernelTransaction ktx, Log log) {
-        Database database = database(db, ktx, log);
-        synchronized (database.buildLock) {
-            return build(database);
+    static Optional<IndexVersion> latest(GraphDatabaseService db, BundleStats stats, Log log) {
+        Entry entry = database(db, log);
+        IndexVersion version = entry.index().current();
+        if (version == null || !version.stats().equals(stats)) {
+            entry.index().requestBuild();
+            return Optional.empty();
         }
+        if (!entry.index().live()) {
+            long txId = entry.lastCommitted().getAsLong();
+            if (txId == UNKNOWN_TX || version.txId() != txId) {
+                entry.index().requestBuild();
+                return Optional.empty();
+            }
+        }
+        return Optional.of(version);
     }
 
     /**
-     * A scorer for a call: over the index when {@code built} is present and holds every cart
-     * item, else by traversal of {@code baskets}.
+     * Builds the caller's database's index now with a refresh's statistics (after any build under
+     * way), publishes it and waits; {@code beforePublish} runs between the build and the
+     * publication (the refresh writes the masses there).
+     *
+     * @return the version, or empty when the index would be too large
      */
-    static BundleScorer scorer(Optional<Built> built, long[] cart, GraphBasketSource baskets, BundleStats stats,
-                               ScoringConfig scoring) {
-        if (built.isPresent()) {
-            PairIndex index = built.get().index();
+    static Optional<IndexVersion> refresh(GraphDatabaseService db, BundleStats stats, Log log,
+                                          java.util.function.Consumer<PairIndex> beforePublish) {
+        return database(db, log).index().build(stats, beforePublish);
+    }
+
+    /**
+     * Builds the caller's database's index now from the graph with the statistics of the last
+     * refresh (a compaction on demand) and waits.
+     *
+     * @return the version, or empty without statistics or when the index would be too large
+     */
+    static Optional<IndexVersion> compact(GraphDatabaseService db, Log log) {
+        return database(db, log).index().build(null, null);
+    }
+
+    /**
+     * A scorer for a call: over the version when it is present and holds every cart item, else
+     * by traversal of {@code baskets} with the masses of {@code masses} when present (else those
+     * of {@code baskets}).
+     */
+    static BundleScorer scorer(Optional<IndexVersion> version, Optional<IndexVersion> masses, long[] cart,
+                               GraphBasketSource baskets, BundleStats stats, ScoringConfig scoring) {
+        if (version.isPresent()) {
+            IndexVersion index = version.get();
             boolean held = true;
             for (long item : cart) {
                 held &= index.holds(item);
@@ -143,6 +139,10 @@ final class PairIndexes {
                 INDEXED_CALLS.incrementAndGet();
                 return new BundleScorer(index.items(baskets), index, stats, scoring);
             }
+        }
+        if (masses.isPresent()) {
+            return new BundleScorer(masses.get().items(baskets), new BasketPairs(baskets, stats, scoring), stats,
+                    scoring);
         }
         return new BundleScorer(baskets, stats, scoring);
     }
@@ -153,117 +153,55 @@ final class PairIndexes {
     }
 
     /**
-     * Waits until every background build started so far has ended (builds run one at a time,
-     * in the order they were started). For tests.
+     * Waits until every change committed to the caller's database before the call is in its
+     * latest version (tests and benchmarks).
+     */
+    static void awaitMerged(GraphDatabaseService db, Log log) {
+        database(db, log).index().awaitMerged();
+    }
+
+    /** The latest version of the caller's database, whatever the statistics; empty before the first build. */
+    static Optional<IndexVersion> current(GraphDatabaseService db, Log log) {
+        return Optional.ofNullable(database(db, log).index().current());
+    }
+
+    /** What the merges of the caller's database did since the start. */
+    static LiveIndex.MergeStats mergeStats(GraphDatabaseService db, Log log) {
+        return database(db, log).index().mergeStats();
+    }
+
+    /**
+     * Waits until every background build and merge started so far has ended (they run one at a
+     * time, in the order they were started). For tests.
      */
     static void awaitBackgroundBuilds() throws InterruptedException, ExecutionException {
-        BUILDS.submit(() -> { }).get();
-    }
-
-    private static Optional<Built> usable(Database database, KernelTransaction ktx, ScoringConfig scoring) {
-        Built built = database.current;
-        long txId = database.lastCommitted.getAsLong();
-        boolean fresh = built != null && txId != UNKNOWN_TX && built.txId() == txId;
-        if (!fresh) {
-            buildInBackground(database);
-            return Optional.empty();
-        }
-        if (!built.index().serves(scoring) || ktx.dataRead().transactionStateHasChanges()) {
-            return Optional.empty();
-        }
-        return Optional.of(built);
-    }
-
-    private static void buildInBackground(Database database) {
-        if (System.currentTimeMillis() < database.nextBuildMillis || !database.building.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            BUILDS.execute(() -> {
-                try {
-                    synchronized (database.buildLock) {
-                        build(database);
-                    }
-                } catch (RuntimeException e) {
-                    database.log.warn("shopgraph: background build of the bundle pair index of database '"
-                            + database.db.databaseName() + "' failed; calls traverse the baskets.", e);
-                    database.nextBuildMillis = System.currentTimeMillis() + 10 * MIN_PAUSE_MILLIS;
-                } finally {
-                    database.building.set(false);
-                }
-            });
-        } catch (RuntimeException e) {
-            database.building.set(false);
-            database.log.warn("shopgraph: cannot start a build of the bundle pair index.", e);
+        for (int round = 0; round < 3; round++) {
+            MERGES.submit(() -> { }).get();
+            BUILDS.submit(() -> { }).get();
         }
     }
 
-    /** Builds in a read transaction of its own and publishes it; the caller holds the build lock. */
-    private static Optional<Built> build(Database database) {
-        long txId = database.lastClosed.getAsLong();
-        long start = System.nanoTime();
-        String name = database.db.databaseName();
-        Built built;
-        try (Transaction tx = database.db.beginTx()) {
-            Optional<BundleStats> stats = StatsStore.read(tx);
-            if (stats.isEmpty()) {
-                database.nextBuildMillis = System.currentTimeMillis() + MIN_PAUSE_MILLIS;
-                return Optional.empty();
-            }
-            long[] items = items(tx);
-            KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
-            long maxBytes = Runtime.getRuntime().maxMemory() / 4;
-            PairIndex index;
-            ScoringConfig scoring = ScoringConfig.DEFAULTS;
-            try (GraphBasketSource baskets = new GraphBasketSource(ktx, stats.get().weightedSources(),
-                    scoring.adjacency())) {
-                index = PairIndex.build(items, baskets, stats.get(), scoring, maxBytes);
-            } catch (PairIndex.TooLargeException e) {
-                database.log.warn("shopgraph: no bundle pair index for database '%s': %s Calls traverse the"
-                        + " baskets.", name, e.getMessage());
-                database.nextBuildMillis = Long.MAX_VALUE; // until the next refresh
-                return Optional.empty();
-            }
-            built = new Built(index, stats.get(), txId, (System.nanoTime() - start) / 1_000_000);
-        }
-        database.log.info("shopgraph: bundle pair index of database '%s' built in %d ms: %d items, %d pairs,"
-                        + " about %d MiB, as of transaction %d.", name, built.millis(), built.index().items(),
-                built.index().pairs(), built.index().estimatedBytes() >> 20, txId);
-        Built current = database.current;
-        if (current == null || current.txId() <= txId) {
-            database.current = built;
-        }
-        database.nextBuildMillis = System.currentTimeMillis() + Math.max(MIN_PAUSE_MILLIS, 10 * built.millis());
-        return Optional.of(built);
-    }
-
-    @SuppressWarnings("removal") // Entity.getId(): handles within this index's transaction state.
-    private static long[] items(Transaction tx) {
-        long[] items = new long[1024];
-        int count = 0;
-        try (ResourceIterator<Node> nodes = tx.findNodes(GraphModel.ITEM)) {
-            while (nodes.hasNext()) {
-                if (count == items.length) {
-                    items = Arrays.copyOf(items, count * 2);
-                }
-                items[count++] = nodes.next().getId();
-            }
-        }
-        return Arrays.copyOf(items, count);
-    }
-
-    private static Database database(GraphDatabaseService db, KernelTransaction ktx, Log log) {
-        String identity = identity(ktx);
-        Database cached = DATABASES.get(ktx.getDatabaseName());
-        if (cached != null && cached.identity.equals(identity)) {
+    private static Entry database(GraphDatabaseService db, Log log) {
+        String identity = ChangeFeeds.identity(db);
+        Entry cached = DATABASES.get(identity);
+        if (cached != null) {
             return cached;
         }
-        return DATABASES.compute(ktx.getDatabaseName(), (name, known) ->
-                known != null && known.identity.equals(identity) ? known
-                        : new Database(identity, db, log));
-    }
-
-    private static String identity(KernelTransaction ktx) {
-        return String.valueOf(ktx.getDatabaseId());
+        return DATABASES.computeIfAbsent(identity, key -> {
+            LongSupplier lastCommitted;
+            LongSupplier lastClosed;
+            if (db instanceof GraphDatabaseAPI api
+                    && api.getDependencyResolver().containsDependency(TransactionIdStore.class)) {
+                TransactionIdStore store = api.getDependencyResolver().resolveDependency(TransactionIdStore.class);
+                lastCommitted = store::getLastCommittedTransactionId;
+                lastClosed = store::getLastClosedTransactionId;
+            } else {
+                log.warn("shopgraph: cannot read the last committed transaction id of database '%s'; without"
+                        + " the change feed, bundles are always computed by traversal.", db.databaseName());
+                lastCommitted = () -> UNKNOWN_TX;
+                lastClosed = () -> UNKNOWN_TX;
+            }
+            return new Entry(new LiveIndex(key, db, log, lastClosed, MERGES, BUILDS), lastCommitted);
+        });
     }
 }

@@ -79,6 +79,15 @@ public final class LongIntMap {
         table[2 * slot + 1] = value;
     }
 
+    /** A copy that shares nothing with this map. */
+    public LongIntMap copy() {
+        LongIntMap copy = new LongIntMap(1);
+        copy.table = table.clone();
+        copy.size = size;
+        copy.mask = mask;
+        return copy;
+    }
+
     /** Removes every key, keeping the capacity. */
     public void clear() {
         if (size > 0) {

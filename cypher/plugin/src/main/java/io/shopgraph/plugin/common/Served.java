@@ -4,12 +4,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * How a serving procedure ({@code shopgraph.bundle}, {@code shopgraph.recommend},
  * {@code shopgraph.similar}) answers one call: the config its own parser reads and, when the
  * call runs through an online experiment ({@code {experiment: 'name'}}), the variant, the
- * request id, a pinned model version or a baseline that answers instead, and where the answer
+ * request id, a pinned model version or a baseline that ranks instead, and where the answer
  * is logged. Procedures get one from {@link ExperimentHook#enter}; outside an experiment it is
  * {@link #plain(Map) plain}: the call's own config, no request id, nothing logged.
  */
@@ -31,16 +32,19 @@ public final class Served {
         }
     }
 
-    /** A plain baseline that answers instead of the procedure's own algorithm. */
+    /**
+     * A plain baseline that ranks instead of the procedure's own algorithm: the procedure takes
+     * its candidates in this order and applies its own filters, demotions and cold start to
+     * them, as it does to its own ranking.
+     */
     public interface Baseline {
         /**
-         * The baseline's items for this call, best first.
+         * The baseline's candidates for this call, best first, lazily: the items the call asks
+         * about (the cart or the item) are not among them.
          *
-         * @param k how many at most
-         * @param inStockOnly leave out items whose {@code inStock} is false
          * @return the items with the baseline's score and reason
          */
-        List<Candidate> top(int k, boolean inStockOnly);
+        Stream<Candidate> ranked();
     }
 
     private final Map<String, Object> config;
@@ -61,7 +65,7 @@ public final class Served {
      *     (the control's config answers and nothing is logged)
      * @param requestId the request id, or null when not logged
      * @param modelVersion the pinned model version, or null for the active one
-     * @param baseline the baseline that answers instead, or null
+     * @param baseline the baseline that ranks instead, or null
      * @param log receives the answer's item ids in rank order (hands the exposure to the log)
      */
     public Served(Map<String, Object> config, String experiment, String variant, String requestId,
@@ -105,7 +109,7 @@ public final class Served {
         return modelVersion;
     }
 
-    /** The baseline that answers instead of the procedure's algorithm, or null. */
+    /** The baseline that ranks instead of the procedure's algorithm, or null. */
     public Baseline baseline() {
         return baseline;
     }

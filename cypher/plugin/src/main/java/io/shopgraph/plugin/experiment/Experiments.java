@@ -26,12 +26,14 @@ import org.neo4j.graphdb.Transaction;
  *   <li>The call's config names the experiment ({@code experiment}), the user or visitor
  *       ({@code shopgraph.recommend}: its {@code userId}; bundle and similar: the config key
  *       {@code user}) and optionally the request's time ({@code at}, default the server's
- *       clock; not later than it).</li>
+ *       clock; not later than it). For similar the user is its {@code userId} too: the items they
+ *       rejected are left out and those very similar to them come last.</li>
  *   <li>The user's variant is {@link Assignment#variant}: the same in every call, client and
  *       process for as long as the experiment runs.</li>
  *   <li>The variant's config for the surface is laid over the call's config (its keys win; keys
- *       it does not give stay as the call gave them); its pinned model version or baseline
- *       answer instead of the active model or the procedure's algorithm.</li>
+ *       it does not give stay as the call gave them); its pinned model version answers instead of
+ *       the active model, its baseline ranks instead of the procedure's algorithm (the
+ *       procedure's filters, demotions and new items' places apply to either).</li>
  *   <li>Each answered call gets a new request id, and its answer is handed to the database's
  *       {@link ExposureLog}.</li>
  *   <li>At a time outside the experiment (before its start, from its end or its stop on), the
@@ -68,14 +70,14 @@ final class Experiments implements ExperimentHook.Gate {
         }
         if (!experiment.liveAt(at)) {
             Variant control = experiment.controlVariant();
-            return new Served(merge(rest, control.config(surface)), name, null, null, control.model(),
-                    baseline(control, db, tx, surface, id, query), items -> { });
+            return new Served(merge(rest, control.config(surface), surface, name, id), name, null, null, control.model(),
+                    baseline(control, db, tx, query), items -> { });
         }
         Variant variant = experiment.variants().get(Assignment.variant(experiment.salt(), id, experiment.shares()));
         ExposureLog log = ExposureLogs.of(db);
         String requestId = UUID.randomUUID().toString();
-        return new Served(merge(rest, variant.config(surface)), name, variant.name(), requestId, variant.model(),
-                baseline(variant, db, tx, surface, id, query),
+        return new Served(merge(rest, variant.config(surface), surface, name, id), name, variant.name(), requestId, variant.model(),
+                baseline(variant, db, tx, query),
                 items -> log.expose(new Exposure(requestId, at, id, surface, name, variant.name(), items, query)));
     }
 
@@ -111,14 +113,31 @@ final class Experiments implements ExperimentHook.Gate {
         return at;
     }
 
-    private static Map<String, Object> merge(Map<String, Object> call, Map<String, Object> variant) {
+    /**
+     * The variant's config laid over the call's; for similar, the experiment's user is the
+     * procedure's {@code userId} too (their rejections apply).
+     *
+     * @throws ShopgraphException of code {@code BAD_ARGUMENT} when a similar call names another
+     *     {@code userId} than its experiment's {@code user}
+     */
+    private static Map<String, Object> merge(Map<String, Object> call, Map<String, Object> variant,
+                                             Surface surface, String name, String user) {
         Map<String, Object> merged = new HashMap<>(call);
         merged.putAll(variant);
+        if (surface == Surface.SIMILAR) {
+            Object given = call.get("userId");
+            if (given != null && !user.equals(given)) {
+                throw ShopgraphException.badArgument("A similar call through experiment '" + name + "' asks for"
+                        + " user '" + user + "' (key user) but its userId is " + CypherValues.describe(given)
+                        + ": give the same user or leave userId out.");
+            }
+            merged.put("userId", user);
+        }
         return merged;
     }
 
     private static Served.Baseline baseline(Variant variant, GraphDatabaseService db, Transaction tx,
-                                            Surface surface, String user, List<String> query) {
-        return variant.baseline() == null ? null : new PopularityBaseline(db, tx, surface, user, query);
+                                            List<String> query) {
+        return variant.baseline() == null ? null : new PopularityBaseline(db, tx, query);
     }
 }

@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.model;
 
+import io.shopgraph.plugin.common.Catalog;
 import io.shopgraph.plugin.common.RankedItem;
 import io.shopgraph.plugin.common.Reason;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.neo4j.graphdb.Label;
 import org.neo4j.graphdb.Node;
 import org.neo4j.graphdb.Result;
@@ -40,28 +42,29 @@ public final class NearestItems {
      *     for the active one
      * @param itemId the item
      * @param k how many at most
-     * @param inStockOnly leave out items whose {@code inStock} is false
+     * @param inStockOnly leave out items whose {@code inStock} is false (hidden items always are)
+     * @param keep whether an item may be returned (a user's rejections leave some out)
      */
     public static Optional<List<RankedItem>> of(Transaction tx, String pinned, String itemId, int k,
-                                                boolean inStockOnly) {
+                                                boolean inStockOnly, Predicate<String> keep) {
         Optional<ActiveModel> model = ActiveModel.forCall(tx, pinned);
         Node item = model.isPresent() ? tx.findNode(ITEM, "itemId", itemId) : null;
         double[] vector = item == null ? null : model.get().embedding(item);
         if (vector == null) {
             return Optional.empty();
         }
-        return Optional.of(nearest(tx, model.get(), itemId, vector, k, inStockOnly));
+        return Optional.of(nearest(tx, model.get(), itemId, vector, k, inStockOnly, keep));
     }
 
     /**
-     * The item's nearest neighbours in the active slot's vector index, re-ranked by the exact
+     * The item's nearest neighbours in the vector index of the model's slot, re-ranked by the exact
      * cosine of the stored embeddings (the index quantises vectors, so its own scores and order
      * are approximate). The index returns the item itself, and maybe items out of stock, among
      * the nearest, so it is asked for twice {@code k} and more, until {@code k} are left or it
      * has no more.
      */
     private static List<RankedItem> nearest(Transaction tx, ActiveModel model, String itemId,
-                                            double[] vector, int k, boolean inStockOnly) {
+                                            double[] vector, int k, boolean inStockOnly, Predicate<String> keep) {
         int ask = Math.min(2 * k + 10, MAX_NEIGHBOURS);
         while (true) {
             List<RankedItem> found = new ArrayList<>();
@@ -74,7 +77,7 @@ public final class NearestItems {
                     Object id = node.getProperty("itemId", null);
                     Double cosine = ActiveModel.cosine(vector, model.embedding(node));
                     boolean skip = !(id instanceof String) || itemId.equals(id) || cosine == null
-                            || (inStockOnly && Boolean.FALSE.equals(node.getProperty("inStock", null)));
+                            || !Catalog.servable(node, inStockOnly) || !keep.test((String) id);
                     if (!skip) {
                         found.add(new RankedItem((String) id, cosine, 0, Reason.MODEL.label()));
                     }

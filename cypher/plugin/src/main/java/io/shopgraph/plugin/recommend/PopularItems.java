@@ -1,28 +1,28 @@
 package io.shopgraph.plugin.recommend;
 
 import io.shopgraph.plugin.bundle.CoPurchases;
+import io.shopgraph.plugin.bundle.PopularLists;
 import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.neo4j.graphdb.Direction;
 import org.neo4j.graphdb.Label;
 import org.neo4j.graphdb.Node;
-import org.neo4j.graphdb.Relationship;
-import org.neo4j.graphdb.RelationshipType;
 import org.neo4j.graphdb.ResourceIterator;
 import org.neo4j.graphdb.Transaction;
 
 /**
  * The most bought items, overall and per category (a category counts the items of its
- * descendants), by the recency-weighted, per-user-capped purchase mass that
- * {@code shopgraph.bundle.refresh()} stores as {@code Item.bundleMass}. Built once per refresh
+ * descendants), by the recency-weighted, per-user-capped purchase mass of the bundles: the
+ * lists the live pair index keeps with its masses ({@link PopularLists}), fresh within a merge
+ * of every write; before its first build (or when it cannot be built), the masses that
+ * {@code shopgraph.bundle.refresh()} stores as {@code Item.bundleMass}, read once per refresh
  * and database, then cached.
  */
 public final class PopularItems {
@@ -31,8 +31,6 @@ public final class PopularItems {
     static final int LIST_SIZE = 1000;
 
     private static final Label ITEM = Label.label("Item");
-    private static final RelationshipType IN_CATEGORY = RelationshipType.withName("IN_CATEGORY");
-    private static final RelationshipType CHILD_OF = RelationshipType.withName("CHILD_OF");
     private static final Map<String, PopularItems> CACHE = new ConcurrentHashMap<>();
 
     /** An item and its mass. */
@@ -41,11 +39,22 @@ public final class PopularItems {
     private final String signature;
     private final List<Popular> overall;
     private final Map<String, List<Popular>> byCategory;
+    private final PopularLists live;
 
-    private PopularItems(String signature, List<Popular> overall, Map<String, List<Popular>> byCategory) {
+    private PopularItems(String signature, List<Popular> overall, Map<String, List<Popular>> byCategory,
+                         PopularLists live) {
         this.signature = signature;
         this.overall = overall;
         this.byCategory = byCategory;
+        this.live = live;
+    }
+
+    private static List<Popular> popular(List<PopularLists.Entry> entries) {
+        List<Popular> out = new ArrayList<>(entries.size());
+        for (PopularLists.Entry entry : entries) {
+            out.add(new Popular(entry.itemId(), entry.mass()));
+        }
+        return out;
     }
 
     /**
@@ -56,6 +65,10 @@ public final class PopularItems {
      */
     public static PopularItems of(Transaction tx, String database) {
         String signature = CoPurchases.statsSignature(tx).orElseThrow(CoPurchases::statsMissing);
+        Optional<PopularLists> live = PopularLists.of(database);
+        if (live.isPresent()) {
+            return new PopularItems(signature, popular(live.get().overall()), null, live.get());
+        }
         PopularItems cached = CACHE.get(database);
         if (cached != null && cached.signature.equals(signature)) {
             return cached;
@@ -72,28 +85,15 @@ public final class PopularItems {
 
     /** The most bought items under a category code (empty for an unknown code). */
     public List<Popular> inCategory(String code) {
+        if (live != null) {
+            return popular(live.inCategory(code));
+        }
         return byCategory.getOrDefault(code, List.of());
     }
 
     /** The codes of an item's categories and of their ancestors, nearest first. */
     public static Set<String> categories(Node item) {
-        Set<String> codes = new LinkedHashSet<>();
-        List<Node> frontier = new ArrayList<>();
-        for (Relationship r : item.getRelationships(Direction.OUTGOING, IN_CATEGORY)) {
-            frontier.add(r.getEndNode());
-        }
-        while (!frontier.isEmpty()) {
-            List<Node> next = new ArrayList<>();
-            for (Node category : frontier) {
-                if (category.getProperty("code", null) instanceof String code && codes.add(code)) {
-                    for (Relationship r : category.getRelationships(Direction.OUTGOING, CHILD_OF)) {
-                        next.add(r.getEndNode());
-                    }
-                }
-            }
-            frontier = next;
-        }
-        return codes;
+        return PopularLists.categories(item);
     }
 
     private static PopularItems build(Transaction tx, String signature) {
@@ -114,7 +114,7 @@ public final class PopularItems {
         }
         Map<String, List<Popular>> top = new HashMap<>();
         byCategory.forEach((code, list) -> top.put(code, best(list)));
-        return new PopularItems(signature, best(all), top);
+        return new PopularItems(signature, best(all), top, null);
     }
 
     private static List<Popular> best(List<Popular> items) {

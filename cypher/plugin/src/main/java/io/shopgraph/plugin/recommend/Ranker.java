@@ -77,6 +77,20 @@ public final class Ranker {
     }
 
     /**
+     * The items in the same order, but those {@code demoted} after every other (in their order):
+     * items very similar to one the user rejected.
+     */
+    public static List<Ranked> demote(List<Ranked> ranked, java.util.function.Predicate<String> demoted) {
+        List<Ranked> first = new ArrayList<>(ranked.size());
+        List<Ranked> last = new ArrayList<>();
+        for (Ranked item : ranked) {
+            (demoted.test(item.itemId()) ? last : first).add(item);
+        }
+        first.addAll(last);
+        return first;
+    }
+
+    /**
      * Chooses the first {@code k} items in order whose brands and categories still have room.
      *
      * @param ranked the ranked items
@@ -92,9 +106,23 @@ public final class Ranker {
                                          Function<String, Set<String>> brands,
                                          Function<String, Set<String>> categories,
                                          int maxPerBrand, int maxPerCategory) {
+        return diversify(ranked, k, keep, id -> false, brands, categories, maxPerBrand, maxPerCategory);
+    }
+
+    /**
+     * {@link #diversify(List, int, java.util.function.Predicate, Function, Function, int, int)},
+     * with the items {@code demoted} (asked only of items kept, in order) after every other, in
+     * their order, while places are left.
+     */
+    public static List<Ranked> diversify(List<Ranked> ranked, int k, java.util.function.Predicate<String> keep,
+                                         java.util.function.Predicate<String> demoted,
+                                         Function<String, Set<String>> brands,
+                                         Function<String, Set<String>> categories,
+                                         int maxPerBrand, int maxPerCategory) {
         Map<String, Integer> perBrand = new HashMap<>();
         Map<String, Integer> perCategory = new HashMap<>();
         List<Ranked> chosen = new ArrayList<>(k);
+        List<Ranked> later = new ArrayList<>();
         for (Ranked item : ranked) {
             if (chosen.size() == k) {
                 break;
@@ -102,17 +130,32 @@ public final class Ranker {
             if (!keep.test(item.itemId())) {
                 continue;
             }
-            Set<String> b = maxPerBrand == RecommendConfig.NO_LIMIT ? Set.of() : brands.apply(item.itemId());
-            Set<String> c = maxPerCategory == RecommendConfig.NO_LIMIT ? Set.of()
-                    : categories.apply(item.itemId());
-            if (b.stream().anyMatch(x -> perBrand.getOrDefault(x, 0) >= maxPerBrand)
-                    || c.stream().anyMatch(x -> perCategory.getOrDefault(x, 0) >= maxPerCategory)) {
+            if (demoted.test(item.itemId())) {
+                later.add(item);
                 continue;
             }
-            b.forEach(x -> perBrand.merge(x, 1, Integer::sum));
-            c.forEach(x -> perCategory.merge(x, 1, Integer::sum));
-            chosen.add(item);
+            choose(item, chosen, brands, categories, maxPerBrand, maxPerCategory, perBrand, perCategory);
+        }
+        for (Ranked item : later) {
+            if (chosen.size() == k) {
+                break;
+            }
+            choose(item, chosen, brands, categories, maxPerBrand, maxPerCategory, perBrand, perCategory);
         }
         return chosen;
+    }
+
+    private static void choose(Ranked item, List<Ranked> chosen, Function<String, Set<String>> brands,
+                               Function<String, Set<String>> categories, int maxPerBrand, int maxPerCategory,
+                               Map<String, Integer> perBrand, Map<String, Integer> perCategory) {
+        Set<String> b = maxPerBrand == RecommendConfig.NO_LIMIT ? Set.of() : brands.apply(item.itemId());
+        Set<String> c = maxPerCategory == RecommendConfig.NO_LIMIT ? Set.of() : categories.apply(item.itemId());
+        if (b.stream().anyMatch(x -> perBrand.getOrDefault(x, 0) >= maxPerBrand)
+                || c.stream().anyMatch(x -> perCategory.getOrDefault(x, 0) >= maxPerCategory)) {
+            return;
+        }
+        b.forEach(x -> perBrand.merge(x, 1, Integer::sum));
+        c.forEach(x -> perCategory.merge(x, 1, Integer::sum));
+        chosen.add(item);
     }
 }

@@ -37,14 +37,14 @@ import java.util.Map;
 public record RecommendConfig(int walkCandidates, int bundleCandidates, int popularCandidates,
                               double walkWeight, double bundleWeight, double popularWeight,
                               boolean useModel, int cartItems, int maxPerBrand, int maxPerCategory,
-                              boolean inStockOnly, int steps, int modelSteps, long seed) {
+                              boolean inStockOnly, int steps, int modelSteps, long seed, int newItems) {
 
     /** A diversity limit that never binds. */
     public static final int NO_LIMIT = Integer.MAX_VALUE;
 
     static final List<String> KEYS = List.of("walkCandidates", "bundleCandidates",
             "popularCandidates", "walkWeight", "bundleWeight", "popularWeight", "useModel",
-            "cartItems", "maxPerBrand", "maxPerCategory", "inStockOnly", "steps", "modelSteps", "seed");
+            "cartItems", "maxPerBrand", "maxPerCategory", "inStockOnly", "steps", "modelSteps", "seed", "newItems");
 
     /**
      * Parses and validates a config map; missing keys take their defaults.
@@ -68,7 +68,8 @@ public record RecommendConfig(int walkCandidates, int bundleCandidates, int popu
                 config.bool("inStockOnly", true),
                 (int) config.integer("steps", 10_000, 1, WalkConfig.MAX_STEPS),
                 (int) config.integer("modelSteps", 5_000, 1, WalkConfig.MAX_STEPS),
-                config.integer("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE));
+                config.integer("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE),
+                (int) config.integer("newItems", 1, 0, 1000));
     }
 
     private static int limit(ConfigReader config, String key, long fallback) {

@@ -6,12 +6,14 @@ import io.shopgraph.plugin.common.CypherValues;
 import io.shopgraph.plugin.common.ParallelStage;
 import io.shopgraph.plugin.common.RankedItem;
 import io.shopgraph.plugin.common.ShopgraphException;
+import io.shopgraph.plugin.model.Rejections;
 import io.shopgraph.plugin.walk.WalkInputs.UserHistory;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.neo4j.graphdb.GraphDatabaseService;
 import org.neo4j.graphdb.Transaction;
@@ -55,8 +57,9 @@ public final class CandidatesProcedure {
     @Description("Pixie random-walk candidates (Eksombatchai et al., WWW 2018) for a user or a list"
             + " of item ids: walks with restart over item-session-user-order-brand-category"
             + " relationships from the query items (a user's most recent items, or the given"
-            + " items), ranked by multi-hit boosted visits. Query items, and a user's purchases,"
-            + " are never returned. Yields itemId, score, rank, reason ('walk'), visits."
+            + " items), ranked by multi-hit boosted visits. Query items, a user's purchases and"
+            + " rejections, and hidden items are never returned; items very similar to a user's"
+            + " rejections come last. Yields itemId, score, rank, reason ('walk'), visits."
             + " Config keys (all optional): steps (10000), restart (0.3), seed (42), nP (200), nV"
             + " (4), typeWeights (map; VIEWED 1.0, ADDED_TO_CART 2.0, REMOVED_FROM_CART 0.0,"
             + " CONTAINS 3.0, HAS_BRAND 0.3, IN_CATEGORY 0.2, HAS_SESSION 0.5, PLACED 0.5),"
@@ -82,15 +85,18 @@ public final class CandidatesProcedure {
         WalkConfig walkConfig = WalkConfig.parse(config, WalkConfig.Use.CANDIDATES);
         List<QueryItem> queries = new ArrayList<>();
         Set<String> excluded = new HashSet<>();
-        WalkGraph graph;
+        Walkable graph;
+        Rejections rejections = Rejections.NONE;
         if (userId != null) {
             UserHistory history = WalkInputs.userHistory(tx, userId, walkConfig).orElseThrow(
                     () -> ShopgraphException.unknownIds("user", List.of(userId)));
             queries.addAll(UserQuery.select(history.interactions(), walkConfig));
             excluded.addAll(history.bought());
-            graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log).graph();
+            rejections = Rejections.of(tx, WalkProjections.identity(db), userId);
+            excluded.addAll(rejections.rejected());
+            graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log);
         } else {
-            graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log).graph();
+            graph = WalkProjections.current(db, walkConfig.ttlSeconds(), log);
             WalkInputs.requireKnownItems(tx, graph, itemIds);
             for (String id : itemIds) {
                 queries.add(new QueryItem(id, 1.0));
@@ -98,7 +104,13 @@ public final class CandidatesProcedure {
         }
         PixieWalker.Result result = new PixieWalker(graph).walk(queries, excluded, walkConfig,
                 ParallelStage::fork);
-        List<Candidate> top = result.top(limit, WalkInputs.available(tx, walkConfig.inStockOnly()));
+        Predicate<String> available = WalkInputs.available(tx, walkConfig.inStockOnly());
+        // Items very similar to one the user rejected come after every other.
+        Rejections rejected = rejections;
+        List<Candidate> top = new ArrayList<>(result.top(limit, id -> available.test(id) && !rejected.demoted(id)));
+        if (top.size() < limit && !rejected.isEmpty()) {
+            top.addAll(result.top(limit - top.size(), id -> available.test(id) && rejected.demoted(id)));
+        }
         List<CandidateRow> rows = new ArrayList<>(top.size());
         for (Candidate candidate : top) {
             rows.add(new CandidateRow(candidate.itemId(), candidate.score(), rows.size() + 1,

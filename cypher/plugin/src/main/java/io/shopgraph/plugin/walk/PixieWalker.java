@@ -15,7 +15,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Pixie random walks with restart over a {@link WalkGraph}: Eksombatchai et al., "Pixie: A
+ * Pixie random walks with restart over a {@link Walkable} projection: Eksombatchai et al., "Pixie: A
  * System for Recommending 3+ Billion Items to 200+ Million Users in Real-Time", WWW 2018.
  *
  * <p>For each query item {@code q} (weight {@code w_q}):
@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  *       proportion to its degree, and rare items, whose few neighbours are found in a few
  *       steps, still weigh in. Rounding gives the remaining steps to the largest fractions.
  *   <li><b>Walks with restart.</b> From {@code q}, each step follows one relationship
- *       ({@link WalkGraph#step}: probability proportional to relationship weight times type
+ *       ({@link Walkable#step}: probability proportional to relationship weight times type
  *       weight), so item to session, order, brand or category, back to an item, or from a
  *       session on to its user and the user's other sessions. Each landing on an item counts
  *       a visit {@code V_q[p]}, then with probability {@code restart} the walk jumps back to
@@ -58,9 +58,9 @@ public final class PixieWalker {
             .comparingDouble(Candidate::score).reversed()
             .thenComparing(Candidate::itemId);
 
-    private final WalkGraph graph;
+    private final Walkable graph;
 
-    public PixieWalker(WalkGraph graph) {
+    public PixieWalker(Walkable graph) {
         this.graph = graph;
     }
 

@@ -41,14 +41,21 @@ import java.util.stream.Collectors;
  *       {@code shopgraph.candidates} only): the recency half-life, in days, of an
  *       interaction's weight by its age; a user's interaction this many days older than the
  *       user's latest one weighs half as much as a query item.
- *   <li>{@code ttlSeconds} (integer, 0 to 31,622,400 (366 days), default 300): once the
- *       database has committed transactions since the projection was built, a projection older
- *       than this is rebuilt in the background; the call itself still walks the current one.
+ *   <li>{@code ttlSeconds} (integer, 0 to 31,622,400 (366 days), default 300): on a server
+ *       without the plugin's change feed only (with it, every commit reaches the projection
+ *       within tens of milliseconds): once the database has committed transactions since the
+ *       projection was built, a projection older than this is rebuilt in the background; the
+ *       call itself still walks the current one.
  *   <li>{@code inStockOnly} (boolean, default true): skip items whose {@code inStock} property
  *       is false (items without it count as in stock).
  *   <li>{@code useModel} (boolean, default true; {@code shopgraph.similar} only): answer from
  *       the active embedding model's vector index when there is one and the item has an
  *       embedding; otherwise, or when false, by random walks.
+ *   <li>{@code userId} (a user id, default null; {@code shopgraph.similar} only): the user who
+ *       asks: the items they rejected are left out, and those very similar to them demoted.
+ *   <li>{@code newItems} (integer, 0 to 1000, default 1; {@code shopgraph.similar} only): how
+ *       many of the last places new items (no interactions yet) of the item's brand and
+ *       category may take (0: none).
  * </ul>
  *
  * @param steps total step budget
@@ -62,10 +69,12 @@ import java.util.stream.Collectors;
  * @param ttlSeconds how old a projection may get, once the database changed, before a rebuild
  * @param inStockOnly whether items with {@code inStock = false} are skipped
  * @param useModel whether {@code shopgraph.similar} may answer from the active embedding model
+ * @param userId the user {@code shopgraph.similar} answers, or null
+ * @param newItems how many places of {@code shopgraph.similar}'s answer new items may take
  */
 public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
                          Map<EdgeKind, Double> typeWeights, int queryItems, double halfLifeDays,
-                         long ttlSeconds, boolean inStockOnly, boolean useModel) {
+                         long ttlSeconds, boolean inStockOnly, boolean useModel, String userId, int newItems) {
 
     public static final int DEFAULT_STEPS = 10_000;
     public static final int MAX_STEPS = 1_000_000;
@@ -80,13 +89,15 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
     public static final double NO_DECAY = Double.POSITIVE_INFINITY;
     public static final long DEFAULT_TTL_SECONDS = 300;
     public static final long MAX_TTL_SECONDS = 366L * 24 * 3600;
+    /** The default of {@code newItems}. */
+    public static final int DEFAULT_NEW_ITEMS = 1;
 
     /** Which procedure a config is for; each accepts its own keys. */
     public enum Use {
         CANDIDATES(List.of("steps", "restart", "seed", "nP", "nV", "typeWeights", "queryItems",
                 "halfLifeDays", "ttlSeconds", "inStockOnly")),
         SIMILAR(List.of("steps", "restart", "seed", "nP", "nV", "typeWeights", "ttlSeconds",
-                "inStockOnly", "useModel"));
+                "inStockOnly", "useModel", "userId", "newItems"));
 
         private final List<String> keys;
 
@@ -136,7 +147,9 @@ public record WalkConfig(int steps, double restart, long seed, int nP, int nV,
                 halfLife == null ? NO_DECAY : halfLife,
                 config.integer("ttlSeconds", DEFAULT_TTL_SECONDS, 0, MAX_TTL_SECONDS),
                 config.bool("inStockOnly", true),
-                config.bool("useModel", true));
+                config.bool("useModel", true),
+                config.id("userId"),
+                (int) config.integer("newItems", DEFAULT_NEW_ITEMS, 0, 1000));
     }
 
     /** The type weights as an array indexed by {@link EdgeKind} ordinal. */

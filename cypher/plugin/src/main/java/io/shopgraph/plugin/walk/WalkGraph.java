@@ -30,7 +30,7 @@ import java.util.SplittableRandom;
  * relationship direction plus 8 bytes per segment plus the item ids; see
  * {@link #estimatedBytes()}.
  */
-public final class WalkGraph {
+public final class WalkGraph implements Walkable {
 
     private static final int KINDS = NodeKind.values().length;
     private static final int EDGE_KINDS = EdgeKind.values().length;
@@ -108,6 +108,7 @@ public final class WalkGraph {
     }
 
     /** Number of items; items are the nodes {@code 0 .. itemCount() - 1}. */
+    @Override
     public int itemCount() {
         return itemIds.length;
     }
@@ -118,17 +119,20 @@ public final class WalkGraph {
     }
 
     /** The item index of a business id, or -1 when the projection has no such item. */
+    @Override
     public int itemIndex(String itemId) {
         int found = Arrays.binarySearch(itemIds, itemId);
         return found >= 0 ? found : -1;
     }
 
     /** The business id of an item index. */
+    @Override
     public String itemId(int item) {
         return itemIds[item];
     }
 
     /** Whether a node index is an item. */
+    @Override
     public boolean isItem(int node) {
         return node < itemIds.length;
     }
@@ -140,6 +144,7 @@ public final class WalkGraph {
     }
 
     /** Number of an item's relationships whose kind has a positive weight in {@code typeWeights}. */
+    @Override
     public int degree(int item, double[] typeWeights) {
         EdgeKind[] edges = SEGMENT_EDGES[0];
         int first = segmentBase[0] + item * edges.length;
@@ -153,21 +158,22 @@ public final class WalkGraph {
     }
 
     /** The largest {@link #degree(int)} of any item (0 without items). */
+    @Override
     public int maxItemDegree() {
         return maxItemDegree;
     }
 
-    /**
-     * One random step: a neighbour of {@code node}, drawn with probability proportional to the
-     * relationship's weight times its kind's type weight.
-     *
-     * @param node a node index
-     * @param typeWeights type weight per {@link EdgeKind} ordinal, each at least 0
-     * @param random the walk's random source
-     * @return the neighbour's node index, or -1 when no relationship of positive weight leaves
-     *     {@code node}
-     */
+    @Override
     public int step(int node, double[] typeWeights, SplittableRandom random) {
+        double total = mass(node, typeWeights);
+        if (!(total > 0)) {
+            return -1;
+        }
+        return pick(node, typeWeights, random.nextDouble() * total);
+    }
+
+    /** {@code sum over the node's relationships of weight x type weight}. */
+    double mass(int node, double[] typeWeights) {
         int kind = kindOf(node);
         int[] types = SEGMENT_TYPES[kind];
         int first = segmentBase[kind] + (node - kindStart[kind]) * types.length;
@@ -175,10 +181,25 @@ public final class WalkGraph {
         for (int j = 0; j < types.length; j++) {
             total += mass(first + j, typeWeights[types[j]]);
         }
-        if (!(total > 0)) {
-            return -1;
-        }
-        double r = random.nextDouble() * total;
+        return total;
+    }
+
+    /**
+     * The neighbour at {@code r} of the node's relationships laid end to end by weight x type
+     * weight, for {@code 0 <= r < mass(node, typeWeights)}.
+     */
+    int pick(int node, double[] typeWeights, double r) {
+        return (int) pickEdge(node, typeWeights, r);
+    }
+
+    /**
+     * {@link #pick}, with the relationship's {@link EdgeKind} ordinal in the high 32 bits of the
+     * answer and the neighbour in the low ones.
+     */
+    long pickEdge(int node, double[] typeWeights, double r) {
+        int kind = kindOf(node);
+        int[] types = SEGMENT_TYPES[kind];
+        int first = segmentBase[kind] + (node - kindStart[kind]) * types.length;
         int chosen = -1;
         double chosenMass = 0;
         for (int j = 0; j < types.length; j++) {
@@ -195,7 +216,37 @@ public final class WalkGraph {
         int segment = first + chosen;
         // r is uniform in [0, chosenMass): rescale it to the segment's own weights.
         double x = Math.min(r, chosenMass) / typeWeights[types[chosen]];
-        return (int) (edges[search(start(segment), start(segment + 1), x, total(segment))] >>> 32);
+        long neighbour = edges[search(start(segment), start(segment + 1), x, total(segment))] >>> 32;
+        return ((long) types[chosen] << 32) | neighbour;
+    }
+
+    /** Whether a relationship of this kind joins the two nodes. */
+    boolean hasEdge(int from, int to, EdgeKind edge) {
+        int kind = kindOf(from);
+        int position = SEGMENT_OF[kind][edge.ordinal()];
+        if (position < 0) {
+            return false;
+        }
+        int segment = segmentBase[kind] + (from - kindStart[kind]) * SEGMENT_TYPES[kind].length + position;
+        int low = start(segment);
+        int high = start(segment + 1) - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            int neighbour = (int) (edges[middle] >>> 32);
+            if (neighbour < to) {
+                low = middle + 1;
+            } else if (neighbour > to) {
+                high = middle - 1;
+            } else {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The kind of a node index. */
+    NodeKind kind(int node) {
+        return NodeKind.values()[kindOf(node)];
     }
 
     /**
@@ -280,6 +331,7 @@ public final class WalkGraph {
         private int[] edgeTo = new int[1024];
         private float[] edgeWeight = new float[1024];
         private long dropped;
+        private int[][] nodeOf;
 
         private Builder() {
             for (int k = 0; k < KINDS; k++) {
@@ -335,10 +387,20 @@ public final class WalkGraph {
             return dropped;
         }
 
-        /** Lays out the projection. The builder should not be used afterwards. */
+        /**
+         * The node index of a handle in the projection {@link #build()} made (call it after).
+         */
+        public int nodeIndex(NodeKind kind, int handle) {
+            if (nodeOf == null) {
+                throw new IllegalStateException("The projection is not built yet.");
+            }
+            return nodeOf[kind.ordinal()][handle];
+        }
+
+        /** Lays out the projection. The builder should not be used afterwards, but for {@link #nodeIndex}. */
         public WalkGraph build() {
             int[] kindStart = new int[KINDS + 1];
-            int[][] nodeOf = new int[KINDS][];
+            nodeOf = new int[KINDS][];
             String[] itemIds = null;
             for (int k = 0; k < KINDS; k++) {
                 String[] handles = keys.get(k).toArray(String[]::new);

@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.walk;
 
+import io.shopgraph.plugin.common.Catalog;
 import io.shopgraph.plugin.common.ShopgraphException;
 import io.shopgraph.plugin.walk.UserQuery.Interaction;
 import java.time.Instant;
@@ -58,7 +59,7 @@ public final class WalkInputs {
      * ids: a, b.", code {@code UNKNOWN_ID}). Ids in the database but not (yet) in the
      * projection pass; they start no walks.
      */
-    public static void requireKnownItems(Transaction tx, WalkGraph graph, List<String> ids) {
+    public static void requireKnownItems(Transaction tx, Walkable graph, List<String> ids) {
         List<String> unknown = new ArrayList<>();
         for (String id : ids) {
             if (graph.itemIndex(id) < 0 && tx.findNode(ITEM, NodeKind.ITEM.keyProperty(), id) == null) {
@@ -140,15 +141,12 @@ public final class WalkInputs {
     }
 
     /**
-     * Whether an item may be returned, checked on the live graph: it still exists and, with
-     * {@code inStockOnly}, its {@code inStock} property is not false.
+     * Whether an item may be returned, checked on the live graph: it still exists, is not
+     * hidden and, with {@code inStockOnly}, its {@code inStock} property is not false
+     * ({@link Catalog#servable}).
      */
     public static Predicate<String> available(Transaction tx, boolean inStockOnly) {
-        return id -> {
-            Node item = tx.findNode(ITEM, NodeKind.ITEM.keyProperty(), id);
-            return item != null
-                    && !(inStockOnly && Boolean.FALSE.equals(item.getProperty("inStock", null)));
-        };
+        return id -> Catalog.servable(tx.findNode(ITEM, NodeKind.ITEM.keyProperty(), id), inStockOnly);
     }
 
     private static Object itemId(Node node) {

@@ -114,7 +114,7 @@ public final class BundleProfile {
                 handles.add(cart.stream().mapToLong(id -> GraphBasketSource.handle(
                         tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id))).toArray());
             }
-            Selection chosen = GraphSelection.of(tx, BundleConfig.parse(Map.of()).options());
+            Selection chosen = GraphSelection.of(tx, BundleConfig.parse(Map.of()).options(), "profile");
             try (GraphBasketSource baskets = new GraphBasketSource(ktx, bundleStats.weightedSources(),
                     ScoringConfig.DEFAULTS.adjacency())) {
                 long start = System.nanoTime();
@@ -190,7 +190,7 @@ public final class BundleProfile {
                 long t1 = System.nanoTime();
                 BundleStats bundleStats = StatsStore.read(tx).orElseThrow();
                 long t2 = System.nanoTime();
-                Selection chosen = GraphSelection.of(tx, BundleConfig.parse(Map.of()).options());
+                Selection chosen = GraphSelection.of(tx, BundleConfig.parse(Map.of()).options(), "profile");
                 long t3 = System.nanoTime();
                 try (GraphBasketSource baskets = new GraphBasketSource(ktx, bundleStats.weightedSources(),
                         ScoringConfig.DEFAULTS.adjacency())) {
@@ -245,7 +245,7 @@ public final class BundleProfile {
                             tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, carts.get(c).get(i)));
                 }
                 BundleConfig parsed = BundleConfig.parse(Map.of());
-                Selection chosen = GraphSelection.of(tx, parsed.options());
+                Selection chosen = GraphSelection.of(tx, parsed.options(), "profile");
                 try (GraphBasketSource baskets = new GraphBasketSource(ktx, indexStats.weightedSources(),
                         ScoringConfig.DEFAULTS.adjacency())) {
                     new BundleScorer(index.items(baskets), index, indexStats, parsed.scoring())

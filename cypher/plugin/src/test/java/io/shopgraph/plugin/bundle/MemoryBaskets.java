@@ -60,9 +60,19 @@ final class MemoryBaskets implements BasketSource {
     private final BundleStats stats;
 
     MemoryBaskets(List<Basket> baskets, MassConfig config) {
+        this(baskets, config, List.of());
+    }
+
+    /**
+     * The baskets, over a fixed set of items: {@code universe} and those of the baskets, sorted
+     * (two shops over the same universe give each item the same handle).
+     */
+    MemoryBaskets(List<Basket> baskets, MassConfig config, List<String> universe) {
         // As the reference: baskets of a source of weight 0 are dropped, now is the newest time.
         this.baskets = baskets.stream().filter(b -> config.weight(b.source()) > 0.0).toList();
-        this.ids = List.copyOf(new TreeSet<>(this.baskets.stream().flatMap(b -> b.items().stream()).toList()));
+        TreeSet<String> all = new TreeSet<>(universe);
+        this.baskets.forEach(b -> all.addAll(b.items()));
+        this.ids = List.copyOf(all);
         for (String id : ids) {
             itemIndex.put(id, itemIndex.size());
         }
@@ -184,6 +194,11 @@ final class MemoryBaskets implements BasketSource {
                 }
             }
         };
+    }
+
+    @Override
+    public boolean isItem(long handle) {
+        return handle >= 0 && handle < ids.size();
     }
 
     @Override

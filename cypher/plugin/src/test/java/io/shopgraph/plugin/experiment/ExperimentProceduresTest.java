@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shopgraph.plugin.bundle.BundleProcedure;
 import io.shopgraph.plugin.bundle.BundleRefreshProcedure;
+import io.shopgraph.plugin.identity.UsersProcedure;
 import io.shopgraph.plugin.recommend.RecommendProcedure;
 import io.shopgraph.plugin.recommend.SimilarProcedure;
 import java.time.ZonedDateTime;
@@ -71,9 +72,11 @@ class ExperimentProceduresTest {
                 .withProcedure(RecommendProcedure.class)
                 .withProcedure(SimilarProcedure.class)
                 .withProcedure(ExperimentProcedures.class)
+                .withProcedure(UsersProcedure.class)
                 .withFixture(SHOP)
                 .build();
         driver = GraphDatabase.driver(neo4j.boltURI(), AuthTokens.none());
+        run("CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.userId IS UNIQUE");
         run("CREATE CONSTRAINT experiment_name IF NOT EXISTS FOR (n:Experiment) REQUIRE n.name IS UNIQUE");
         run("CREATE CONSTRAINT exposure_request IF NOT EXISTS FOR (n:Exposure) REQUIRE n.requestId IS UNIQUE");
         run("CALL shopgraph.bundle.refresh()");
@@ -401,5 +404,37 @@ class ExperimentProceduresTest {
                 .extracting(r -> r.get("user").asString() + "/" + (r.get("logged").isNull() ? "-"
                         : r.get("logged").asString()))
                 .containsExactly("kept/visitor", "kept/-");
+    }
+
+    @Test
+    void theErasureAndTheMergeOfUsersReachTheLogAndTheTargetsAssignmentHolds() {
+        startExperiment(definition("e1", List.of("bundle")));
+        String visitor = userIn("e1", 1);
+        String account = userIn("e1", 0);
+        run("CREATE (:User {userId: $visitor}), (:User {userId: $account}), (:User {userId: 'leaving'})",
+                Map.of("visitor", visitor, "account", account));
+        ExposureLog.period = 3_600_000;
+        try {
+            for (String user : List.of(visitor, visitor, account, "leaving")) {
+                run("CALL shopgraph.bundle(['tv1'], 2, {experiment: 'e1', user: $user})", Map.of("user", user));
+            }
+            // Still pending in the writer: the identity procedures wait for the log first.
+            assertThat(run("CALL shopgraph.users.forget('leaving')").get(0).get("exposures").asLong()).isEqualTo(1);
+            assertThat(run("CALL shopgraph.users.merge($visitor, $account)",
+                    Map.of("visitor", visitor, "account", account)).get(0).get("exposures").asLong()).isEqualTo(2);
+        } finally {
+            ExposureLog.period = ExposureLog.PERIOD_MILLIS;
+        }
+        run("CALL shopgraph.experiment.flush()");
+        // The visitor's exposures count for the account in the variant they were served in.
+        assertThat(run("MATCH (e:Exposure) RETURN e.userId AS user, coalesce(e.loggedUserId, '-') AS logged,"
+                + " e.variant AS variant ORDER BY logged, variant"))
+                .extracting(r -> r.get("user").asString() + "/" + r.get("logged").asString() + "/"
+                        + r.get("variant").asString())
+                .containsExactly(account + "/-/control", account + "/" + visitor + "/popular",
+                        account + "/" + visitor + "/popular");
+        // From the merge on the account's own assignment answers.
+        assertThat(run("CALL shopgraph.bundle(['tv1'], 2, {experiment: 'e1', user: $user})",
+                Map.of("user", account)).get(0).get("variant").asString()).isEqualTo("control");
     }
 }

@@ -73,7 +73,7 @@ class WalkConfigTest {
         assertThatThrownBy(() -> WalkConfig.parse(Map.of("queryItems", 5L), WalkConfig.Use.SIMILAR))
                 .isInstanceOf(ShopgraphException.class)
                 .hasMessage("[shopgraph.bad_argument] Unknown config key 'queryItems'; known keys: steps,"
-                        + " restart, seed, nP, nV, typeWeights, ttlSeconds, inStockOnly, useModel.");
+                        + " restart, seed, nP, nV, typeWeights, ttlSeconds, inStockOnly, useModel, userId, newItems.");
     }
 
     @Test

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
+import io.shopgraph.plugin.common.Await;
 import io.shopgraph.plugin.common.Candidate;
 import io.shopgraph.plugin.recommend.SimilarProcedure;
 import io.shopgraph.plugin.walk.UserQuery.Interaction;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -259,37 +261,51 @@ class WalkProceduresTest {
     }
 
     @Test
-    void writesShowUpAfterARefreshAndDeletedItemsAtOnce() {
+    void writesAreWalkedWithinASecondAndDeletedNodesNeverAgain() {
         run("MATCH (i1:Item {itemId: 'i1'}) CREATE (i9:Item {itemId: 'i9'}),"
                 + " (s:Session {sessionId: 's9'})-[:VIEWED {weight: 1.0}]->(i1),"
                 + " (s)-[:VIEWED {weight: 1.0}]->(i9)");
         run("MATCH (i:Item {itemId: 'i5'}) DETACH DELETE i");
-
-        List<String> stale = ids("CALL shopgraph.similar('i1', 10, {seed: 7})");
-        run("CALL shopgraph.walk.refresh()");
-        List<String> fresh = ids("CALL shopgraph.similar('i1', 10, {seed: 7})");
-
-        assertThat(stale).doesNotContain("i9", "i5");
-        assertThat(fresh).contains("i9").doesNotContain("i5");
-        // An item newer than the projection is known, but walks cannot start from it yet.
-        run("CREATE (:Item {itemId: 'i10'})");
-        assertThat(list("CALL shopgraph.similar('i10')")).isEmpty();
+        // Within a second of the commits (the wait starts once they returned).
+        Await.until("the new item is walked from i1", () -> ids("CALL shopgraph.similar('i1', 10, {seed: 7})")
+                .contains("i9"), Duration.ofSeconds(1));
+        for (long seed = 1; seed <= 20; seed++) {
+            assertThat(ids("CALL shopgraph.similar('i1', 10, {seed: " + seed + "})")).doesNotContain("i5");
+        }
+        // A new item is walked from at once, and a deleted one is unknown.
+        run("MATCH (i9:Item {itemId: 'i9'}) CREATE (:Session {sessionId: 's10'})-[:VIEWED {weight: 1.0}]->"
+                + "(:Item {itemId: 'i10'}), (:Session {sessionId: 's11'})-[:VIEWED]->(i9)");
+        run("MATCH (i10:Item {itemId: 'i10'}), (s11:Session {sessionId: 's11'}) CREATE (s11)-[:VIEWED]->(i10)");
+        Await.until("walks start from the new item", () -> ids("CALL shopgraph.similar('i10', 10, {seed: 7})")
+                .contains("i9"), Duration.ofSeconds(1));
+        fails("CALL shopgraph.similar('i5')", "[shopgraph.unknown_id {\"kind\":\"item\",\"ids\":[\"i5\"]}]"
+                + " Unknown item id: i5.");
+        // A deleted session is walked no more: s4 alone joins i3 to i4.
+        assertThat(ids("CALL shopgraph.similar('i3', 10, {seed: 7})")).contains("i4");
+        run("MATCH (s:Session {sessionId: 's4'}) DETACH DELETE s");
+        Await.until("s4 is no longer walked", () -> IntStream.rangeClosed(1, 20).allMatch(seed ->
+                !ids("CALL shopgraph.similar('i3', 10, {seed: " + seed + "})").contains("i4")),
+                Duration.ofSeconds(1));
     }
 
     @Test
-    void aStaleProjectionIsRebuiltInTheBackgroundAfterItsTtl() throws Exception {
+    void aRefreshLaysOutWhatTheLiveProjectionHeld() throws Exception {
         run("MATCH (i1:Item {itemId: 'i1'}) CREATE (i9:Item {itemId: 'i9'}),"
                 + " (s:Session {sessionId: 's9'})-[:VIEWED {weight: 1.0}]->(i1),"
                 + " (s)-[:VIEWED {weight: 1.0}]->(i9)");
-        // Within its TTL a projection older than the write is used as it is, and no rebuild starts.
-        assertThat(ids("CALL shopgraph.similar('i1', 10, {ttlSeconds: 300})")).doesNotContain("i9");
-        WalkProjections.awaitBackgroundRebuilds();
-        assertThat(ids("CALL shopgraph.similar('i1', 10, {ttlSeconds: 300})")).doesNotContain("i9");
-
-        // Past its TTL the call still walks the old one, and starts a rebuild in the background.
-        assertThat(ids("CALL shopgraph.similar('i1', 10, {ttlSeconds: 0})")).doesNotContain("i9");
-        WalkProjections.awaitBackgroundRebuilds();
-        assertThat(ids("CALL shopgraph.similar('i1', 10, {ttlSeconds: 300})")).contains("i9");
+        run("MATCH (i:Item {itemId: 'i5'}) DETACH DELETE i");
+        WalkProjections.awaitApplied(neo4j.defaultDatabaseService(), org.neo4j.logging.NullLog.getInstance());
+        // The live projection and a full build of the same graph hold the same nodes and
+        // relationships: 19 + 2 - 1 nodes, 22 + 2 - 3 relationships (i5's brand, view and cart add).
+        Record row = single("CALL shopgraph.walk.refresh()");
+        assertThat(row.get("nodes").asLong()).isEqualTo(20);
+        assertThat(row.get("relationships").asLong()).isEqualTo(21);
+        // ttlSeconds no longer matters with the change feed: a write is walked without a rebuild.
+        run("MATCH (i1:Item {itemId: 'i1'}) CREATE (:Session {sessionId: 's12'})-[:VIEWED]->(i1),"
+                + " (:Session {sessionId: 's12b'})-[:VIEWED]->(:Item {itemId: 'i12'})");
+        run("MATCH (a:Session {sessionId: 's12'}), (i:Item {itemId: 'i12'}) CREATE (a)-[:VIEWED]->(i)");
+        Await.until("the write is walked within its TTL", () -> ids("CALL shopgraph.similar('i1', 10,"
+                + " {ttlSeconds: 300})").contains("i12"), Duration.ofSeconds(1));
     }
 
     @Test
@@ -320,7 +336,7 @@ class WalkProceduresTest {
                 + " inStockOnly.");
         fails("CALL shopgraph.similar('i1', 10, {queryItems: 5})", bad + "Unknown config key 'queryItems';"
                 + " known keys: steps, restart, seed, nP, nV, typeWeights, ttlSeconds, inStockOnly,"
-                + " useModel.");
+                + " useModel, userId, newItems.");
         fails("CALL shopgraph.candidates('u1', 10, {steps: 'many'})",
                 bad + "Config key 'steps' must be an integer, got the string 'many'.");
         fails("CALL shopgraph.candidates('u1', 10, {steps: 100.0})",
