@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from shopgraph.cli._common import add_connection_flags, print_json, settings_from
+from tqdm import tqdm
+
+from shopgraph.cli._common import add_connection_flags, print_json, settings_from, show_progress
+from shopgraph.core.errors import ConfigError
+from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.experiments.definition import Experiment, time_text
 from shopgraph.graph.experiments.report import METRICS, ExperimentReport
@@ -66,6 +72,32 @@ def register(subparsers: Any) -> None:
         help=f"retention in days (default {RETENTION.days})",
     )
     purge.set_defaults(run=_purge)
+    simulate = actions.add_parser(
+        "simulate",
+        help="replay UCI Online Retail's held-out orders through experiments (A/B, A/A, SRM)",
+        description="Loads the first 80%% of UCI Online Retail's orders as history into a "
+        "temporary embedded Neo4j and replays the last 20%% as shoppers through the live API: "
+        "an A/B experiment (popularity against shopgraph bundles), an A/A experiment whose log "
+        "is reported under --runs salts (the false-positive rate), and a skewed assignment "
+        "(the sample-ratio-mismatch check). See evaluation/experiment_simulation.py.",
+    )
+    simulate.add_argument(
+        "--baskets", type=int, help="only the first N baskets of the protocol (default: all)"
+    )
+    simulate.add_argument(
+        "--max-requests", type=int, default=5, help="bundle requests per shopper (default 5)"
+    )
+    simulate.add_argument("--runs", type=int, default=200, help="A/A runs (default 200)")
+    simulate.add_argument(
+        "--skew",
+        type=float,
+        default=0.55,
+        help="the first arm's share in the skewed assignment checked for SRM (default 0.55)",
+    )
+    simulate.add_argument("--json", action="store_true", help="print JSON")
+    simulate.add_argument("--plot", type=Path, metavar="FILE.png", help="the A/B report's plot")
+    simulate.add_argument("--no-progress", action="store_true", help="no progress bars")
+    simulate.set_defaults(run=_simulate)
     for sub in (start, stop, listing, show, report, purge):
         add_connection_flags(sub)
     for sub in (start, stop):
@@ -143,6 +175,109 @@ def _purge(args: argparse.Namespace) -> int:
     with ShopGraph.connect(settings_from(args)) as shop:
         deleted = purge_log(shop.runner, timedelta(days=args.days))
     print(f"Deleted {deleted:,} exposures older than {args.days:g} days.")
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from shopgraph.evaluation.experiment_simulation import (
+        SimulationConfig,
+        clicks_per_request,
+        simulate,
+    )
+
+    settings = settings_from(args)
+    if not settings.embedded:
+        raise ConfigError(
+            "experiment simulate replays into temporary embedded Neo4j servers of its own; "
+            "unset NEO4J_URI."
+        )
+    if args.runs < 1 or args.max_requests < 1:
+        raise ConfigError("--runs and --max-requests must be at least 1.")
+    bars: dict[str, tqdm[Any]] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if not show_progress(args):
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="shopper", file=sys.stderr)
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    @contextmanager
+    def temporary_shop() -> Iterator[ShopGraph]:
+        with server.temporary(settings) as temporary, ShopGraph.connect(temporary) as shop:
+            yield shop
+
+    config = SimulationConfig(baskets=args.baskets, max_requests=args.max_requests)
+    result = simulate(
+        temporary_shop,
+        settings.data_dir,
+        config,
+        runs=args.runs,
+        skew=args.skew,
+        progress=progress,
+    )
+    if args.plot is not None:
+        from shopgraph.graph.experiments.plot import plot_report
+
+        plot_report(result.ab.report, args.plot)
+    if args.json:
+        print_json(
+            {
+                "history_orders": result.history,
+                "shoppers": result.ab.shoppers,
+                "max_requests": config.max_requests,
+                "offline_hit_rate": result.offline,
+                "online_clicks_per_request": clicks_per_request(result.ab.report),
+                "ab": result.ab.report.to_dict() | {"requests": result.ab.requests},
+                "aa": {
+                    "runs": result.aa_runs.runs,
+                    "alpha": result.aa_runs.alpha,
+                    "false_positive_rate": result.aa_runs.false_positives,
+                    "srm_flag_rate": result.aa_runs.srm_flags,
+                },
+                "skewed_assignment": {
+                    "srm": result.skewed.srm,
+                    "srm_p_value": result.skewed.srm_p_value,
+                    "users": {v.name: v.users for v in result.skewed.variants},
+                },
+            }
+        )
+        return 0
+    offline = result.offline
+    ratio = offline["shopgraph"] / offline["popularity"] if offline["popularity"] else math.nan
+    hits = clicks_per_request(result.ab.report)
+    online = hits["shopgraph"] / hits["popularity"] if hits["popularity"] else math.nan
+    print(
+        f"UCI Online Retail: {result.history:,} history orders; {result.ab.shoppers:,} shoppers, "
+        f"up to {config.max_requests} bundle requests each, replayed through the live API.\n"
+    )
+    print("A/B (control popularity, treatment shopgraph):")
+    print(render_report(result.ab.report))
+    print(
+        f"\nOffline HitRate@{config.k} on the same history: shopgraph {offline['shopgraph']:.4f}, "
+        f"popularity {offline['popularity']:.4f} (ratio {ratio:.2f}); online clicks per "
+        f"request: shopgraph {hits['shopgraph']:.4f}, popularity {hits['popularity']:.4f} "
+        f"(ratio {online:.2f})."
+    )
+    rates = ", ".join(
+        f"{_HEADINGS[m]} {100 * rate:.1f}%" for m, rate in result.aa_runs.false_positives.items()
+    )
+    print(
+        f"\nA/A over {result.aa_runs.runs} runs (one replay, relabeled by {result.aa_runs.runs} "
+        f"salts): p < {result.aa_runs.alpha:g} in {rates}; sample-ratio mismatch flagged in "
+        f"{100 * result.aa_runs.srm_flags:.1f}% of runs."
+    )
+    users = " / ".join(f"{v.users:,}" for v in result.skewed.variants)
+    print(
+        f"Skewed assignment ({100 * args.skew:.0f}/{100 - 100 * args.skew:.0f} against 50/50): "
+        f"users {users}, SRM p = "
+        f"{_p(result.skewed.srm_p_value)}: {'flagged' if result.skewed.srm else 'NOT flagged'}."
+    )
+    if args.plot is not None:
+        print(f"Plot: {args.plot}")
     return 0
 
 
