@@ -13,7 +13,13 @@ from typing import Any
 
 from tqdm import tqdm
 
-from shopgraph.cli._common import add_connection_flags, print_json, settings_from, show_progress
+from shopgraph.cli._common import (
+    add_connection_flags,
+    aware_datetime,
+    print_json,
+    settings_from,
+    show_progress,
+)
 from shopgraph.core.errors import ConfigError
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
@@ -64,6 +70,21 @@ def register(subparsers: Any) -> None:
         "--plot", type=Path, metavar="FILE.png", help="draw each metric's lift by day"
     )
     report.set_defaults(run=_report)
+    click = actions.add_parser(
+        "click",
+        help="log a click on an item a request of an experiment showed",
+        description="Logs a click of the shopper on an item the request showed (its request id "
+        "is printed by bundle, recommend and similar with --experiment).",
+    )
+    click.add_argument("request_id", metavar="REQUEST_ID")
+    click.add_argument("item", metavar="ITEM")
+    click.add_argument(
+        "--at",
+        type=aware_datetime,
+        metavar="TIME",
+        help="when, with a timezone: 2024-03-01T10:00:00+00:00 (default: the server's clock)",
+    )
+    click.set_defaults(run=_click)
     purge = actions.add_parser("purge", help="delete log entries older than the retention")
     purge.add_argument(
         "--days",
@@ -98,7 +119,7 @@ def register(subparsers: Any) -> None:
     simulate.add_argument("--plot", type=Path, metavar="FILE.png", help="the A/B report's plot")
     simulate.add_argument("--no-progress", action="store_true", help="no progress bars")
     simulate.set_defaults(run=_simulate)
-    for sub in (start, stop, listing, show, report, purge):
+    for sub in (start, stop, listing, show, report, click, purge):
         add_connection_flags(sub)
     for sub in (start, stop):
         sub.add_argument(
@@ -168,6 +189,16 @@ def _report(args: argparse.Namespace) -> int:
         print(render_report(report))
         if args.plot is not None:
             print(f"Plot: {args.plot}")
+    return 0
+
+
+def _click(args: argparse.Namespace) -> int:
+    with ShopGraph.connect(settings_from(args)) as shop:
+        done = shop.click(args.request_id, args.item, at=args.at)
+    print(
+        f"Click on {done.item_id} (position {done.position}) logged for request {done.request_id} "
+        f"of experiment {done.experiment}, variant {done.variant}."
+    )
     return 0
 
 

@@ -163,6 +163,19 @@ def test_serving_commands_through_an_experiment(
     assert (served["experiment"], served["variant"]) == ("cli-e1", variant)
     assert len(served["items"]) == 2
     assert served["request_id"] != lines[0].rsplit(" ", 1)[1]
+    request = served["request_id"]
+    item = served["items"][1]["item_id"]
+    assert main(["experiment", "click", request, item]) == 0
+    assert capsys.readouterr().out == (
+        f"Click on {item} (position 2) logged for request {request} of experiment cli-e1, "
+        f"variant {variant}.\n"
+    )
+    assert main(["experiment", "click", request, "p9"]) == 1
+    assert f"Item 'p9' was not shown in request {request}." in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main(["experiment", "click", request, item, "--at", "2024-03-01T10:00:00"])
+    assert exited.value.code == 2
+    assert "must carry a timezone" in capsys.readouterr().err
     assert main(["similar", "p1", "--experiment", "cli-e1"]) == 1
     assert "--experiment needs --user" in capsys.readouterr().err
     assert main(["recommend", "h1", "--experiment", "cli-e1"]) == 1
