@@ -82,11 +82,13 @@ class Surface(StrEnum):
 
 
 class Baseline(StrEnum):
-    """A plain baseline that answers instead of the procedure's own algorithm."""
+    """A plain baseline that ranks instead of the procedure's own algorithm; the procedure's
+    rules and filters apply to its ranking as to its own (hidden items, the user's purchases and
+    rejections, demotion, stock, the call's filters, new items' places)."""
 
     POPULARITY = "popularity"
-    """The most bought items (the bundle masses), leaving out the cart or item asked about and
-    what the user bought; reason ``popular``."""
+    """The most bought items (the bundle masses), leaving out the cart or item asked about;
+    reason ``popular``."""
 
 
 _Options: TypeAlias = BundleOptions | RecommendOptions | WalkOptions
