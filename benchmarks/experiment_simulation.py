@@ -36,6 +36,7 @@ from shopgraph.evaluation.experiment_simulation import (
     SimulationConfig,
     aa_false_positives,
     clicks_per_request,
+    first_request_rates,
     simulate,
 )
 from shopgraph.graph import server
@@ -90,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     offline_ratio = result.offline["shopgraph"] / result.offline["popularity"]
     hits = clicks_per_request(ab)
     online_ratio = hits["shopgraph"] / hits["popularity"]
+    first_offline = result.offline_first
+    first_offline_ratio = first_offline["shopgraph"] / first_offline["popularity"]
+    first_online = first_request_rates(result.ab)
+    first_online_ratio = first_online["shopgraph"] / first_online["popularity"]
     command = "python benchmarks/experiment_simulation.py " + " ".join(sys.argv[1:])
     lines = [
         "\n## Online experiments, simulated on UCI Online Retail "
@@ -124,6 +129,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"ratio {offline_ratio:.2f}; online clicks per request (the online hit rate): "
         f"shopgraph {hits['shopgraph']:.4f}, popularity {hits['popularity']:.4f}, ratio "
         f"{online_ratio:.2f}; CTR ratio {ab.lifts['shopgraph']['ctr'].relative + 1:.2f}",
+        f"- first requests, the same cart and target (the rest of the basket): offline "
+        f"shopgraph {first_offline['shopgraph']:.4f}, popularity "
+        f"{first_offline['popularity']:.4f}, ratio {first_offline_ratio:.2f}; online "
+        f"shopgraph {first_online['shopgraph']:.4f}, popularity "
+        f"{first_online['popularity']:.4f}, ratio {first_online_ratio:.2f} "
+        f"({' / '.join(f'{asked:,}' for _, asked in result.ab.first_requests.values())} "
+        "shoppers asked)",
         f"- A/A, p < 0.05 over {result.aa_runs.runs} runs (one replay relabeled by "
         f"{result.aa_runs.runs} salts; 95% binomial half-width in brackets): "
         + ", ".join(

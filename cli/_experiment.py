@@ -213,6 +213,7 @@ def _simulate(args: argparse.Namespace) -> int:
     from shopgraph.evaluation.experiment_simulation import (
         SimulationConfig,
         clicks_per_request,
+        first_request_rates,
         simulate,
     )
 
@@ -262,6 +263,8 @@ def _simulate(args: argparse.Namespace) -> int:
                 "max_requests": config.max_requests,
                 "offline_hit_rate": result.offline,
                 "online_clicks_per_request": clicks_per_request(result.ab.report),
+                "offline_first_request_hit_rate": result.offline_first,
+                "online_first_request_hit_rate": first_request_rates(result.ab),
                 "ab": result.ab.report.to_dict() | {"requests": result.ab.requests},
                 "aa": {
                     "runs": result.aa_runs.runs,
@@ -293,6 +296,14 @@ def _simulate(args: argparse.Namespace) -> int:
         f"request: shopgraph {hits['shopgraph']:.4f}, popularity {hits['popularity']:.4f} "
         f"(ratio {online:.2f})."
     )
+    first = first_request_rates(result.ab)
+    print(
+        "First requests, the same cart and target: offline shopgraph "
+        f"{result.offline_first['shopgraph']:.4f}, popularity "
+        f"{result.offline_first['popularity']:.4f} (ratio {_ratio(result.offline_first):.2f}); "
+        f"online shopgraph {first['shopgraph']:.4f}, popularity {first['popularity']:.4f} "
+        f"(ratio {_ratio(first):.2f})."
+    )
     rates = ", ".join(
         f"{_HEADINGS[m]} {100 * rate:.1f}%" for m, rate in result.aa_runs.false_positives.items()
     )
@@ -310,6 +321,11 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.plot is not None:
         print(f"Plot: {args.plot}")
     return 0
+
+
+def _ratio(rates: dict[str, float]) -> float:
+    """shopgraph's rate over popularity's (NaN when popularity's is 0)."""
+    return rates["shopgraph"] / rates["popularity"] if rates["popularity"] else math.nan
 
 
 def render_report(report: ExperimentReport) -> str:

@@ -36,6 +36,11 @@ whole basket. Every request is logged by the plugin; carts and purchases are rec
   (:func:`clicks_per_request`) is its online hit rate: the share of answers that held an item
   of the rest of the basket; the ratio of the two arms' is the online counterpart of the
   offline ratio (CTR divides by the items shown instead, and an answer may hold fewer than k).
+  The bundle protocol hides one item of a basket, while a shopper's answer hits when it holds
+  any item of the rest of the basket, which favours popularity; so the shoppers' first requests
+  are also asked offline, with the same cart and the same target (:func:`first_request_hit_rates`
+  against :func:`first_request_rates` of the replay): that ratio is the one the online lift
+  should come near.
 * A/A: both arms the bundle procedure. Since the arms are identical, a shopper's answers and
   actions do not depend on the arm, so one replay's log serves every assignment: the rows are
   relabeled by the assignment of each of ``runs`` salts and the report is computed for each
@@ -52,7 +57,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -95,6 +100,8 @@ __all__ = [
     "aa_false_positives",
     "ab_experiment",
     "clicks_per_request",
+    "first_request_hit_rates",
+    "first_request_rates",
     "load_history",
     "offline_hit_rates",
     "relabel",
@@ -195,6 +202,8 @@ class ReplayResult:
         seconds: Wall time of the replay (the history load not included).
         rows: The report's rows (the log per user, variant and day, with attribution).
         report: The report.
+        first_requests: Variant -> (shoppers whose first answer held an item of the rest of
+            their basket, shoppers who asked at least once).
     """
 
     experiment: Experiment
@@ -205,6 +214,7 @@ class ReplayResult:
     seconds: float
     rows: tuple[UnitDay, ...]
     report: ExperimentReport
+    first_requests: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -235,6 +245,8 @@ class SimulationResult:
         history: History orders loaded.
         offline: HitRate@k of the bundle protocol on the shoppers' baskets (``shopgraph``,
             ``popularity``), on the same history.
+        offline_first: The same shoppers' first requests asked offline on the same history
+            (:func:`first_request_hit_rates`), by arm.
         ab: The A/B replay (control ``popularity``, treatment ``shopgraph``).
         aa: The A/A replay (identical arms).
         aa_runs: The A/A false-positive rates over relabeled runs.
@@ -244,6 +256,7 @@ class SimulationResult:
     config: SimulationConfig
     history: int
     offline: dict[str, float]
+    offline_first: dict[str, float]
     ab: ReplayResult
     aa: ReplayResult
     aa_runs: AAResult
@@ -278,6 +291,7 @@ def simulate(
     with open_shop() as shop:
         load_history(shop, data)
         offline = offline_hit_rates(shop, data, config)
+        offline_first = first_request_hit_rates(shop, data, config)
         ab = replay(shop, data, ab_experiment(data), config, progress=step("A/B replay"))
     with open_shop() as shop:
         load_history(shop, data)
@@ -286,6 +300,7 @@ def simulate(
         config=config,
         history=len(data.history),
         offline=offline,
+        offline_first=offline_first,
         ab=ab,
         aa=aa,
         aa_runs=aa_false_positives(aa, runs),
@@ -422,6 +437,44 @@ def offline_hit_rates(
     }
 
 
+def first_request_hit_rates(
+    shop: ShopGraph, data: SimulationData, config: SimulationConfig
+) -> dict[str, float]:
+    """The shoppers' first requests asked offline, on the loaded history: the share whose
+    answer holds an item of the rest of the basket, for the bundle procedure (plain calls) and
+    the popularity baseline of ``shopgraph eval bundles``.
+
+    The same cart and target as a replay's first request (:func:`replay`): the basket's items up
+    to its first item the history knows, that item the query, the items after it the target;
+    a shopper whose only known item is the last asks nothing. Online the graph has also learnt
+    the shoppers replayed before, offline it holds the history only.
+    """
+    known = {item for basket in data.history for item in basket.items}
+    popularity = PopularityBaseline().fit(data.history)
+    hits = {"shopgraph": 0, "popularity": 0}
+    asked = 0
+    for shopper in data.shoppers:
+        first = next((n for n, item in enumerate(shopper.items) if item in known), None)
+        if first is None or first == len(shopper.items) - 1:
+            continue
+        target = set(shopper.items[first + 1 :])
+        asked += 1
+        served = [i.item_id for i in shop.bundle([shopper.items[first]], config.k)]
+        hits["shopgraph"] += any(item in target for item in served)
+        cart = shopper.items[: first + 1]
+        hits["popularity"] += any(item in target for item in popularity.recommend(cart, config.k))
+    return {arm: n / asked if asked else math.nan for arm, n in hits.items()}
+
+
+def first_request_rates(result: ReplayResult) -> dict[str, float]:
+    """Each variant's share of shoppers whose first answer held an item of the rest of their
+    basket (NaN for a variant nobody asked)."""
+    return {
+        name: hits / asked if asked else math.nan
+        for name, (hits, asked) in result.first_requests.items()
+    }
+
+
 def replay(
     shop: ShopGraph,
     data: SimulationData,
@@ -447,6 +500,7 @@ def replay(
     known = {item for basket in data.history for item in basket.items}
     second = timedelta(seconds=1)
     requests = clicks = helped = 0
+    first: dict[str, list[int]] = {v.name: [0, 0] for v in experiment.variants}
     for done, shopper in enumerate(data.shoppers, start=1):
         session = f"{shopper.visitor}-s"
         t = shopper.at
@@ -464,6 +518,9 @@ def replay(
                 )
                 asked += 1
                 hit = next((i.item_id for i in served.items if i.item_id in remaining), None)
+                if asked == 1 and served.variant is not None:
+                    first[served.variant][0] += hit is not None
+                    first[served.variant][1] += 1
                 if hit is not None and served.request_id is not None:
                     shop.click(served.request_id, hit, at=t + second)
                     clicks += 1
@@ -495,6 +552,7 @@ def replay(
         seconds=time.monotonic() - started,
         rows=rows,
         report=build_report(info.experiment, rows, info.status),
+        first_requests={name: (hits, asked) for name, (hits, asked) in first.items()},
     )
 
 

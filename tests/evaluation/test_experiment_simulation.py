@@ -27,6 +27,7 @@ from shopgraph.evaluation.experiment_simulation import (
     SimulationResult,
     aa_false_positives,
     clicks_per_request,
+    first_request_rates,
     relabel,
     simulate,
     simulation_data,
@@ -87,6 +88,13 @@ def test_ab_finds_shopgraph_bundles_better_than_popularity(simulated: Simulation
     hits = clicks_per_request(ab.report)
     assert hits["shopgraph"] > hits["popularity"]
     assert simulated.offline["shopgraph"] > simulated.offline["popularity"]
+    # The first requests (too few here for their sign): counted per arm, as rates.
+    online = first_request_rates(ab)
+    assert set(online) == set(simulated.offline_first) == {"popularity", "shopgraph"}
+    assert all(0 <= rate <= 1 for rate in [*online.values(), *simulated.offline_first.values()])
+    asked = sum(n for _, n in ab.first_requests.values())
+    assert 0 < asked <= ab.shoppers
+    assert sum(hits for hits, _ in ab.first_requests.values()) <= asked
     assert not ab.report.srm
 
 
