@@ -580,7 +580,9 @@ def similar(
         options: Walk settings, and whether the model may answer.
         details: Also read each item's :class:`ItemDetails` (one more statement).
         experiment: Run the call through this experiment (see the module docstring).
-        user: With ``experiment``, the user or visitor looking (required).
+        user: With ``experiment``, the user or visitor looking (required); the procedure
+            takes them as ``options.user_id`` too (their rejections apply), so a different
+            ``options.user_id`` is an error.
         at: With ``experiment``, the request's time (default: the server's clock).
 
     Returns:
@@ -588,8 +590,8 @@ def similar(
         when ``experiment`` is given.
 
     Raises:
-        BadArgumentError: When ``k`` is out of range, or ``user`` or ``at`` come without
-            ``experiment``.
+        BadArgumentError: When ``k`` is out of range, ``user`` or ``at`` come without
+            ``experiment``, or ``options.user_id`` is not ``user``.
         UnknownEntityError: When the item or the experiment is not in the graph.
     """
     _check_k(k)
