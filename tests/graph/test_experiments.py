@@ -26,6 +26,7 @@ from shopgraph.graph.experiments import store
 from shopgraph.graph.experiments.assignment import assign
 from shopgraph.graph.experiments.definition import Baseline, Experiment, Surface, Variant
 from shopgraph.graph.live import Event as LiveEvent
+from shopgraph.graph.live import FeedbackKind
 from shopgraph.graph.models import publish_embeddings
 from shopgraph.graph.recommend import BundleOptions, RecommendOptions, WalkOptions
 from shopgraph.loaders.records import EventType
@@ -342,6 +343,22 @@ def test_the_live_shops_erasure_and_merge_reach_the_log_and_the_report(
     assert (control.users, control.requests, control.clicks) == (1, 2, 0)
     assert (popular.users, popular.requests, popular.clicks) == (1, 2, 1)
     assert report.switched_users == 1
+
+
+def test_similar_through_an_experiment_takes_its_user_as_the_user_id(
+    shop5: ShopGraph, clock: Clock
+) -> None:
+    shop5.start_experiment(_experiment(clock, surfaces=(Surface.SIMILAR,)))
+    served = shop5.similar("p1", 4, experiment="e1", user="h4")
+    assert "p2" in [i.item_id for i in served.items]
+    shop5.feedback("h4", "p2", FeedbackKind.NOT_INTERESTED)
+    assert "p2" not in [i.item_id for i in shop5.similar("p1", 4, experiment="e1", user="h4").items]
+    with pytest.raises(
+        BadArgumentError,
+        match=r"^A similar call through experiment 'e1' asks for user 'h4' \(key user\) but its "
+        r"userId is the string 'h5': give the same user or leave userId out\.$",
+    ):
+        shop5.similar("p1", 4, WalkOptions(user_id="h5"), experiment="e1", user="h4")
 
 
 def test_the_erasure_of_a_visitor_only_served_takes_missing_ok(
