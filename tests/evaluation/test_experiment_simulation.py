@@ -1,9 +1,10 @@
 """The simulation of online experiments (``shopgraph experiment simulate``), fast versions.
 
 On a slice of UCI Online Retail (600 baskets: 480 orders of history, 120 shoppers) replayed
-through the live API on the real server: the A/B experiment finds shopgraph bundles better
-than popularity, the skewed assignment is flagged, and the A/A log's relabeled runs are
-calibrated. The 200-run A/A on all of the file is benchmarks/experiment_simulation.py.
+through the live API on a real server (an embedded one of its own): the A/B experiment finds
+shopgraph bundles better than popularity, the skewed assignment is flagged, and the A/A log's
+relabeled runs are calibrated. The 200-run A/A on all of the file is
+benchmarks/experiment_simulation.py.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from shopgraph.evaluation.experiment_simulation import (
     simulate,
     simulation_data,
 )
+from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.experiments.definition import Experiment, Surface, Variant
 from shopgraph.graph.experiments.report import METRICS, UnitDay, build_report
@@ -43,15 +45,21 @@ _START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def simulated(settings: Settings, data_dir: Path) -> SimulationResult:
-    @contextmanager
-    def empty_shop() -> Iterator[ShopGraph]:
-        wipe(settings)
-        with ShopGraph.connect(settings) as shop:
-            shop.ensure_schema()
-            yield shop
+def simulated(settings: Settings, data_dir: Path) -> Iterator[SimulationResult]:
+    """The simulation on an embedded server of its own, as the command runs it: the serving
+    state it builds (the live pair index of the replays' graph) stays out of the shared test
+    server, where later tests load and wipe all of UCI Online Retail."""
+    with server.temporary(settings) as own:
 
-    return simulate(empty_shop, data_dir, SimulationConfig(baskets=_BASKETS), runs=20, skew=0.75)
+        @contextmanager
+        def empty_shop() -> Iterator[ShopGraph]:
+            wipe(own)
+            with ShopGraph.connect(own) as shop:
+                shop.ensure_schema()
+                yield shop
+
+        config = SimulationConfig(baskets=_BASKETS)
+        yield simulate(empty_shop, data_dir, config, runs=20, skew=0.75)
 
 
 @pytest.mark.slow
