@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from shopgraph.cli import (
     _attack,
     _eval,
+    _experiment,
     _forget,
     _generate,
     _live,
@@ -40,6 +41,7 @@ _COMMANDS = (
     _refresh,
     _serve,
     _model,
+    _experiment,
     _train,
     _eval,
     _live,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from shopgraph.cli._common import add_connection_flags, print_json, settings_from
+from shopgraph.core.errors import BadArgumentError
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.recommend import (
     UNLIMITED,
@@ -20,6 +21,7 @@ from shopgraph.graph.recommend import (
     Limit,
     Recommendation,
     RecommendOptions,
+    Served,
     WalkOptions,
 )
 
@@ -27,7 +29,10 @@ from shopgraph.graph.recommend import (
 def register(subparsers: Any) -> None:
     bundle = subparsers.add_parser("bundle", help="frequently bought together for a cart")
     bundle.add_argument("items", nargs="+", metavar="ITEM", help="cart item ids (1 to 50)")
-    bundle.add_argument("--user", help="leave out what this user already bought")
+    bundle.add_argument(
+        "--user",
+        help="leave out what this user already bought (with --experiment: the shopper)",
+    )
     _add_limit(bundle, "--max-per-brand", "brand", "no limit")
     bundle.add_argument("--category", action="append", default=[], help="only this category")
     bundle.add_argument("--max-price", type=float, help="only items at most this price")
@@ -40,8 +45,14 @@ def register(subparsers: Any) -> None:
     similar = subparsers.add_parser("similar", help="items similar to an item")
     similar.add_argument("item", help="item id")
     similar.add_argument("--seed", type=int, help="seed of the random walks")
+    similar.add_argument("--user", help="with --experiment: the user or visitor looking")
     similar.set_defaults(run=_similar)
     for sub in (bundle, recommend, similar):
+        sub.add_argument(
+            "--experiment",
+            metavar="NAME",
+            help="answer through this experiment (bundle and similar: with --user) and log it",
+        )
         stock = sub.add_mutually_exclusive_group()
         stock.add_argument(
             "--in-stock",
@@ -88,9 +99,17 @@ def _bundle(args: argparse.Namespace) -> int:
         in_stock_only=args.in_stock,
         max_price=args.max_price,
     )
+    title = f"Bought together with {', '.join(args.items)}"
     with ShopGraph.connect(settings_from(args)) as shop:
+        if args.experiment is not None:
+            _show_served(
+                shop.bundle(args.items, args.k, options, details=True, experiment=args.experiment),
+                args.json,
+                title,
+            )
+            return 0
         items = shop.bundle(args.items, args.k, options, details=True)
-    _show(items, args.json, f"Bought together with {', '.join(args.items)}")
+    _show(items, args.json, title)
     return 0
 
 
@@ -100,18 +119,62 @@ def _recommend(args: argparse.Namespace) -> int:
         max_per_category=args.max_per_category,
         in_stock_only=args.in_stock,
     )
+    title = f"Recommended for {args.user}"
     with ShopGraph.connect(settings_from(args)) as shop:
+        if args.experiment is not None:
+            _show_served(
+                shop.recommend(
+                    args.user, args.k, options, details=True, experiment=args.experiment
+                ),
+                args.json,
+                title,
+            )
+            return 0
         items = shop.recommend(args.user, args.k, options, details=True)
-    _show(items, args.json, f"Recommended for {args.user}")
+    _show(items, args.json, title)
     return 0
 
 
 def _similar(args: argparse.Namespace) -> int:
     options = WalkOptions(seed=args.seed, in_stock_only=args.in_stock)
+    title = f"Similar to {args.item}"
     with ShopGraph.connect(settings_from(args)) as shop:
+        if args.experiment is not None:
+            if args.user is None:
+                raise BadArgumentError("--experiment needs --user: the user or visitor looking.")
+            _show_served(
+                shop.similar(
+                    args.item,
+                    args.k,
+                    options,
+                    details=True,
+                    experiment=args.experiment,
+                    user=args.user,
+                ),
+                args.json,
+                title,
+            )
+            return 0
+        if args.user is not None:
+            raise BadArgumentError("--user goes with --experiment.")
         items = shop.similar(args.item, args.k, options, details=True)
-    _show(items, args.json, f"Similar to {args.item}")
+    _show(items, args.json, title)
     return 0
+
+
+def _show_served(served: Served[Any], as_json: bool, title: str) -> None:
+    """An answer through an experiment: its request id and variant, then its items."""
+    if as_json:
+        print_json(served)
+        return
+    if served.variant is None:
+        print(f"Experiment {served.experiment} is not live: its control answered, unlogged.")
+    else:
+        print(
+            f"Experiment {served.experiment}, variant {served.variant}, request "
+            f"{served.request_id or '- (empty answer)'}"
+        )
+    _show(served.items, False, title)
 
 
 def _show(items: Sequence[Recommendation], as_json: bool, title: str) -> None:

@@ -1,7 +1,9 @@
 // Items similar to one item (item pages), through the plugin procedure, answered in one record.
-// Parameters: $item (item id), $k (1 to 1000), $config (map).
-// Returns: rows, the procedure's rows in rank order, each a list [itemId, score, rank, reason]
+// Parameters: $item (item id), $k (1 to 1000), $config (map; with experiment and user, the call
+//   runs through an online experiment).
+// Returns: rows, the procedure's rows in rank order, each a list [itemId, score, rank, reason,
+//   requestId, variant] (the last two null outside an experiment)
 //   (one Bolt message for the whole answer instead of one per item: GraphRunner.serve).
 CALL shopgraph.similar($item, $k, $config)
-YIELD itemId, score, rank, reason
-RETURN collect([itemId, score, rank, reason]) AS rows
+YIELD itemId, score, rank, reason, requestId, variant
+RETURN collect([itemId, score, rank, reason, requestId, variant]) AS rows

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
+from typing import overload
 
+from shopgraph.core.errors import BadArgumentError
 from shopgraph.core.settings import Settings
 from shopgraph.graph import recommend as _serving
 from shopgraph.graph.catalog import CatalogItem, UpsertReport, upsert_items
 from shopgraph.graph.erasure import ForgetReport, forget_user
+from shopgraph.graph.experiments import store as _experiments
+from shopgraph.graph.experiments.definition import Experiment
+from shopgraph.graph.experiments.report import ExperimentReport, experiment_report
+from shopgraph.graph.experiments.store import RETENTION, Click, ExperimentInfo
 from shopgraph.graph.identity import MergeReport, merge_users
 from shopgraph.graph.live import (
     Event,
@@ -28,6 +34,7 @@ from shopgraph.graph.recommend import (
     Candidate,
     Recommendation,
     RecommendOptions,
+    Served,
     WalkOptions,
     WalkRefresh,
 )
@@ -152,6 +159,32 @@ class ShopGraph:
             mapping = ColumnMapping.from_toml(Path(mapping))
         return self.load(DelimitedSource(Path(path), mapping), options)
 
+    @overload
+    def bundle(
+        self,
+        cart: Sequence[str],
+        k: int = ...,
+        options: BundleOptions | None = ...,
+        *,
+        details: bool = ...,
+        experiment: None = ...,
+        user: str | None = ...,
+        at: datetime | None = ...,
+    ) -> list[BundleItem]: ...
+
+    @overload
+    def bundle(
+        self,
+        cart: Sequence[str],
+        k: int = ...,
+        options: BundleOptions | None = ...,
+        *,
+        details: bool = ...,
+        experiment: str,
+        user: str | None = ...,
+        at: datetime | None = ...,
+    ) -> Served[BundleItem]: ...
+
     def bundle(
         self,
         cart: Sequence[str],
@@ -159,9 +192,48 @@ class ShopGraph:
         options: BundleOptions | None = None,
         *,
         details: bool = False,
-    ) -> list[BundleItem]:
-        """Items frequently bought together with ``cart`` (see :func:`~.recommend.bundle`)."""
-        return _serving.bundle(self.runner, cart, k, options, details=details)
+        experiment: str | None = None,
+        user: str | None = None,
+        at: datetime | None = None,
+    ) -> list[BundleItem] | Served[BundleItem]:
+        """Items frequently bought together with ``cart`` (see :func:`~.recommend.bundle`);
+        through an experiment with ``experiment`` and ``user``: a :class:`~.recommend.Served`."""
+        if experiment is None:
+            return _serving.bundle(self.runner, cart, k, options, details=details, user=user)
+        return _serving.bundle(
+            self.runner,
+            cart,
+            k,
+            options,
+            details=details,
+            experiment=experiment,
+            user=user,
+            at=at,
+        )
+
+    @overload
+    def recommend(
+        self,
+        user: str,
+        k: int = ...,
+        options: RecommendOptions | None = ...,
+        *,
+        details: bool = ...,
+        experiment: None = ...,
+        at: None = ...,
+    ) -> list[Recommendation]: ...
+
+    @overload
+    def recommend(
+        self,
+        user: str,
+        k: int = ...,
+        options: RecommendOptions | None = ...,
+        *,
+        details: bool = ...,
+        experiment: str,
+        at: datetime | None = ...,
+    ) -> Served[Recommendation]: ...
 
     def recommend(
         self,
@@ -170,12 +242,44 @@ class ShopGraph:
         options: RecommendOptions | None = None,
         *,
         details: bool = False,
-    ) -> list[Recommendation]:
+        experiment: str | None = None,
+        at: datetime | None = None,
+    ) -> list[Recommendation] | Served[Recommendation]:
         """Recommendations for a user; unknown users get popular items (reason ``popular``).
 
-        See :func:`~.recommend.recommend`.
+        See :func:`~.recommend.recommend`; with ``experiment``, a :class:`~.recommend.Served`.
         """
-        return _serving.recommend(self.runner, user, k, options, details=details)
+        if experiment is None:
+            return _serving.recommend(self.runner, user, k, options, details=details)
+        return _serving.recommend(
+            self.runner, user, k, options, details=details, experiment=experiment, at=at
+        )
+
+    @overload
+    def similar(
+        self,
+        item: str,
+        k: int = ...,
+        options: WalkOptions | None = ...,
+        *,
+        details: bool = ...,
+        experiment: None = ...,
+        user: None = ...,
+        at: None = ...,
+    ) -> list[Recommendation]: ...
+
+    @overload
+    def similar(
+        self,
+        item: str,
+        k: int = ...,
+        options: WalkOptions | None = ...,
+        *,
+        details: bool = ...,
+        experiment: str,
+        user: str,
+        at: datetime | None = ...,
+    ) -> Served[Recommendation]: ...
 
     def similar(
         self,
@@ -184,9 +288,61 @@ class ShopGraph:
         options: WalkOptions | None = None,
         *,
         details: bool = False,
-    ) -> list[Recommendation]:
-        """Items similar to ``item``, for item pages (see :func:`~.recommend.similar`)."""
-        return _serving.similar(self.runner, item, k, options, details=details)
+        experiment: str | None = None,
+        user: str | None = None,
+        at: datetime | None = None,
+    ) -> list[Recommendation] | Served[Recommendation]:
+        """Items similar to ``item``, for item pages (see :func:`~.recommend.similar`); through
+        an experiment with ``experiment`` and ``user``: a :class:`~.recommend.Served`."""
+        if experiment is None:
+            if user is not None or at is not None:
+                raise BadArgumentError(
+                    "user and at name an experiment's request: give experiment too."
+                )
+            return _serving.similar(self.runner, item, k, options, details=details)
+        if user is None:
+            raise BadArgumentError(
+                f"A call through experiment {experiment!r} must name its user or visitor with "
+                "the config key 'user', got null."
+            )
+        return _serving.similar(
+            self.runner,
+            item,
+            k,
+            options,
+            details=details,
+            experiment=experiment,
+            user=user,
+            at=at,
+        )
+
+    def click(self, request_id: str, item: str, *, at: datetime | None = None) -> Click:
+        """Logs a click on an item a request of an experiment showed (see
+        :func:`~.experiments.store.click`)."""
+        return _experiments.click(self.runner, request_id, item, at=at)
+
+    def start_experiment(
+        self, experiment: Experiment, *, retention: timedelta = RETENTION
+    ) -> ExperimentInfo:
+        """Starts an experiment (see :func:`~.experiments.store.start_experiment`)."""
+        self.ensure_schema()
+        return _experiments.start_experiment(self.runner, experiment, retention=retention)
+
+    def stop_experiment(self, name: str, *, retention: timedelta = RETENTION) -> ExperimentInfo:
+        """Stops an experiment now (see :func:`~.experiments.store.stop_experiment`)."""
+        return _experiments.stop_experiment(self.runner, name, retention=retention)
+
+    def experiments(self) -> list[ExperimentInfo]:
+        """Every experiment, newest first."""
+        return _experiments.list_experiments(self.runner)
+
+    def experiment(self, name: str) -> ExperimentInfo:
+        """One experiment (:class:`UnknownEntityError` when there is none of that name)."""
+        return _experiments.experiment_info(self.runner, name)
+
+    def experiment_report(self, name: str) -> ExperimentReport:
+        """An experiment's report (see :mod:`~shopgraph.graph.experiments.report`)."""
+        return experiment_report(self.runner, name)
 
     def candidates(
         self,

@@ -12,9 +12,12 @@
    with its trust, signals and the embeddings of every model version (they are properties of
    the node), its sessions with their views, cart adds and removals, the bookkeeping of event
    ids recorded in them, the orders it placed or made in its sessions with their lines, and its
-   feedback. A session or order that another user holds too stays for that user (only the
-   link goes). Items stay: they are the shop's. These are ordinary committed writes, which
-   serving sees like any other.
+   feedback, and its exposures of online experiments with their clicks (those still pending in
+   the experiment log's writer included). A session or order that another user holds too stays
+   for that user (only the link goes). Items stay: they are the shop's. These are ordinary
+   committed writes, which serving sees like any other. A visitor the experiment log knows but
+   the graph holds no ``User`` for (someone who was only served) is erased with
+   ``missing_ok=True``: their exposures go.
 4. **Logs** under ``SHOPGRAPH_HOME`` (``launcher.log`` and the embedded server's
    ``neo4j/logs/``): lines that mention the id go.
 
@@ -41,6 +44,7 @@ from pathlib import Path
 from shopgraph.core.errors import UnknownEntityError
 from shopgraph.gnn.erasure import drop_user
 from shopgraph.graph._input import argument_id
+from shopgraph.graph.experiments.store import forget_user_log
 from shopgraph.graph.runner import GraphRunner
 from shopgraph.loaders.records import Reject
 from shopgraph.loaders.source import RejectWriter
@@ -64,6 +68,7 @@ class ForgetReport:
         feedback: Feedback relationships deleted.
         recorded_events: Bookkeeping nodes of event ids recorded in the deleted sessions.
         relationships: Relationships deleted in all.
+        exposures: Exposures of online experiments deleted, with their clicks.
         files_rewritten: Every file rewritten (run folders, reject files, logs).
         rows_removed: Reject rows and log lines removed.
     """
@@ -79,6 +84,7 @@ class ForgetReport:
     feedback: int = 0
     recorded_events: int = 0
     relationships: int = 0
+    exposures: int = 0
     files_rewritten: tuple[Path, ...] = field(default=())
     rows_removed: int = 0
 
@@ -132,6 +138,8 @@ def forget_user(
     row: dict[str, int] = {}
     if in_graph:
         row = runner.write("call_users_forget", {"userId": user_id})[0]
+    else:
+        row = {"exposures": runner.write_tx(lambda tx: forget_user_log(tx, user_id))}
     for path in _logs(home):
         dropped = _drop_lines(path, user_id)
         if dropped:
@@ -149,6 +157,7 @@ def forget_user(
         feedback=row.get("feedback", 0),
         recorded_events=row.get("recordedEvents", 0),
         relationships=row.get("relationships", 0),
+        exposures=row.get("exposures", 0),
         files_rewritten=tuple(rewritten),
         rows_removed=removed,
     )

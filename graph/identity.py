@@ -13,6 +13,12 @@ the target is marked stale, ``User.trustStale = true``, when either user had a t
 is not recomputed by the merge. ``shopgraph trust --users TARGET`` (or any trust run that
 scores the target) recomputes it from the merged history, reweights its edges and clears the
 mark.
+
+Online experiments: the source's exposures (and their clicks) move to the target and keep the
+variant they were served in and the id they were logged under (``loggedUserId``); the report
+counts them for the target. From the merge on, calls name the target, whose own assignment
+answers. When source and target fell in different variants, the report counts the target as a
+unit in each and says how many users that happened to (``ExperimentReport.switched_users``).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ class MergeReport:
         feedback: Feedback relationships moved to the target.
         combined: Relationships the target already had (kept once; feedback counts summed).
         target_created: Whether the target was new (the login of a new known id).
+        exposures: The source's exposures of online experiments, now the target's.
     """
 
     source: str
@@ -47,6 +54,7 @@ class MergeReport:
     feedback: int
     combined: int
     target_created: bool
+    exposures: int
 
 
 def merge_users(runner: GraphRunner, source: str, target: str) -> MergeReport:
@@ -79,4 +87,5 @@ def merge_users(runner: GraphRunner, source: str, target: str) -> MergeReport:
         feedback=row["feedback"],
         combined=row["combined"],
         target_created=row["targetCreated"],
+        exposures=row["exposures"],
     )

@@ -39,6 +39,7 @@ from shopgraph.core.errors import (
     ShopgraphError,
     UnknownEntityError,
 )
+from shopgraph.graph.experiments.store import pinning_experiments
 from shopgraph.graph.runner import GraphRunner
 
 __all__ = [
@@ -149,7 +150,8 @@ def publish_embeddings(
 
     Raises:
         BadArgumentError: When shapes disagree or an array holds non-finite values.
-        ConflictError: When the version name is already taken.
+        ConflictError: When the version name is already taken, or the slot to write holds a
+            version that a running (or scheduled) experiment pins.
 
     When the write-back fails after the new version was created (the server goes away, a
     batch is refused), the version is removed and its slot's embeddings cleared before the
@@ -176,6 +178,15 @@ def publish_embeddings(
         raise ConflictError(f"Model version {version!r} exists already; choose another name.")
     current = next((info for info in versions if info.active), None)
     slot = "B" if current is not None and current.slot == "A" else "A"
+    overwritten = next((info for info in versions if info.slot == slot and not info.active), None)
+    if overwritten is not None:
+        pinning = pinning_experiments(runner, overwritten.version)
+        if pinning:
+            raise ConflictError(
+                f"Model version {overwritten.version!r} holds slot {slot}, which a new version "
+                f"would overwrite, and experiment {pinning[0]!r} pins it: stop the experiment "
+                "first."
+            )
     runner.write(
         "model_begin",
         {

@@ -5,6 +5,10 @@ file and returns frozen dataclasses. Arguments are checked before the call with 
 sentences the procedures use (:class:`~shopgraph.core.errors.BadArgumentError`); unknown ids
 come back as :class:`~shopgraph.core.errors.UnknownEntityError` naming them.
 
+With ``experiment="name"`` a call runs through an online experiment: the procedure answers
+with the variant of the user (or visitor) and logs the answer, and the call returns a
+:class:`Served` (request id, variant, items) instead of the items alone.
+
 An option left at ``None`` keeps the procedure's default; every value a procedure accepts can
 be said: ``in_stock_only=False`` is sent as ``false``, and :data:`UNLIMITED` as the ``null``
 that means "no limit". With ``details=True`` the answer's items carry their name, brand,
@@ -18,9 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
-from typing import Any, Final, Literal, TypeAlias, TypeVar
+from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar, overload
 
 from shopgraph.core.errors import BadArgumentError
+from shopgraph.core.times import require_timezone
 from shopgraph.graph.runner import GraphRunner
 
 __all__ = [
@@ -34,6 +39,7 @@ __all__ = [
     "Limit",
     "RecommendOptions",
     "Recommendation",
+    "Served",
     "WalkOptions",
     "WalkRefresh",
     "bundle",
@@ -128,6 +134,29 @@ class Candidate(Recommendation):
     """A random-walk candidate; ``visits`` is how often the walks reached it."""
 
     visits: int
+
+
+_R = TypeVar("_R", bound=Recommendation)
+
+
+@dataclass(frozen=True)
+class Served(Generic[_R]):
+    """An answer through an online experiment.
+
+    Attributes:
+        request_id: The logged request's id, for :meth:`ShopGraph.click
+            <shopgraph.graph.client.ShopGraph.click>`; ``None`` when the experiment was not
+            live at the call's time (its control answered, nothing was logged) or when the
+            answer is empty (it is logged, but no row carries its id back).
+        experiment: The experiment's name.
+        variant: The variant that answered; ``None`` when the call was not logged.
+        items: The answer, best first.
+    """
+
+    request_id: str | None
+    experiment: str
+    variant: str | None
+    items: list[_R]
 
 
 @dataclass(frozen=True)
@@ -255,6 +284,13 @@ class RecommendOptions:
         seed: Seed of the random walks.
         steps: Steps of the random walks when the stages' blended scores rank (10,000).
         model_steps: Steps of the random walks when the model ranks (5,000).
+        walk_candidates: Candidates of the random walks, 0 to 1000 (200; 0 turns them off).
+        bundle_candidates: Candidates of the co-purchase stage, 0 to 1000 (200).
+        popular_candidates: Candidates of the popular-in-category stage, 0 to 1000 (100).
+        walk_weight: Weight of the walks' normalised score in the blend (1.0).
+        bundle_weight: Weight of the co-purchase score in the blend (1.0).
+        popular_weight: Weight of the popularity score in the blend (0.25).
+        cart_items: The user's most recent items taken as the co-purchase stage's cart (10).
         new_items: How many of the last places new items (nobody interacted with them yet) of
             the brands and categories of the user's recent items may take (server default 1;
             0: none).
@@ -267,6 +303,13 @@ class RecommendOptions:
     seed: int | None = None
     steps: int | None = None
     model_steps: int | None = None
+    walk_candidates: int | None = None
+    bundle_candidates: int | None = None
+    popular_candidates: int | None = None
+    walk_weight: float | None = None
+    bundle_weight: float | None = None
+    popular_weight: float | None = None
+    cart_items: int | None = None
     new_items: int | None = None
 
     def config(self) -> dict[str, Any]:
@@ -280,6 +323,13 @@ class RecommendOptions:
                 "seed": self.seed,
                 "steps": self.steps,
                 "modelSteps": self.model_steps,
+                "walkCandidates": self.walk_candidates,
+                "bundleCandidates": self.bundle_candidates,
+                "popularCandidates": self.popular_candidates,
+                "walkWeight": self.walk_weight,
+                "bundleWeight": self.bundle_weight,
+                "popularWeight": self.popular_weight,
+                "cartItems": self.cart_items,
                 "newItems": self.new_items,
             }
         )
@@ -296,6 +346,34 @@ class BundleRefresh:
     millis: int
 
 
+@overload
+def bundle(
+    runner: GraphRunner,
+    cart: Sequence[str],
+    k: int = ...,
+    options: BundleOptions | None = ...,
+    *,
+    details: bool = ...,
+    experiment: None = ...,
+    user: str | None = ...,
+    at: datetime | None = ...,
+) -> list[BundleItem]: ...
+
+
+@overload
+def bundle(
+    runner: GraphRunner,
+    cart: Sequence[str],
+    k: int = ...,
+    options: BundleOptions | None = ...,
+    *,
+    details: bool = ...,
+    experiment: str,
+    user: str | None = ...,
+    at: datetime | None = ...,
+) -> Served[BundleItem]: ...
+
+
 def bundle(
     runner: GraphRunner,
     cart: Sequence[str],
@@ -303,7 +381,10 @@ def bundle(
     options: BundleOptions | None = None,
     *,
     details: bool = False,
-) -> list[BundleItem]:
+    experiment: str | None = None,
+    user: str | None = None,
+    at: datetime | None = None,
+) -> list[BundleItem] | Served[BundleItem]:
     """Items frequently bought together with a cart.
 
     Args:
@@ -312,26 +393,39 @@ def bundle(
         k: How many items, 1 to 1000.
         options: Filters and scoring knobs.
         details: Also read each item's :class:`ItemDetails` (one more statement).
+        experiment: Run the call through this experiment (see the module docstring).
+        user: The shopper (a user or visitor id): with ``experiment`` their variant answers;
+            like ``options.user``, what they bought is left out.
+        at: With ``experiment``, the request's time (default: the server's clock).
 
     Returns:
-        The items, best first (cart items are never among them).
+        The items, best first (cart items are never among them); a :class:`Served` with them
+        when ``experiment`` is given.
 
     Raises:
-        BadArgumentError: When ``k`` or the cart size is out of range.
-        UnknownEntityError: When cart items are not in the graph.
+        BadArgumentError: When ``k`` or the cart size is out of range, or an experiment's call
+            names no user.
+        UnknownEntityError: When cart items or the experiment are not in the graph.
     """
     _check_k(k)
     cart = list(dict.fromkeys(cart))
     if not 1 <= len(cart) <= MAX_CART:
         raise BadArgumentError(f"A cart must have 1 to {MAX_CART} items, got {len(cart)}.")
-    rows = runner.serve(
-        "call_bundle", {"cart": cart, "k": k, "config": (options or BundleOptions()).config()}
-    )
+    options = options or BundleOptions()
+    if user is not None:
+        if options.user is not None and options.user != user:
+            raise BadArgumentError(
+                f"user is given twice, as {user!r} and as options.user {options.user!r}."
+            )
+        options = replace(options, user=user)
+    config = _experiment_config(options.config(), experiment, None, at)
+    rows = runner.serve("call_bundle", {"cart": cart, "k": k, "config": config})
     items = [
         BundleItem(item_id, score, rank, reason, support, confidence, lift, tuple(because))
-        for item_id, score, rank, reason, support, confidence, lift, because in rows
+        for item_id, score, rank, reason, support, confidence, lift, because, _, _ in rows
     ]
-    return _with_details(runner, items) if details else items
+    found = _with_details(runner, items) if details else items
+    return found if experiment is None else _served(experiment, rows, found)
 
 
 def refresh_bundle_masses(
@@ -435,6 +529,34 @@ def candidates(
     return _with_details(runner, found) if details else found
 
 
+@overload
+def similar(
+    runner: GraphRunner,
+    item: str,
+    k: int = ...,
+    options: WalkOptions | None = ...,
+    *,
+    details: bool = ...,
+    experiment: None = ...,
+    user: None = ...,
+    at: None = ...,
+) -> list[Recommendation]: ...
+
+
+@overload
+def similar(
+    runner: GraphRunner,
+    item: str,
+    k: int = ...,
+    options: WalkOptions | None = ...,
+    *,
+    details: bool = ...,
+    experiment: str,
+    user: str,
+    at: datetime | None = ...,
+) -> Served[Recommendation]: ...
+
+
 def similar(
     runner: GraphRunner,
     item: str,
@@ -442,7 +564,10 @@ def similar(
     options: WalkOptions | None = None,
     *,
     details: bool = False,
-) -> list[Recommendation]:
+    experiment: str | None = None,
+    user: str | None = None,
+    at: datetime | None = None,
+) -> list[Recommendation] | Served[Recommendation]:
     """Items similar to one item (for item pages).
 
     With an active model version and an item it has an embedding for, the nearest items in
@@ -454,20 +579,53 @@ def similar(
         k: How many items, 1 to 1000.
         options: Walk settings, and whether the model may answer.
         details: Also read each item's :class:`ItemDetails` (one more statement).
+        experiment: Run the call through this experiment (see the module docstring).
+        user: With ``experiment``, the user or visitor looking (required); the procedure
+            takes them as ``options.user_id`` too (their rejections apply), so a different
+            ``options.user_id`` is an error.
+        at: With ``experiment``, the request's time (default: the server's clock).
 
     Returns:
-        The items, most similar first (never ``item`` itself).
+        The items, most similar first (never ``item`` itself); a :class:`Served` with them
+        when ``experiment`` is given.
 
     Raises:
-        BadArgumentError: When ``k`` is out of range.
-        UnknownEntityError: When the item is not in the graph.
+        BadArgumentError: When ``k`` is out of range, ``user`` or ``at`` come without
+            ``experiment``, or ``options.user_id`` is not ``user``.
+        UnknownEntityError: When the item or the experiment is not in the graph.
     """
     _check_k(k)
-    rows = runner.serve(
-        "call_similar", {"item": item, "k": k, "config": (options or WalkOptions()).config()}
-    )
+    config = _experiment_config((options or WalkOptions()).config(), experiment, user, at)
+    rows = runner.serve("call_similar", {"item": item, "k": k, "config": config})
     found = _recommendations(rows)
-    return _with_details(runner, found) if details else found
+    found = _with_details(runner, found) if details else found
+    return found if experiment is None else _served(experiment, rows, found)
+
+
+@overload
+def recommend(
+    runner: GraphRunner,
+    user: str,
+    k: int = ...,
+    options: RecommendOptions | None = ...,
+    *,
+    details: bool = ...,
+    experiment: None = ...,
+    at: None = ...,
+) -> list[Recommendation]: ...
+
+
+@overload
+def recommend(
+    runner: GraphRunner,
+    user: str,
+    k: int = ...,
+    options: RecommendOptions | None = ...,
+    *,
+    details: bool = ...,
+    experiment: str,
+    at: datetime | None = ...,
+) -> Served[Recommendation]: ...
 
 
 def recommend(
@@ -477,7 +635,9 @@ def recommend(
     options: RecommendOptions | None = None,
     *,
     details: bool = False,
-) -> list[Recommendation]:
+    experiment: str | None = None,
+    at: datetime | None = None,
+) -> list[Recommendation] | Served[Recommendation]:
     """Recommendations for a user; an unknown user gets popular items (reason ``popular``).
 
     With an active model version (and ``options.use_model`` not false), candidates the model
@@ -490,20 +650,22 @@ def recommend(
         k: How many items, 1 to 1000.
         options: Diversity, stock and ranking settings.
         details: Also read each item's :class:`ItemDetails` (one more statement).
+        experiment: Run the call through this experiment: the user's variant answers.
+        at: With ``experiment``, the request's time (default: the server's clock).
 
     Returns:
-        The items, best first.
+        The items, best first; a :class:`Served` with them when ``experiment`` is given.
 
     Raises:
-        BadArgumentError: When ``k`` is out of range.
+        BadArgumentError: When ``k`` is out of range, or ``at`` comes without ``experiment``.
+        UnknownEntityError: When the experiment is not in the graph.
     """
     _check_k(k)
-    rows = runner.serve(
-        "call_recommend",
-        {"user": user, "k": k, "config": (options or RecommendOptions()).config()},
-    )
+    config = _experiment_config((options or RecommendOptions()).config(), experiment, None, at)
+    rows = runner.serve("call_recommend", {"user": user, "k": k, "config": config})
     found = _recommendations(rows)
-    return _with_details(runner, found) if details else found
+    found = _with_details(runner, found) if details else found
+    return found if experiment is None else _served(experiment, rows, found)
 
 
 def item_details(runner: GraphRunner, item_ids: Sequence[str]) -> dict[str, ItemDetails]:
@@ -523,9 +685,6 @@ def item_details(runner: GraphRunner, item_ids: Sequence[str]) -> dict[str, Item
     }
 
 
-_R = TypeVar("_R", bound=Recommendation)
-
-
 def _with_details(runner: GraphRunner, found: list[_R]) -> list[_R]:
     if not found:
         return found
@@ -534,7 +693,31 @@ def _with_details(runner: GraphRunner, found: list[_R]) -> list[_R]:
 
 
 def _recommendations(rows: list[list[Any]]) -> list[Recommendation]:
-    return [Recommendation(item_id, score, rank, reason) for item_id, score, rank, reason in rows]
+    return [
+        Recommendation(item_id, score, rank, reason) for item_id, score, rank, reason, _, _ in rows
+    ]
+
+
+def _experiment_config(
+    config: dict[str, Any], experiment: str | None, user: str | None, at: datetime | None
+) -> dict[str, Any]:
+    """The procedure's config with the experiment's keys: ``experiment``, ``user``, ``at``."""
+    if experiment is None:
+        if user is not None or at is not None:
+            raise BadArgumentError("user and at name an experiment's request: give experiment too.")
+        return config
+    config = {**config, "experiment": experiment}
+    if user is not None:
+        config["user"] = user
+    if at is not None:
+        config["at"] = require_timezone(at, "Config key 'at'")
+    return config
+
+
+def _served(experiment: str, rows: list[list[Any]], items: list[_R]) -> Served[_R]:
+    """The answer of an experiment's call; every row carries the request id and variant."""
+    request_id, variant = (rows[0][-2], rows[0][-1]) if rows else (None, None)
+    return Served(request_id, experiment, variant, items)
 
 
 def _check_k(k: int) -> None:

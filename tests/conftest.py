@@ -95,6 +95,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 def wipe(settings: Settings) -> None:
     """Deletes every node and relationship (the schema stays).
 
+    The experiment log is flushed first, so that exposures an earlier test handed to the
+    plugin's background writer are not committed into the next test's graph.
     Relationships go first, in batches of their own: a batch of 1,000 nodes detached at once
     can hold most of a big graph's relationships (the items of the whole UCI file hold 400k
     order lines) and exceed the server's transaction memory.
@@ -103,6 +105,7 @@ def wipe(settings: Settings) -> None:
         neo4j.GraphDatabase.driver(settings.bolt_uri, auth=settings.auth) as driver,
         driver.session(database=settings.database) as session,
     ):
+        session.run("CALL shopgraph.experiment.flush()").consume()
         session.run(
             "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS"
         ).consume()

@@ -82,7 +82,10 @@ class Lift:
     p_value: float
 
 
-def ratio_estimate(numerators: Sequence[float], denominators: Sequence[float]) -> RatioEstimate:
+def ratio_estimate(
+    numerators: Sequence[float] | npt.NDArray[np.float64],
+    denominators: Sequence[float] | npt.NDArray[np.float64],
+) -> RatioEstimate:
     """The metric ``sum x / sum y`` over users and its delta-method variance.
 
     Args:

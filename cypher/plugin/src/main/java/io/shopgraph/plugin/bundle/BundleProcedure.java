@@ -1,11 +1,17 @@
 package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.common.Arguments;
+import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.ExperimentHook;
+import io.shopgraph.plugin.common.Served;
+import io.shopgraph.plugin.common.Served.Surface;
 import io.shopgraph.plugin.common.ShopgraphException;
 import io.shopgraph.plugin.live.changes.ChangeFeeds;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.neo4j.graphdb.GraphDatabaseService;
@@ -30,6 +36,10 @@ import org.neo4j.procedure.Procedure;
  * procedures are sandboxed the server must allow
  * {@code dbms.security.procedures.unrestricted=shopgraph.*}, as the launcher and docker-compose
  * do.
+ *
+ * <p>Through an online experiment ({@code {experiment: 'name', user: 'u1'}}, see
+ * {@link ExperimentHook}) the variant's config or baseline answers, and the rows carry the
+ * logged request's id and the variant.
  */
 public final class BundleProcedure {
 
@@ -58,9 +68,13 @@ public final class BundleProcedure {
      * @param confidence {@code support / sum of n(i)} over the cart
      * @param lift {@code confidence / (n(j) / N)}
      * @param because the cart items that contributed, strongest first
+     * @param requestId the logged request's id, the same on every row of a call; null outside an
+     *     experiment
+     * @param variant the experiment's variant that answered; null outside an experiment
      */
     public record BundleRow(String itemId, double score, long rank, String reason, double support,
-                            double confidence, double lift, List<String> because) {}
+                            double confidence, double lift, List<String> because, String requestId,
+                            String variant) {}
 
     @Procedure(name = "shopgraph.bundle", mode = Mode.READ)
     @Description("Frequently bought together for a cart: the co-purchase score of evaluation/bundles.py"
@@ -68,13 +82,17 @@ public final class BundleProcedure {
             + " caps) over the paths cart item -> order or session -> other item, with the masses of"
             + " the last shopgraph.bundle.refresh(); the paths' sums are read from the refresh's"
             + " in-memory pair index while nothing was committed since it was built, else traversed."
-            + " Yields itemId, score, rank, reason, support, confidence, lift, because. Config keys"
+            + " Yields itemId, score, rank, reason, support, confidence, lift, because, requestId, variant"
+            + " (the last two null outside an experiment). Config keys"
             + " (all optional): alpha (0.5), beta (0.6), smoothing (10.0), sizeExponent (0.5),"
             + " maxBasketSize (null: no limit), adjacencyBonus (2.0: items on neighbouring lines of an"
             + " order, by CONTAINS.position, weigh 1 + 2 times; 0: off); filters user (leave out what"
             + " this user bought), maxPerBrand, categories (codes, descendants included), inStockOnly"
             + " (true), maxPrice; orderWeight, cartWeight, viewWeight, halfLifeDays, userCap may be"
-            + " given only with the values of the last refresh.")
+            + " given only with the values of the last refresh; experiment (a running experiment's"
+            + " name: the variant of the user (the key user, required with it) answers and the call is"
+            + " logged; a popularity baseline's rows have support, confidence and lift 0), at (the"
+            + " request's time, with experiment; default now).")
     public Stream<BundleRow> bundle(
             @Name(value = "cart", description = "The cart: 1 to 50 item ids (repeats count once).")
             List<String> cart,
@@ -85,8 +103,13 @@ public final class BundleProcedure {
             Map<String, Object> config) {
         int limit = Arguments.k(k);
         List<String> items = Arguments.items("cart", "cart", cart);
-        BundleConfig parsed = BundleConfig.parse(config);
+        Served served = ExperimentHook.enter(db, tx, Surface.BUNDLE, null, items, config);
+        BundleConfig parsed = BundleConfig.parse(served.config());
         long[] handles = lookUp(items);
+        if (served.baseline() != null) {
+            return logged(served, baselineRows(served, limit,
+                    GraphSelection.of(tx, parsed.options(), ChangeFeeds.identity(db))));
+        }
         BundleStats stats = StatsStore.read(tx).orElseThrow(StatsStore::missing);
         Optional<IndexVersion> latest = PairIndexes.latest(db, stats, log);
         Optional<IndexVersion> index = PairIndexes.forCall(latest, ktx, parsed.scoring());
@@ -101,8 +124,43 @@ public final class BundleProcedure {
         List<BundleRow> rows = new ArrayList<>(top.size());
         for (ScoredItem item : top) {
             rows.add(new BundleRow(item.itemId(), item.score(), rows.size() + 1, item.reason().reason(),
-                    item.support(), item.confidence(), item.lift(), item.because()));
+                    item.support(), item.confidence(), item.lift(), item.because(), served.requestId(),
+                    served.variant()));
         }
+        return logged(served, rows);
+    }
+
+    /**
+     * The rows of an experiment's baseline: its ranking through the call's filters, as
+     * {@link BundleScorer} applies them to its own ({@link Selection#choose}); support,
+     * confidence and lift 0, no {@code because}.
+     */
+    private List<BundleRow> baselineRows(Served served, int limit, Selection selection) {
+        List<Candidate> offered = new ArrayList<>();
+        // Items removed from the graph since the last refresh are not offered.
+        Iterator<Long> handles = served.baseline().ranked()
+                .map(candidate -> {
+                    Node item = tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, candidate.itemId());
+                    if (item == null) {
+                        return null;
+                    }
+                    offered.add(candidate);
+                    return GraphBasketSource.handle(item);
+                })
+                .filter(Objects::nonNull)
+                .iterator();
+        List<BundleRow> rows = new ArrayList<>();
+        for (int position : selection.choose(handles, limit)) {
+            Candidate c = offered.get(position);
+            rows.add(new BundleRow(c.itemId(), c.score(), rows.size() + 1, c.reason(), 0, 0, 0, List.of(),
+                    served.requestId(), served.variant()));
+        }
+        return rows;
+    }
+
+    /** Hands the answer to the experiment log (nothing outside an experiment) and streams it. */
+    private static Stream<BundleRow> logged(Served served, List<BundleRow> rows) {
+        served.exposed(rows.stream().map(BundleRow::itemId).toList());
         return rows.stream();
     }
 

@@ -447,7 +447,7 @@ public final class BundleScorer {
         }
 
         private void emit(int c) {
-            if (!roomForBrands(items[c], selection, brandCounts)) {
+            if (!selection.takeRoom(items[c], brandCounts)) {
                 return;
             }
             double confidence = cartMass > 0.0 ? supports[c] / cartMass : 0.0;
@@ -473,22 +473,6 @@ public final class BundleScorer {
             ids[c] = source.itemId(items[c]);
         }
         return ids[c];
-    }
-
-    private static boolean roomForBrands(long item, Selection selection, LongIntMap counts) {
-        if (selection.maxPerBrand() == Selection.NO_LIMIT) {
-            return true;
-        }
-        long[] brands = selection.brands().apply(item);
-        for (long brand : brands) {
-            if (Math.max(0, counts.get(brand)) >= selection.maxPerBrand()) {
-                return false;
-            }
-        }
-        for (long brand : brands) {
-            counts.put(brand, Math.max(0, counts.get(brand)) + 1);
-        }
-        return true;
     }
 
     /** The source with the largest share of the score; ties: orders, carts, views. */

@@ -1,6 +1,10 @@
 package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.common.ConfigReader;
+import io.shopgraph.plugin.common.LongIntMap;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.function.LongFunction;
 import java.util.function.LongPredicate;
 
@@ -36,6 +40,61 @@ public record Selection(LongPredicate admissible, int maxPerBrand, LongFunction<
         if (maxPerBrand != NO_LIMIT) {
             ConfigReader.checkInteger("maxPerBrand", maxPerBrand, 1, MAX_PER_BRAND);
         }
+    }
+
+    /**
+     * Whether the item's brands have room left under {@link #maxPerBrand}, counted in
+     * {@code counts} (brand handle to items taken); when they have, the item takes its place in
+     * each of them.
+     */
+    public boolean takeRoom(long item, LongIntMap counts) {
+        if (maxPerBrand == NO_LIMIT) {
+            return true;
+        }
+        long[] itemBrands = brands.apply(item);
+        for (long brand : itemBrands) {
+            if (Math.max(0, counts.get(brand)) >= maxPerBrand) {
+                return false;
+            }
+        }
+        for (long brand : itemBrands) {
+            counts.put(brand, Math.max(0, counts.get(brand)) + 1);
+        }
+        return true;
+    }
+
+    /**
+     * The items of {@code ranked} this selection returns, at most {@code k}, in the order
+     * {@link BundleScorer} returns its own: those that pass the filters and have brand room in
+     * rank order, then the demoted ones while places are left.
+     *
+     * @param ranked item handles, best first (read lazily, until {@code k} were taken)
+     * @return the positions in {@code ranked} of the items taken, in the order taken
+     */
+    public List<Integer> choose(Iterator<Long> ranked, int k) {
+        LongIntMap counts = new LongIntMap(16);
+        List<Integer> taken = new ArrayList<>(Math.min(k, 64));
+        List<long[]> later = new ArrayList<>();
+        for (int position = 0; taken.size() < k && ranked.hasNext(); position++) {
+            long item = ranked.next();
+            if (!admissible.test(item)) {
+                continue;
+            }
+            if (demoted.test(item)) {
+                later.add(new long[] {item, position});
+            } else if (takeRoom(item, counts)) {
+                taken.add(position);
+            }
+        }
+        for (long[] item : later) {
+            if (taken.size() == k) {
+                break;
+            }
+            if (takeRoom(item[0], counts)) {
+                taken.add((int) item[1]);
+            }
+        }
+        return taken;
     }
 
     /** A selection that demotes nothing. */

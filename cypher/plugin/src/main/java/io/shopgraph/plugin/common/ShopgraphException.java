@@ -1,6 +1,5 @@
 package io.shopgraph.plugin.common;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -116,73 +115,8 @@ public final class ShopgraphException extends IllegalArgumentException {
         StringBuilder out = new StringBuilder("[").append(code.code());
         if (!details.isEmpty()) {
             out.append(' ');
-            json(out, details);
+            Json.write(out, details);
         }
         return out.append("] ").append(sentence).toString();
-    }
-
-    /** Writes a value as compact JSON (no dependency: the values are few and simple). */
-    static void json(StringBuilder out, Object value) {
-        if (value == null) {
-            out.append("null");
-        } else if (value instanceof String s) {
-            string(out, s);
-        } else if (value instanceof Boolean || value instanceof Long || value instanceof Integer
-                || value instanceof Short || value instanceof Byte) {
-            out.append(value);
-        } else if (value instanceof Double || value instanceof Float) {
-            double d = ((Number) value).doubleValue();
-            out.append(Double.isFinite(d) ? String.valueOf(d) : "null");
-        } else if (value instanceof Map<?, ?> map) {
-            out.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> entry : map.entrySet()) {
-                if (!first) {
-                    out.append(',');
-                }
-                first = false;
-                string(out, String.valueOf(entry.getKey()));
-                out.append(':');
-                json(out, entry.getValue());
-            }
-            out.append('}');
-        } else if (value instanceof Collection<?> list) {
-            out.append('[');
-            boolean first = true;
-            for (Object element : new ArrayList<>(list)) {
-                if (!first) {
-                    out.append(',');
-                }
-                first = false;
-                json(out, element);
-            }
-            out.append(']');
-        } else {
-            string(out, String.valueOf(value));
-        }
-    }
-
-    private static void string(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.model;
 
+import io.shopgraph.plugin.common.ShopgraphException;
 import java.util.Optional;
 import org.neo4j.graphdb.Label;
 import org.neo4j.graphdb.Node;
@@ -35,6 +36,34 @@ public record ActiveModel(String version, String property, String indexName) {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The model a serving call ranks with: the version an experiment's variant pins, or else the
+     * active one.
+     *
+     * @param tx the caller's transaction
+     * @param pinned the pinned version's name, or null for the active version
+     * @return the model, or empty when none is pinned and none is active
+     * @throws ShopgraphException of code {@code CONFLICT} when the pinned version does not
+     *     exist or no longer holds a slot (retired: its embeddings were overwritten)
+     */
+    public static Optional<ActiveModel> forCall(Transaction tx, String pinned) {
+        if (pinned == null) {
+            return read(tx);
+        }
+        Node node = tx.findNode(MODEL_VERSION, "version", pinned);
+        Object slot = node == null ? null : node.getProperty("slot", null);
+        Object status = node == null ? null : node.getProperty("status", null);
+        if ("A".equals(slot) && !"writing".equals(status)) {
+            return Optional.of(new ActiveModel(pinned, "embeddingA", "item_embedding_a"));
+        }
+        if ("B".equals(slot) && !"writing".equals(status)) {
+            return Optional.of(new ActiveModel(pinned, "embeddingB", "item_embedding_b"));
+        }
+        throw ShopgraphException.conflict("Model version '" + pinned + "' is pinned by an experiment"
+                + " but " + (node == null ? "does not exist" : "holds no embeddings (status " + status + ")")
+                + "; stop the experiment or pin a version that is active, previous or ready.");
     }
 
     /** A node's embedding in this model's slot, or null. */

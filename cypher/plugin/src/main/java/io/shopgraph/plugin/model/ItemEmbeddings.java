@@ -9,7 +9,8 @@ import org.neo4j.graphdb.ResourceIterator;
 import org.neo4j.graphdb.Transaction;
 
 /**
- * The item embeddings of one model version, held in memory, one version per database.
+ * The item embeddings of one model version, held in memory, at most one version per slot and
+ * database (an experiment that pins the previous version serves both slots).
  *
  * <p>Reading each candidate's embedding from the store costs an index seek and an array
  * property read; held in memory it is a hash lookup per candidate (the serving times are in
@@ -22,8 +23,9 @@ import org.neo4j.graphdb.Transaction;
  * {@code v} is active, and a call that sees another version active loads that one instead.
  * Loads run one at a time; a call never sees a half-loaded copy.
  *
- * <p>Memory: items x dimensions x 8 bytes (100k items of 64 dimensions: about 50 MB), plus the
- * id map; the previous version's copy is dropped once a call has loaded the new one.
+ * <p>Memory: items x dimensions x 8 bytes (100k items of 64 dimensions: about 50 MB) per slot
+ * held, plus the id map; a slot's old version is dropped once a call has loaded the slot's new
+ * one.
  */
 public final class ItemEmbeddings {
 
@@ -49,17 +51,18 @@ public final class ItemEmbeddings {
      * @param model the version active in {@code tx}
      */
     public static ItemEmbeddings of(Transaction tx, String database, ActiveModel model) {
-        ItemEmbeddings held = BY_DATABASE.get(database);
+        String key = database + "/" + model.property();
+        ItemEmbeddings held = BY_DATABASE.get(key);
         if (held != null && held.model.equals(model)) {
             return held;
         }
         synchronized (LOAD_LOCK) {
-            held = BY_DATABASE.get(database);
+            held = BY_DATABASE.get(key);
             if (held != null && held.model.equals(model)) {
                 return held;
             }
             ItemEmbeddings loaded = load(tx, model);
-            BY_DATABASE.put(database, loaded);
+            BY_DATABASE.put(key, loaded);
             return loaded;
         }
     }

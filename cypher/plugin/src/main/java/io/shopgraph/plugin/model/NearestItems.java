@@ -35,17 +35,19 @@ public final class NearestItems {
 
     /**
      * The {@code k} items nearest to {@code itemId}, best first, ranked 1, 2, ...; empty when
-     * no model is active or the item has no embedding in its slot.
+     * no model is active (or pinned) or the item has no embedding in its slot.
      *
      * @param tx the caller's transaction
+     * @param pinned the model version an experiment pins ({@link ActiveModel#forCall}), or null
+     *     for the active one
      * @param itemId the item
      * @param k how many at most
      * @param inStockOnly leave out items whose {@code inStock} is false (hidden items always are)
      * @param keep whether an item may be returned (a user's rejections leave some out)
      */
-    public static Optional<List<RankedItem>> of(Transaction tx, String itemId, int k, boolean inStockOnly,
-                                                Predicate<String> keep) {
-        Optional<ActiveModel> model = ActiveModel.read(tx);
+    public static Optional<List<RankedItem>> of(Transaction tx, String pinned, String itemId, int k,
+                                                boolean inStockOnly, Predicate<String> keep) {
+        Optional<ActiveModel> model = ActiveModel.forCall(tx, pinned);
         Node item = model.isPresent() ? tx.findNode(ITEM, "itemId", itemId) : null;
         double[] vector = item == null ? null : model.get().embedding(item);
         if (vector == null) {
@@ -55,7 +57,7 @@ public final class NearestItems {
     }
 
     /**
-     * The item's nearest neighbours in the active slot's vector index, re-ranked by the exact
+     * The item's nearest neighbours in the vector index of the model's slot, re-ranked by the exact
      * cosine of the stored embeddings (the index quantises vectors, so its own scores and order
      * are approximate). The index returns the item itself, and maybe items out of stock, among
      * the nearest, so it is asked for twice {@code k} and more, until {@code k} are left or it

@@ -5,8 +5,12 @@ import io.shopgraph.plugin.common.Arguments;
 import io.shopgraph.plugin.common.Candidate;
 import io.shopgraph.plugin.common.Candidate.Source;
 import io.shopgraph.plugin.common.Catalog;
+import io.shopgraph.plugin.common.ExperimentHook;
 import io.shopgraph.plugin.common.ParallelStage;
 import io.shopgraph.plugin.common.RankedItem;
+import io.shopgraph.plugin.common.Served;
+import io.shopgraph.plugin.common.Served.Surface;
+import io.shopgraph.plugin.common.ServedItem;
 import io.shopgraph.plugin.model.ActiveModel;
 import io.shopgraph.plugin.model.ItemEmbeddings;
 import io.shopgraph.plugin.model.Rejections;
@@ -78,6 +82,11 @@ import org.neo4j.procedure.Procedure;
  * <p>Every row carries a reason: "walk", "bought with ITEM", "popular in CATEGORY", "popular",
  * "new: same brand and category" or "new in CATEGORY". Needs {@code shopgraph.bundle.refresh()}
  * to have run (the masses rank the co-purchase and popular stages).
+ *
+ * <p>Through an online experiment ({@code {experiment: 'name'}}, see {@link ExperimentHook})
+ * the variant's config or pinned model version answers, or its baseline's ranking replaces the
+ * stages (the filters, diversity, demotions and new items' places above apply to it too), and
+ * the rows carry the logged request's id and the variant.
  */
 public final class RecommendProcedure {
 
@@ -102,15 +111,18 @@ public final class RecommendProcedure {
             + " user's recent items and popular items of the user's categories; ranked by the active"
             + " embedding model when there is one, else by the stages' blended scores; re-ranked to"
             + " drop what the user bought and keep brands and categories diverse. An unknown user gets"
-            + " popular items (reason 'popular'). Yields itemId, score, rank, reason. Config keys (all"
+            + " popular items (reason 'popular'). Yields itemId, score, rank, reason, requestId, variant"
+            + " (the last two null outside an experiment). Config keys (all"
             + " optional): walkCandidates (200), bundleCandidates (200), popularCandidates (100),"
             + " walkWeight (1.0), bundleWeight (1.0), popularWeight (0.25), useModel (true), cartItems"
             + " (10), maxPerBrand (3; null: no limit), maxPerCategory (4; null: no limit), inStockOnly"
             + " (true), steps (10000: the walks' steps when the blended scores rank), modelSteps (5000:"
             + " their steps when the model ranks), seed (42), newItems (1: how many of the last places new"
-            + " items of the user's brands and categories may take). Items the user rejected never come"
-            + " back, items very similar to them come last, hidden items never.")
-    public Stream<RankedItem> recommend(
+            + " items of the user's brands and categories may take); experiment (a running experiment's"
+            + " name: its variant for the user answers and the call is logged), at (the request's time, with"
+            + " experiment; default now). Items the user rejected never come back, items very similar to"
+            + " them come last, hidden items never.")
+    public Stream<ServedItem> recommend(
             @Name(value = "userId", description = "The user's id; an unknown user gets popular items.")
             String userId,
             @Name(value = "k", defaultValue = "10", description = "How many items, 1 to 1000.")
@@ -120,9 +132,12 @@ public final class RecommendProcedure {
             Map<String, Object> config) {
         int limit = Arguments.k(k);
         String user = Arguments.id("userId", userId);
-        RecommendConfig settings = RecommendConfig.parse(config);
+        Served served = ExperimentHook.enter(db, tx, Surface.RECOMMEND, user, List.of(), config);
+        RecommendConfig settings = RecommendConfig.parse(served.config());
+        Served.Baseline baseline = served.baseline();
         // Whether the model ranks is known first: the walks then take modelSteps.
-        Optional<ActiveModel> model = settings.useModel() ? ActiveModel.read(tx) : Optional.empty();
+        Optional<ActiveModel> model = settings.useModel() && baseline == null
+                ? ActiveModel.forCall(tx, served.modelVersion()) : Optional.empty();
         double[] userVector = model.map(m -> m.embedding(tx.findNode(USER, "userId", user))).orElse(null);
         PopularItems popular = PopularItems.of(tx, WalkProjections.identity(db));
         int steps = userVector != null ? settings.modelSteps() : settings.steps();
@@ -135,8 +150,16 @@ public final class RecommendProcedure {
         // Never shown again: what the user bought, and what they rejected.
         Set<String> never = new HashSet<>(bought);
         never.addAll(rejections.rejected());
+        Set<String> queryIds = new HashSet<>();
+        queries.forEach(q -> queryIds.add(q.itemId()));
+        Map<String, Node> items = new HashMap<>();
+        Predicate<String> keep = id -> !never.contains(id) && !queryIds.contains(id)
+                && available(item(items, id), settings);
         List<Candidate> candidates = new ArrayList<>();
-        if (queries.isEmpty()) {
+        if (baseline != null) {
+            baseline.ranked().filter(c -> keep.test(c.itemId())).limit(settings.popularCandidates() + limit)
+                    .forEach(candidates::add);
+        } else if (queries.isEmpty()) {
             for (Popular p : PopularItems.firstOf(popular.overall(), settings.popularCandidates() + limit, never)) {
                 candidates.add(new Candidate(p.itemId(), Source.POPULAR, p.mass(), "popular"));
             }
@@ -154,25 +177,21 @@ public final class RecommendProcedure {
         }
         ItemEmbeddings vectors = userVector == null ? null
                 : ItemEmbeddings.of(tx, WalkProjections.identity(db), model.get());
-        Map<String, Node> items = new HashMap<>();
         Map<Source, Double> weights = new EnumMap<>(Source.class);
         weights.put(Source.WALK, settings.walkWeight());
         weights.put(Source.BUNDLE, settings.bundleWeight());
-        weights.put(Source.POPULAR, queries.isEmpty() ? 1.0 : settings.popularWeight());
+        weights.put(Source.POPULAR, queries.isEmpty() || baseline != null ? 1.0 : settings.popularWeight());
         List<Ranked> ranked = Ranker.rank(candidates, weights,
                 id -> vectors == null ? null : vectors.score(userVector, id));
-        Set<String> queryIds = new HashSet<>();
-        queries.forEach(q -> queryIds.add(q.itemId()));
-        Predicate<String> keep = id -> !never.contains(id) && !queryIds.contains(id)
-                && available(item(items, id), settings);
         List<Ranked> chosen = Ranker.diversify(ranked, limit, keep, rejections::demoted,
                 id -> brands(item(items, id)), id -> PopularItems.categories(item(items, id)),
                 settings.maxPerBrand(), settings.maxPerCategory());
         chosen = newItemsStage(queries, chosen, keep, limit, settings);
-        List<RankedItem> rows = new ArrayList<>(chosen.size());
+        List<ServedItem> rows = new ArrayList<>(chosen.size());
         for (Ranked r : chosen) {
-            rows.add(new RankedItem(r.itemId(), r.score(), rows.size() + 1, r.reason()));
+            rows.add(ServedItem.of(new RankedItem(r.itemId(), r.score(), rows.size() + 1, r.reason()), served));
         }
+        served.exposed(rows.stream().map(ServedItem::itemId).toList());
         return rows.stream();
     }
 

@@ -2,7 +2,11 @@ package io.shopgraph.plugin.recommend;
 
 import io.shopgraph.plugin.common.Arguments;
 import io.shopgraph.plugin.common.Candidate;
+import io.shopgraph.plugin.common.ExperimentHook;
 import io.shopgraph.plugin.common.RankedItem;
+import io.shopgraph.plugin.common.Served;
+import io.shopgraph.plugin.common.Served.Surface;
+import io.shopgraph.plugin.common.ServedItem;
 import io.shopgraph.plugin.model.NearestItems;
 import io.shopgraph.plugin.model.Rejections;
 import io.shopgraph.plugin.walk.PixieWalker;
@@ -47,6 +51,12 @@ import org.neo4j.procedure.Procedure;
  * brand and category, or of its category, take the last places. With {@code userId}, the items
  * that user rejected are never returned and those very similar to them come last
  * ({@link Rejections}). Hidden items are never returned.
+ *
+ * <p>Through an online experiment ({@code {experiment: 'name', user: 'u1'}}, see
+ * {@link ExperimentHook}; the user is the {@code userId} too) the variant's config or pinned
+ * model version answers, or its baseline's ranking replaces the model and the walks (the filters,
+ * demotions and new items' places above apply to it too), and the rows carry the logged
+ * request's id and the variant.
  */
 public final class SimilarProcedure {
 
@@ -68,13 +78,17 @@ public final class SimilarProcedure {
             + " restart from the item (Eksombatchai et al., WWW 2018), ranked by visits (reason"
             + " 'walk'); new items (no interactions yet) of its brand and category take up to newItems"
             + " of the last places (reason 'new: same brand and category' or 'new in <category>')."
-            + " The item itself and hidden items are never returned. Yields itemId, score, rank, reason."
+            + " The item itself and hidden items are never returned. Yields itemId, score, rank, reason,"
+            + " requestId, variant (the last two null outside an experiment)."
             + " Config keys (all optional): useModel (true), steps (10000), restart (0.3), seed (42),"
             + " nP (200), nV (4), typeWeights (map; VIEWED 1.0, ADDED_TO_CART 2.0, REMOVED_FROM_CART"
             + " 0.0, CONTAINS 3.0, HAS_BRAND 0.3, IN_CATEGORY 0.2, HAS_SESSION 0.5, PLACED 0.5),"
             + " ttlSeconds (300), inStockOnly (true), userId (null: the items this user rejected are"
-            + " left out and those very similar to them demoted), newItems (1).")
-    public Stream<RankedItem> similar(
+            + " left out and those very similar to them demoted), newItems (1); experiment (a running"
+            + " experiment's name: its variant for the user answers and the call is logged), user (the"
+            + " user or visitor id, with experiment; it is the userId too), at (the request's time, with"
+            + " experiment; default now).")
+    public Stream<ServedItem> similar(
             @Name(value = "itemId", description = "The item's id.") String itemId,
             @Name(value = "k", defaultValue = "10", description = "How many items, 1 to 1000.")
             long k,
@@ -83,16 +97,30 @@ public final class SimilarProcedure {
             Map<String, Object> config) {
         int limit = Arguments.k(k);
         String id = Arguments.id("itemId", itemId);
-        WalkConfig walkConfig = WalkConfig.parse(config, WalkConfig.Use.SIMILAR);
+        Served served = ExperimentHook.enter(db, tx, Surface.SIMILAR, null, List.of(id), config);
+        WalkConfig walkConfig = WalkConfig.parse(served.config(), WalkConfig.Use.SIMILAR);
+        List<RankedItem> rows = answer(served, id, limit, walkConfig);
+        served.exposed(rows.stream().map(RankedItem::itemId).toList());
+        return rows.stream().map(row -> ServedItem.of(row, served));
+    }
+
+    private List<RankedItem> answer(Served served, String id, int limit, WalkConfig walkConfig) {
         Rejections rejections = Rejections.of(tx, WalkProjections.identity(db), walkConfig.userId());
         Predicate<String> keep = other -> !rejections.rejected(other);
         Source source = null;
-        if (walkConfig.useModel()) {
-            Optional<List<RankedItem>> byModel = NearestItems.of(tx, id, limit, walkConfig.inStockOnly(),
-                    other -> keep.test(other) && !rejections.demoted(other));
+        Served.Baseline baseline = served.baseline();
+        if (baseline != null) {
+            Predicate<String> available = WalkInputs.available(tx, walkConfig.inStockOnly());
+            source = (n, demoted) -> rows(baseline.ranked()
+                    .filter(c -> keep.test(c.itemId()) && available.test(c.itemId()) && demoted.test(c.itemId()))
+                    .limit(n == 0 ? limit : n).toList());
+        } else if (walkConfig.useModel()) {
+            Optional<List<RankedItem>> byModel = NearestItems.of(tx, served.modelVersion(), id, limit,
+                    walkConfig.inStockOnly(), other -> keep.test(other) && !rejections.demoted(other));
             if (byModel.isPresent()) {
-                source = (n, demoted) -> n == 0 ? byModel.get() : NearestItems.of(tx, id, limit,
-                        walkConfig.inStockOnly(), other -> keep.test(other) && demoted.test(other)).orElseThrow();
+                source = (n, demoted) -> n == 0 ? byModel.get() : NearestItems.of(tx, served.modelVersion(), id,
+                        limit, walkConfig.inStockOnly(), other -> keep.test(other) && demoted.test(other))
+                        .orElseThrow();
             }
         }
         if (source == null) {
@@ -127,7 +155,7 @@ public final class SimilarProcedure {
         for (Ranker.Ranked r : ranked) {
             rows.add(new RankedItem(r.itemId(), r.score(), rows.size() + 1, r.reason()));
         }
-        return rows.stream();
+        return rows;
     }
 
     /**

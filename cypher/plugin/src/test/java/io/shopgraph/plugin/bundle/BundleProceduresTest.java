@@ -48,8 +48,12 @@ import org.neo4j.logging.NullLog;
 class BundleProceduresTest {
 
     private static final Path STATEMENT = Path.of("..", "bundle.cypher");
+    /** The columns of cypher/bundle.cypher; the procedure adds requestId and variant (experiments). */
     private static final List<String> COLUMNS =
             List.of("itemId", "score", "rank", "reason", "support", "confidence", "lift", "because");
+    private static final List<String> PROCEDURE_COLUMNS =
+            List.of("itemId", "score", "rank", "reason", "support", "confidence", "lift", "because", "requestId",
+                    "variant");
     private static final Map<String, Object> SIMPLE =
             Map.of("alpha", 1.0, "beta", 1.0, "smoothing", 1.0, "sizeExponent", 1.0, "adjacencyBonus", 0.0);
     private static final Map<String, Object> FLAT =
@@ -178,7 +182,8 @@ class BundleProceduresTest {
         List<Record> slow = cypher(cart, k, config);
         assertThat(slow).hasSameSizeAs(fast);
         if (!fast.isEmpty()) {
-            assertThat(slow.get(0).keys()).isEqualTo(fast.get(0).keys());
+            assertThat(slow.get(0).keys()).isEqualTo(COLUMNS);
+            assertThat(fast.get(0).keys()).isEqualTo(PROCEDURE_COLUMNS);
         }
         Map<String, Record> byId = new LinkedHashMap<>();
         slow.forEach(r -> byId.put(r.get("itemId").asString(), r));
@@ -226,7 +231,8 @@ class BundleProceduresTest {
                 .containsExactly("A=4.0", "B=3.0", "C=2.0", "D=1.0", "M=6.0");
 
         List<Record> rows = bundle(List.of("A"), 10, SIMPLE);
-        assertThat(rows.get(0).keys()).isEqualTo(COLUMNS);
+        assertThat(rows.get(0).keys()).isEqualTo(PROCEDURE_COLUMNS);
+        assertThat(rows).allMatch(r -> r.get("requestId").isNull() && r.get("variant").isNull());
         assertThat(rows).hasSize(2);
         // e(A,B) = 1/2 + 1 = 1.5, n(A,B) = 2: 1.5 / (4 * (3 + 1)); e(A,M) = 2.5: 2.5 / (4 * 7).
         expect(rows.get(0), "B", 1, 0.09375, 2.0, 0.5, 0.5 / (3.0 / 7), "bought together", "A");
@@ -770,7 +776,8 @@ class BundleProceduresTest {
                         "shopgraph.bundle.refresh WRITE", "shopgraph.bundle.status READ");
         assertThat(rows.get(0).get("signature").asString()).isEqualTo("shopgraph.bundle(cart :: LIST<STRING>,"
                 + " k = 10 :: INTEGER, config = {} :: MAP) :: (itemId :: STRING, score :: FLOAT, rank :: INTEGER,"
-                + " reason :: STRING, support :: FLOAT, confidence :: FLOAT, lift :: FLOAT, because :: LIST<STRING>)");
+                + " reason :: STRING, support :: FLOAT, confidence :: FLOAT, lift :: FLOAT, because :: LIST<STRING>,"
+                + " requestId :: STRING, variant :: STRING)");
         assertThat(rows.get(1).get("signature").asString()).isEqualTo("shopgraph.bundle.compact() :: (items ::"
                 + " INTEGER, pairs :: INTEGER, millis :: INTEGER, bytes :: INTEGER)");
         assertThat(rows.get(1).get("description").asString()).contains("Nothing is written");

@@ -96,7 +96,7 @@ class UsersProcedureTest {
         Record row = call("CALL shopgraph.users.merge('v', 'u')", Map.of());
 
         assertThat(row.asMap()).isEqualTo(Map.of("sessions", 1L, "orders", 1L, "feedback", 1L, "combined", 3L,
-                "targetCreated", false));
+                "targetCreated", false, "exposures", 0L));
         assertThat(one("MATCH (n:User {userId: 'v'}) RETURN count(n) AS n").get("n").asLong()).isZero();
         Record u = one("MATCH (u:User {userId: 'u'}) RETURN u.trustStale AS stale, u.trust AS trust, "
                 + "[(u)-[h:HAS_SESSION]->(s) | [s.sessionId, h.weight]] AS sessions, "
@@ -144,7 +144,7 @@ class UsersProcedureTest {
                 Map.entry("orderLines", 1L), Map.entry("feedback", 2L), Map.entry("recordedEvents", 1L),
                 // VIEWED, HAS_SESSION and IN_SESSION of s1; CONTAINS, PLACED of o1; PLACED of o2;
                 // HAS_SESSION of shared; two REJECTED
-                Map.entry("relationships", 9L)));
+                Map.entry("relationships", 9L), Map.entry("exposures", 0L)));
         Record left = one("MATCH (n) RETURN collect(coalesce(n.userId, n.eventId, n.sessionId, n.orderId, n.itemId))"
                 + " AS ids");
         assertThat(left.get("ids").asList()).containsExactlyInAnyOrder("u", "w", "p1", "p2", "shared", "s3", "sw",

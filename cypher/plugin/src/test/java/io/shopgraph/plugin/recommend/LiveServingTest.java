@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shopgraph.plugin.bundle.BundleProcedure;
 import io.shopgraph.plugin.bundle.BundleRefreshProcedure;
 import io.shopgraph.plugin.common.Await;
+import io.shopgraph.plugin.experiment.Assignment;
+import io.shopgraph.plugin.experiment.ExperimentProcedures;
 import io.shopgraph.plugin.walk.CandidatesProcedure;
 import io.shopgraph.plugin.walk.WalkRefreshProcedure;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -83,10 +86,13 @@ class LiveServingTest {
                 .withProcedure(SimilarProcedure.class)
                 .withProcedure(CandidatesProcedure.class)
                 .withProcedure(WalkRefreshProcedure.class)
+                .withProcedure(ExperimentProcedures.class)
                 .build();
         driver = GraphDatabase.driver(neo4j.boltURI(), AuthTokens.none());
         run("CREATE CONSTRAINT item_id IF NOT EXISTS FOR (n:Item) REQUIRE n.itemId IS UNIQUE");
         run("CREATE CONSTRAINT user_id IF NOT EXISTS FOR (n:User) REQUIRE n.userId IS UNIQUE");
+        run("CREATE CONSTRAINT experiment_name IF NOT EXISTS FOR (n:Experiment) REQUIRE n.name IS UNIQUE");
+        run("CREATE CONSTRAINT exposure_request IF NOT EXISTS FOR (n:Exposure) REQUIRE n.requestId IS UNIQUE");
     }
 
     @AfterAll
@@ -97,6 +103,7 @@ class LiveServingTest {
 
     @BeforeEach
     void loadTheShop() {
+        run("CALL shopgraph.experiment.flush()");
         run("MATCH (n) DETACH DELETE n");
         run(SHOP);
         run("CALL shopgraph.bundle.refresh()");
@@ -298,5 +305,83 @@ class LiveServingTest {
         run("MATCH (c9:Item {itemId: 'c9'}) SET c9.hidden = true");
         assertThat(ids("CALL shopgraph.similar('c1', 5)")).doesNotContain("c9");
         assertThat(ids("CALL shopgraph.similar('c1', 5, {" + behaviourOnly + "})")).doesNotContain("c9");
+    }
+
+    @Test
+    void everyVariantOfAnExperimentFollowsTheSameRulesThePopularityBaselineToo() {
+        // ann and bob both in the baseline (variant 1 of 50/50) under this salt.
+        double[] shares = {0.5, 0.5};
+        String salt = null;
+        for (int n = 0; salt == null; n++) {
+            if (Assignment.variant("rules-" + n, "ann", shares) == 1 && Assignment.variant("rules-" + n, "bob", shares) == 1) {
+                salt = "rules-" + n;
+            }
+        }
+        run("CALL shopgraph.experiment.start($definition)", Map.of("definition", Map.of("name", "rules",
+                "surfaces", List.of("bundle", "recommend", "similar"), "salt", salt,
+                "start", ZonedDateTime.parse("2024-01-01T00:00:00Z"), "end", ZonedDateTime.parse("2124-01-01T00:00:00Z"),
+                "variants", List.of(Map.of("name", "control", "share", 0.5),
+                        Map.of("name", "popular", "share", 0.5, "baseline", "popularity")))));
+        // ann rejects c1 (c2, of its brand and category, is demoted); p3 is hidden, p4 out of
+        // stock; p9 is a new phone of acme.
+        run("""
+                MATCH (ann:User {userId: 'ann'}), (c1:Item {itemId: 'c1'}), (p3:Item {itemId: 'p3'}),
+                      (p4:Item {itemId: 'p4'}), (acme:Brand {name: 'acme'}), (phones:Category {code: 'phones'})
+                CREATE (ann)-[:REJECTED {kind: 'not_interested', at: datetime(), count: 1}]->(c1),
+                       (p9:Item {itemId: 'p9', inCatalog: true})-[:HAS_BRAND]->(acme), (p9)-[:IN_CATEGORY]->(phones)
+                SET p3.hidden = true, p4.inStock = false
+                """);
+        // Popularity (orders and views): p1, c1, p2, c2, then p3, ch, p4.
+        String bundle = "CALL shopgraph.bundle(['p1'], 10, {experiment: 'rules', user: $user})";
+        String recommend = "CALL shopgraph.recommend($user, 10, {experiment: 'rules'})";
+        String similar = "CALL shopgraph.similar('p1', 10, {experiment: 'rules', user: $user})";
+        withinASecond("the baseline leaves out ann's rejection and the hidden and out of stock items, and shows"
+                + " the demoted case last", () -> ids(bundle, "ann").equals(List.of("p2", "ch", "c2")));
+        assertThat(rows(bundle, "ann")).extracting(r -> r.get("variant").asString()).containsOnly("popular");
+        assertThat(rows(bundle, "ann")).extracting(r -> r.get("reason").asString()).containsOnly("popular");
+        assertThat(ids(bundle, "bob")).containsExactly("c1", "p2", "c2", "ch");
+        // recommend: ann's recent items p1 and p2 are left out, as outside an experiment; the new
+        // phone takes the last place.
+        List<Record> recommended = rows(recommend, "ann");
+        assertThat(recommended).extracting(r -> r.get("itemId").asString()).containsExactly("ch", "c2", "p9");
+        assertThat(recommended.get(2).get("reason").asString()).isEqualTo(NewItems.SAME_BRAND_AND_CATEGORY);
+        assertThat(recommended).extracting(r -> r.get("variant").asString()).containsOnly("popular");
+        List<Record> similarRows = rows(similar, "ann");
+        assertThat(similarRows).extracting(r -> r.get("itemId").asString()).containsExactly("p2", "ch", "c2", "p9");
+        assertThat(ids(similar, "bob")).containsExactly("c1", "p2", "c2", "ch", "p9");
+        assertThat(similarRows).extracting(r -> r.get("variant").asString()).containsOnly("popular");
+        // The control, for the same users, applies them to its own ranking.
+        run("CALL shopgraph.experiment.stop('rules')");
+        assertThat(ids("CALL shopgraph.bundle(['p1'], 10, {user: 'ann'})")).doesNotContain("c1", "p3", "p4");
+        assertThat(ids("CALL shopgraph.similar('p1', 10, {userId: 'ann'})")).doesNotContain("c1", "p3", "p4");
+    }
+
+    @Test
+    void aSimilarCallThroughAnExperimentNamesOneUser() {
+        run("CALL shopgraph.experiment.start($definition)", Map.of("definition", Map.of("name", "one-user",
+                "surfaces", List.of("similar"),
+                "start", ZonedDateTime.parse("2024-01-01T00:00:00Z"), "end", ZonedDateTime.parse("2124-01-01T00:00:00Z"),
+                "variants", List.of(Map.of("name", "control", "share", 0.5), Map.of("name", "same", "share", 0.5)))));
+        try (Session session = driver.session()) {
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> session.run(
+                    "CALL shopgraph.similar('p1', 10, {experiment: 'one-user', user: 'ann', userId: 'bob'})").list())
+                    .getMessage()).endsWith("[shopgraph.bad_argument] A similar call through experiment 'one-user'"
+                    + " asks for user 'ann' (key user) but its userId is the string 'bob': give the same user or leave userId out.");
+        }
+        run("MATCH (ann:User {userId: 'ann'}), (c1:Item {itemId: 'c1'})"
+                + " CREATE (ann)-[:REJECTED {kind: 'dismissed', at: datetime(), count: 1}]->(c1)");
+        assertThat(ids("CALL shopgraph.similar('p1', 10, {experiment: 'one-user', user: 'ann'})")).doesNotContain("c1");
+        assertThat(ids("CALL shopgraph.similar('p1', 10, {experiment: 'one-user', user: 'bob'})")).contains("c1");
+        run("CALL shopgraph.experiment.stop('one-user')");
+    }
+
+    private List<Record> rows(String cypher, String user) {
+        try (Session session = driver.session()) {
+            return session.run(cypher, Map.of("user", user)).list();
+        }
+    }
+
+    private List<String> ids(String cypher, String user) {
+        return rows(cypher, user).stream().map(r -> r.get("itemId").asString()).toList();
     }
 }

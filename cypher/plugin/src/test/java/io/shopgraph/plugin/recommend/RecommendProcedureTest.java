@@ -95,7 +95,9 @@ class RecommendProcedureTest {
     void aKnownUserGetsCoPurchasesAndWalksButNothingAlreadyBought() {
         List<Record> rows = recommend("ann", 10, Map.of("maxPerBrand", 5L));
         assertThat(rows).isNotEmpty();
-        assertThat(rows.get(0).keys()).containsExactly("itemId", "score", "rank", "reason");
+        assertThat(rows.get(0).keys()).containsExactly("itemId", "score", "rank", "reason", "requestId",
+                "variant");
+        assertThat(rows).allMatch(r -> r.get("requestId").isNull() && r.get("variant").isNull());
         List<String> ids = rows.stream().map(r -> r.get("itemId").asString()).toList();
         assertThat(ids).doesNotContain("tv1", "hdmi"); // bought; out of stock
         assertThat(ids.get(0)).isEqualTo("tv2"); // bought with tv1 in two orders

@@ -212,7 +212,9 @@ class WalkProceduresTest {
     void similarItemsAreRankedWalkNeighbours() {
         List<Record> rows = list("CALL shopgraph.similar('i1', 3, {seed: 7})");
 
-        assertThat(rows.get(0).keys()).containsExactly("itemId", "score", "rank", "reason");
+        assertThat(rows.get(0).keys()).containsExactly("itemId", "score", "rank", "reason", "requestId",
+                "variant");
+        assertThat(rows).allMatch(r -> r.get("requestId").isNull() && r.get("variant").isNull());
         assertRanked(rows);
         // i2 (viewed with i1 in s1) and i5 (in s3, and of i1's brand) are one session or brand
         // away; i3 is reached only through u1's other session, further away; i6 is out of stock.
@@ -362,7 +364,8 @@ class WalkProceduresTest {
                         + " (itemId :: STRING, score :: FLOAT, rank :: INTEGER, reason :: STRING,"
                         + " visits :: INTEGER)",
                 "shopgraph.similar(itemId :: STRING, k = 10 :: INTEGER, config = {} :: MAP) ::"
-                        + " (itemId :: STRING, score :: FLOAT, rank :: INTEGER, reason :: STRING)",
+                        + " (itemId :: STRING, score :: FLOAT, rank :: INTEGER, reason :: STRING,"
+                        + " requestId :: STRING, variant :: STRING)",
                 "shopgraph.walk.refresh() :: (nodes :: INTEGER, relationships :: INTEGER,"
                         + " millis :: INTEGER, bytes :: INTEGER)");
         assertThat(rows.get(0).get("description").asString()).contains("Pixie", "steps (10000)");
