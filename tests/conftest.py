@@ -81,7 +81,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     embedded = Settings(
         home=tmp_path_factory.mktemp("neo4j-home"),
         port=free_port(),
-        heap="1g",
+        # 2g: the live bundle index of all of UCI Online Retail, rebuilt over the next load after
+        # a wipe, holds two versions for a moment beside the load's own memory (1g ran out).
+        heap="2g",
         pagecache="256m",
         data_dir=env.data_dir,
     )

@@ -15,8 +15,9 @@ import org.neo4j.graphdb.Transaction;
  * @param version the version name
  * @param property the embedding property of its slot
  * @param indexName the vector index of its item slot
+ * @param createdAt when the version was created (its {@code createdAt}, as text)
  */
-public record ActiveModel(String version, String property, String indexName) {
+public record ActiveModel(String version, String property, String indexName, String createdAt) {
 
     private static final Label MODEL_VERSION = Label.label("ModelVersion");
 
@@ -27,11 +28,11 @@ public record ActiveModel(String version, String property, String indexName) {
                 Node node = versions.next();
                 if ("A".equals(node.getProperty("slot", null))) {
                     return Optional.of(new ActiveModel((String) node.getProperty("version"),
-                            "embeddingA", "item_embedding_a"));
+                            "embeddingA", "item_embedding_a", created(node)));
                 }
                 if ("B".equals(node.getProperty("slot", null))) {
                     return Optional.of(new ActiveModel((String) node.getProperty("version"),
-                            "embeddingB", "item_embedding_b"));
+                            "embeddingB", "item_embedding_b", created(node)));
                 }
             }
         }
@@ -56,14 +57,22 @@ public record ActiveModel(String version, String property, String indexName) {
         Object slot = node == null ? null : node.getProperty("slot", null);
         Object status = node == null ? null : node.getProperty("status", null);
         if ("A".equals(slot) && !"writing".equals(status)) {
-            return Optional.of(new ActiveModel(pinned, "embeddingA", "item_embedding_a"));
+            return Optional.of(new ActiveModel(pinned, "embeddingA", "item_embedding_a", created(node)));
         }
         if ("B".equals(slot) && !"writing".equals(status)) {
-            return Optional.of(new ActiveModel(pinned, "embeddingB", "item_embedding_b"));
+            return Optional.of(new ActiveModel(pinned, "embeddingB", "item_embedding_b", created(node)));
         }
         throw ShopgraphException.conflict("Model version '" + pinned + "' is pinned by an experiment"
                 + " but " + (node == null ? "does not exist" : "holds no embeddings (status " + status + ")")
                 + "; stop the experiment or pin a version that is active, previous or ready.");
+    }
+
+    /**
+     * When the version was created, as text: with the name it tells a version apart from one
+     * published again under the same name (after a wipe), whose embeddings a cache must not reuse.
+     */
+    private static String created(Node version) {
+        return String.valueOf(version.getProperty("createdAt", null));
     }
 
     /** A node's embedding in this model's slot, or null. */
