@@ -47,6 +47,8 @@ Row = dict[str, Any]
 
 #: How long :meth:`GraphRunner.write_idempotent` retries, as the driver retries managed ones.
 _RETRY_SECONDS = 30.0
+#: Runs of a serving statement when the server answers with a transient error (see ``serve``).
+_SERVE_ATTEMPTS = 3
 
 #: Where a procedure's error starts in a Neo4j message: ``[shopgraph.<code> ...] <sentence>``.
 _PROCEDURE_ERROR = "[shopgraph."
@@ -186,7 +188,9 @@ class GraphRunner:
         A serving call is a single read-only statement, so it runs as an auto-commit
         transaction on a read session kept per thread: one network round trip, where a managed
         transaction on a new session costs a session set-up and BEGIN and COMMIT round trips
-        (``benchmarks/serving.py`` measures both). It is not retried; on
+        (``benchmarks/serving.py`` measures both). A transient error (the server asks for a
+        retry, e.g. a read that met data a concurrent writer had just changed) is retried, up
+        to ``_SERVE_ATTEMPTS`` runs in all: the statement only reads. On
         :class:`~shopgraph.core.errors.GraphUnavailableError` call again.
 
         Returns:
@@ -196,13 +200,21 @@ class GraphRunner:
             QueryError: When the statement does not return exactly one record.
         """
         session = self._thread_session("session", neo4j.READ_ACCESS)
+        query = cypher.load(name)
+        values = dict(params or {})
         with _translated(self.uri):
-            try:
-                record = session.run(cypher.load(name), dict(params or {})).single(strict=True)
-            except neo4j_errors.ResultNotSingleError as e:
-                raise QueryError(
-                    f"The serving statement {name!r} must return exactly one record: {e}"
-                ) from e
+            for attempt in range(1, _SERVE_ATTEMPTS + 1):
+                try:
+                    record = session.run(query, values).single(strict=True)
+                    break
+                except neo4j_errors.ResultNotSingleError as e:
+                    raise QueryError(
+                        f"The serving statement {name!r} must return exactly one record: {e}"
+                    ) from e
+                except neo4j_errors.TransientError as e:
+                    if attempt == _SERVE_ATTEMPTS:
+                        raise
+                    _log.debug("retrying %s after %s", name, e)
         rows: list[list[Any]] = record[0]
         return rows
 
