@@ -28,7 +28,8 @@ import java.util.List;
  * consistent statistics, and a lower bound of the true mass when baskets were added after the
  * last refresh, so the bound always holds. Over an index whose runs are ordered by bounds for
  * the call's {@code beta} and {@code smoothing}, {@link #rankByBound} reads only the best pairs
- * instead. Not thread-safe: one scorer per call.
+ * instead, unless the call is one where reading by bounds costs more ({@link #readsEveryPair}).
+ * Not thread-safe: one scorer per call.
  */
 public final class BundleScorer {
 
@@ -139,10 +140,27 @@ public final class BundleScorer {
             throw new IllegalStateException("A BundleScorer answers one call; create another.");
         }
         used = true;
-        if (index != null && index.bounds(scoring)) {
+        if (index != null && index.bounds(scoring) && !readsEveryPair(distinct.length, k)) {
             return rankByBound(distinct, k, selection);
         }
         return foldAll(distinct, k, selection);
+    }
+
+    /**
+     * Below this {@code k * (cart items - 1)}, a call over an index with bounds reads by them.
+     * Reading by bounds looks each candidate it meets up in every other cart item's run, and it
+     * meets more candidates the larger {@code k}; reading every pair costs the same whatever
+     * {@code k}. {@code benchmarks/RESULTS.md} has the measurements behind the number
+     * ({@code BundleProfile compare} on real graphs).
+     */
+    static final int MAX_BOUNDED_LOOKUPS = 450;
+
+    /**
+     * Whether a call over an index with bounds reads every pair of its cart items instead
+     * ({@link #MAX_BOUNDED_LOOKUPS}); a one-item cart always reads by bounds.
+     */
+    static boolean readsEveryPair(int cartItems, int k) {
+        return (long) k * (cartItems - 1) >= MAX_BOUNDED_LOOKUPS;
     }
 
     /** How many items the call met as candidates (cart items reached from others included). */

@@ -29,6 +29,10 @@ import org.neo4j.kernel.impl.coreapi.InternalTransaction;
  *     io.shopgraph.plugin.bundle.BundleProfile $SHOPGRAPH_HOME/neo4j [carts] [seed]
  * </pre>
  *
+ * <p>With {@code compare SIZE K[,K...]} after the seed, carts are {@code SIZE} items and it
+ * only times scoring over the index, by its bounds against reading every pair, for each
+ * {@code K} (the heap must hold the index: about 25 bytes per pair).
+ *
  * <p>Carts are 3 distinct items of an order of kind 'order' with at least 3 items, drawn
  * (seeded) as {@code benchmarks/serving.py} draws them from the event file. Per cart, in one
  * read transaction each, it times what the procedure does (cart look-up, statistics,
@@ -53,9 +57,19 @@ public final class BundleProfile {
                 .build();
         try {
             GraphDatabaseService db = dbms.database("neo4j");
-            List<List<String>> carts = carts(db, calls, seed);
-            System.out.printf(Locale.ROOT, "%d carts of 3 items%n", carts.size());
-            PairIndex index = buildIndex(db);
+            int size = args.length > 4 && args[3].equals("compare") ? Integer.parseInt(args[4]) : 3;
+            List<List<String>> carts = carts(db, calls, seed, size);
+            System.out.printf(Locale.ROOT, "%d carts of %d items%n", carts.size(), size);
+            boolean compare = args.length > 5 && args[3].equals("compare");
+            PairIndex index = buildIndex(db, compare ? 1 : 2);
+            if (compare) { // by bounds against every pair
+                for (String k : args[5].split(",")) {
+                    for (int round = 0; round < 3; round++) { // the first rounds warm the JIT
+                        compare(db, carts, index, Integer.parseInt(k), round == 2);
+                    }
+                }
+                return;
+            }
             if (args.length > 3 && args[3].equals("index")) { // scoring over the index only, for a profiler
                 loopOverIndex(db, carts, index, 30);
                 return;
@@ -68,15 +82,15 @@ public final class BundleProfile {
         }
     }
 
-    private static List<List<String>> carts(GraphDatabaseService db, int calls, long seed) {
+    private static List<List<String>> carts(GraphDatabaseService db, int calls, long seed, int size) {
         List<List<String>> orders = new ArrayList<>();
         try (Transaction tx = db.beginTx()) {
             tx.execute("""
                     MATCH (o:Order {kind: 'order'})
                     WITH o, COLLECT { MATCH (o)-[:CONTAINS]->(i) RETURN DISTINCT i.itemId ORDER BY i.itemId } AS items
-                    WHERE size(items) >= 3
+                    WHERE size(items) >= $size
                     RETURN items ORDER BY o.orderId
-                    """).forEachRemaining(row -> {
+                    """, Map.of("size", size)).forEachRemaining(row -> {
                         @SuppressWarnings("unchecked")
                         List<String> items = (List<String>) row.get("items");
                         orders.add(items);
@@ -87,7 +101,7 @@ public final class BundleProfile {
         for (int n = 0; n < calls; n++) {
             List<String> order = new ArrayList<>(orders.get(random.nextInt(orders.size())));
             List<String> cart = new ArrayList<>();
-            while (cart.size() < 3) {
+            while (cart.size() < size) {
                 cart.add(order.remove(random.nextInt(order.size())));
             }
             carts.add(cart);
@@ -130,8 +144,59 @@ public final class BundleProfile {
         }
     }
 
+    /**
+     * Times scoring over the index by its bounds (as calls do) and by reading every pair of the
+     * cart items, checks that both give the same items, and prints the percentiles.
+     */
+    private static void compare(GraphDatabaseService db, List<List<String>> carts, PairIndex index, int k,
+                                boolean print) {
+        int n = carts.size();
+        long[][] nanos = new long[2][n];
+        long[] met = new long[n];
+        long[] pairs = new long[n];
+        try (Transaction tx = db.beginTx()) {
+            KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
+            BundleStats bundleStats = StatsStore.read(tx).orElseThrow();
+            Selection chosen = GraphSelection.of(tx, BundleConfig.parse(Map.of()).options(), "profile");
+            try (GraphBasketSource baskets = new GraphBasketSource(ktx, bundleStats.weightedSources(),
+                    ScoringConfig.DEFAULTS.adjacency())) {
+                for (int c = 0; c < n; c++) {
+                    long[] cart = carts.get(c).stream().mapToLong(id -> GraphBasketSource.handle(
+                            tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id))).toArray();
+                    long t0 = System.nanoTime();
+                    BundleScorer bounded = new BundleScorer(index.items(baskets), index, bundleStats,
+                            ScoringConfig.DEFAULTS);
+                    List<ScoredItem> byBounds = bounded.recommend(cart, k, chosen);
+                    long t1 = System.nanoTime();
+                    List<ScoredItem> everyPair = new BundleScorer(index.items(baskets), (PairSums) index,
+                            bundleStats, ScoringConfig.DEFAULTS).recommend(cart, k, chosen);
+                    long t2 = System.nanoTime();
+                    if (!byBounds.equals(everyPair)) {
+                        throw new IllegalStateException("The two rankings differ for cart " + carts.get(c));
+                    }
+                    nanos[0][c] = t1 - t0;
+                    nanos[1][c] = t2 - t1;
+                    met[c] = bounded.met();
+                    long[] read = new long[1];
+                    for (long item : cart) {
+                        index.forEachPair(item, (other, support, evidence) -> read[0]++);
+                    }
+                    pairs[c] = read[0];
+                }
+            }
+        }
+        if (!print) {
+            return;
+        }
+        System.out.printf(Locale.ROOT, "k = %d; per cart (microseconds unless said): p50 / p90 / p99 / mean%n", k);
+        row("by bounds (as calls score)", nanos[0]);
+        count("  items met (count)", met);
+        row("every pair", nanos[1]);
+        count("  pairs of the cart items (count)", pairs);
+    }
+
     /** The pair index as the refresh builds it, timed, with its size. */
-    private static PairIndex buildIndex(GraphDatabaseService db) {
+    private static PairIndex buildIndex(GraphDatabaseService db, int builds) {
         try (Transaction tx = db.beginTx()) {
             KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
             BundleStats bundleStats = StatsStore.read(tx).orElseThrow();
@@ -139,7 +204,7 @@ public final class BundleProfile {
             tx.findNodes(GraphModel.ITEM).forEachRemaining(item -> items.add(GraphBasketSource.handle(item)));
             long[] handles = items.stream().mapToLong(Long::longValue).toArray();
             PairIndex index = null;
-            for (int round = 0; round < 2; round++) {
+            for (int round = 2 - builds; round < 2; round++) {
                 System.gc();
                 long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
                 long start = System.nanoTime();

@@ -168,6 +168,51 @@ class PairIndexTest {
     }
 
     @Test
+    void aCallOfManyCartItemsAndALargeKReadsEveryPair() {
+        // Cart items C0..C9, each with Y in 20 orders and with W000..W299, W<n> in n % 3 + 1
+        // orders: 100 W in 3 orders with each cart item, 100 in 2, 100 in 1.
+        List<Basket> baskets = new ArrayList<>();
+        List<String> cartIds = new ArrayList<>();
+        int id = 0;
+        for (int c = 0; c < 10; c++) {
+            String item = "C" + c;
+            cartIds.add(item);
+            for (int n = 0; n < 20; n++) {
+                baskets.add(new Basket(id++, List.of(item, "Y"), 0.0, Source.ORDER, null, null));
+            }
+            for (int n = 0; n < 300; n++) {
+                for (int copy = 0; copy <= n % 3; copy++) {
+                    baskets.add(new Basket(id++, List.of(item, String.format("W%03d", n)), 0.0, Source.ORDER,
+                            null, null));
+                }
+            }
+        }
+        MemoryBaskets shop = new MemoryBaskets(baskets, DECAY);
+        PairIndex index = index(shop, ScoringConfig.DEFAULTS);
+        long[] cart = shop.handles(cartIds.toArray(String[]::new));
+        // k = 1: Y's exact score beats every bound left once it is met.
+        BundleScorer one = new BundleScorer(index.items(shop), index, shop.stats(), ScoringConfig.DEFAULTS);
+        assertThat(one.recommend(cart, 1, Selection.ALL)).extracting(ScoredItem::itemId).containsExactly("Y");
+        assertThat(one.met()).as("items met by bounds for k = 1").isEqualTo(1);
+        // k = 44 (44 * 9 look-ups per candidate, below the limit): by bounds, Y and the 100 W
+        // in 3 orders are met (they tie, and beat every bound of the others), few of the rest.
+        BundleScorer bounded = new BundleScorer(index.items(shop), index, shop.stats(), ScoringConfig.DEFAULTS);
+        assertThat(bounded.recommend(cart, 44, Selection.ALL))
+                .isEqualTo(traversal(shop, ScoringConfig.DEFAULTS, cart, 44, Selection.ALL));
+        assertThat(bounded.met()).as("items met by bounds for k = 44").isBetween(101, 111);
+        // k = 50 (50 * 9): every pair is read, so Y and all 300 W are met; the same answer.
+        BundleScorer many = new BundleScorer(index.items(shop), index, shop.stats(), ScoringConfig.DEFAULTS);
+        List<ScoredItem> top = many.recommend(cart, 50, Selection.ALL);
+        assertThat(many.met()).as("items met reading every pair").isEqualTo(301);
+        assertThat(top).hasSize(50).isEqualTo(traversal(shop, ScoringConfig.DEFAULTS, cart, 50, Selection.ALL));
+        assertThat(top.subList(0, 2)).extracting(ScoredItem::itemId).containsExactly("Y", "W002");
+        // The rule: k * (cart items - 1) of 450 or more reads every pair; one cart item never does.
+        assertThat(BundleScorer.readsEveryPair(3, 224)).isFalse();
+        assertThat(BundleScorer.readsEveryPair(3, 225)).isTrue();
+        assertThat(BundleScorer.readsEveryPair(1, BundleScorer.MAX_K)).isFalse();
+    }
+
+    @Test
     void filtersAndTheBrandLimitApplyAlikeOverTheIndex() {
         MemoryBaskets shop = new MemoryBaskets(randomBaskets(5), DECAY);
         PairIndex index = index(shop, ScoringConfig.DEFAULTS);
