@@ -142,7 +142,7 @@ final class LiveIndex implements ChangeSubscriber {
         this.log = log;
         this.lastClosed = lastClosed;
         this.merges = merges;
-        this.rebuilds = new RebuildScheduler(merges, builds, () -> build(null, null),
+        this.rebuilds = new RebuildScheduler(merges, builds, () -> buildNow(null, null),
                 e -> log.warn("shopgraph: background build of the bundle pair index of database '"
                         + db.databaseName() + "' failed; calls use the last version.", e),
                 PairIndexes.MIN_PAUSE_MILLIS, FAILURE_PAUSE_MILLIS);
@@ -535,8 +535,15 @@ final class LiveIndex implements ChangeSubscriber {
      *     current version (else of the graph)
      * @return the published version, or empty when there are no statistics or the index would be
      *     too large
+     * @throws RuntimeException when the build failed: the next background build waits
+     *     {@value #FAILURE_PAUSE_MILLIS} ms
      */
     Optional<IndexVersion> build(BundleStats stats, Consumer<PairIndex> beforePublish) {
+        return rebuilds.runDirect(() -> buildNow(stats, beforePublish));
+    }
+
+    /** {@link #build}, in the background too. */
+    private Optional<IndexVersion> buildNow(BundleStats stats, Consumer<PairIndex> beforePublish) {
         synchronized (buildLock) {
             onMerges(() -> {
                 rebuilds.began();

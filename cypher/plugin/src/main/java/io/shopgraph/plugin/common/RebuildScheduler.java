@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * When the full build (compaction) of a live structure runs in the background: at most one at
@@ -17,7 +18,7 @@ import java.util.function.LongSupplier;
  * <p><b>Threads.</b> The owner keeps its state on one single-threaded scheduled executor, its
  * <em>owner thread</em>, and so does this scheduler: {@link #began}, {@link #ended},
  * {@link #endedUntilDirectBuild}, {@link #building} and {@link #waiting} are called there only.
- * {@link #request} and {@link #shutdown} may be called from any thread. The build runs on
+ * {@link #request}, {@link #runDirect} and {@link #shutdown} are called from any other thread. The build runs on
  * {@code builds}.
  *
  * <p><b>A request</b> goes to the owner thread, where it is:
@@ -31,12 +32,12 @@ import java.util.function.LongSupplier;
  * </ul>
  *
  * <p><b>A build</b>, the background one started here and any the owner runs directly on a
- * caller's thread (a refresh, which then holds back background builds meanwhile), calls
- * {@link #began} on the owner thread when it starts and {@link #ended} (or
+ * caller's thread through {@link #runDirect} (a refresh, which then holds back background builds
+ * meanwhile), calls {@link #began} on the owner thread when it starts and {@link #ended} (or
  * {@link #endedUntilDirectBuild}) there when it ends, each within the owner's own task on that
- * thread so that the owner's state and this one change together. A background build that
- * throws a {@link RuntimeException} is reported to {@code onFailure}, and the next build waits
- * {@code failurePauseMillis} after it.
+ * thread so that the owner's state and this one change together. A build that throws a
+ * {@link RuntimeException} ends there: the next build waits {@code failurePauseMillis} after
+ * it; a background one is reported to {@code onFailure}, a direct one rethrown to its caller.
  *
  * <p>Pauses are measured on {@link System#nanoTime()}, so a change of the wall clock never
  * shortens or lengthens one.
@@ -98,6 +99,23 @@ public final class RebuildScheduler {
     public void request() {
         if (!shutdown) {
             ownerThread.execute(this::start);
+        }
+    }
+
+    /**
+     * Runs a build on the caller's thread now (a refresh, or the first build, which the caller
+     * waits for) and gives its result. Not on the owner thread, which the build needs.
+     *
+     * @param build the build: it calls {@link #began} and {@link #ended} on the owner thread
+     * @return what {@code build} gives
+     * @throws RuntimeException what {@code build} threw, after the failure's pause was set
+     */
+    public <T> T runDirect(Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (RuntimeException e) {
+            ownerThread.execute(this::failed);
+            throw e;
         }
     }
 
@@ -195,8 +213,13 @@ public final class RebuildScheduler {
             build.run();
         } catch (RuntimeException e) {
             onFailure.accept(e);
-            ownerThread.execute(() -> endedPausing(failurePauseMillis));
+            ownerThread.execute(this::failed);
         }
+    }
+
+    /** On the owner thread: the build under way threw. */
+    private void failed() {
+        endedPausing(failurePauseMillis);
     }
 
     /** On the owner thread. */

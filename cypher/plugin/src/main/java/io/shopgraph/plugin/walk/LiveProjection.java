@@ -84,7 +84,7 @@ final class LiveProjection implements ChangeSubscriber {
         }
         synchronized (buildLock) {
             if (current == null) {
-                build();
+                rebuilds.runDirect(this::build);
             }
             return current;
         }
@@ -146,16 +146,20 @@ final class LiveProjection implements ChangeSubscriber {
         rebuilds.request();
     }
 
-    /** Builds now and waits (after any build under way): {@code shopgraph.walk.refresh()}. */
+    /**
+     * Builds now and waits (after any build under way): {@code shopgraph.walk.refresh()}.
+     *
+     * @throws RuntimeException when the build failed: the next background build waits
+     *     {@value #FAILURE_PAUSE_MILLIS} ms
+     */
     Snapshot rebuild() {
         synchronized (buildLock) {
-            build();
-            return lastBuild;
+            return rebuilds.runDirect(this::build);
         }
     }
 
-    /** Builds and publishes; the caller holds the build lock. */
-    private void build() {
+    /** Builds and publishes, and gives what was built; the caller holds the build lock. */
+    private Snapshot build() {
         onApplier(() -> {
             // What was told before the build begins is read by it: laid over the old projection
             // now, it is never laid again over the new one (an id it names may be another node's
@@ -186,6 +190,7 @@ final class LiveProjection implements ChangeSubscriber {
             sinceBuild = new ArrayList<>();
             rebuilds.ended(BUILD_PAUSE_FACTOR * millis); // a build asked for meanwhile starts after the pause
         });
+        return lastBuild;
     }
 
     /**

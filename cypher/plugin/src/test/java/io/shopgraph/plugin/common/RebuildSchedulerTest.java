@@ -90,6 +90,10 @@ class RebuildSchedulerTest {
             return startNanos.size();
         }
 
+        synchronized long startNanos(int build) {
+            return startNanos.get(build);
+        }
+
         synchronized int endedCount() {
             return endNanos.size();
         }
@@ -235,6 +239,52 @@ class RebuildSchedulerTest {
         assertThat(failures).hasSize(1);
         assertThat(failures.get(0)).isInstanceOf(IllegalStateException.class)
                 .hasMessage("The graph could not be read.");
+    }
+
+    @Test
+    void aDirectBuildHoldsBackRequestsAndGivesItsResult() throws InterruptedException {
+        Builds build = builds(0, 0, new ArrayList<>());
+        CountDownLatch began = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<String> result = new AtomicReference<>();
+        Thread refresh = new Thread(() -> result.set(build.scheduler.runDirect(() -> {
+            onOwner(() -> build.scheduler.began());
+            began.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            onOwner(() -> build.scheduler.ended(0));
+            return "built";
+        })));
+        refresh.start();
+        assertThat(began.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        build.scheduler.request();
+        build.scheduler.request();
+        assertThat(read(build.scheduler::building)).isTrue();
+        assertThat(build.count()).isZero();
+        release.countDown();
+        refresh.join(DEADLINE.toMillis());
+        assertThat(result.get()).isEqualTo("built");
+        Await.until("the build asked for during the direct one", () -> build.count() == 1, DEADLINE);
+        awaitQuiet(build.scheduler);
+        assertThat(build.count()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedDirectBuildIsRethrownAndTheNextWaitsTheLongerPause() {
+        List<RuntimeException> failures = new ArrayList<>();
+        Builds build = builds(0, 300, failures);
+        long failedAt = System.nanoTime();
+        assertThatThrownBy(() -> build.scheduler.runDirect(() -> {
+            onOwner(() -> build.scheduler.began());
+            throw new IllegalStateException("The refresh could not read the graph.");
+        })).isInstanceOf(IllegalStateException.class).hasMessage("The refresh could not read the graph.");
+        build.scheduler.request();
+        Await.until("the background build after the failure", () -> build.count() == 1, DEADLINE);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(build.startNanos(0) - failedAt)).isGreaterThanOrEqualTo(300);
+        assertThat(failures).isEmpty(); // the caller has the exception
     }
 
     @Test
