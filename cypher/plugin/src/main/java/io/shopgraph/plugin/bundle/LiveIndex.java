@@ -90,7 +90,7 @@ final class LiveIndex implements ChangeSubscriber {
     static final long SESSION_BUILD_PAUSE_FACTOR = 3;
     /** Most items whose mass went down before a full build. */
     static final int MAX_DECREASED = 1024;
-    /** Pause after a background build that failed, in milliseconds. */
+    /** Pause after a build that failed, in milliseconds. */
     static final long FAILURE_PAUSE_MILLIS = 10 * PairIndexes.MIN_PAUSE_MILLIS;
 
     private final String identity;
@@ -340,9 +340,10 @@ final class LiveIndex implements ChangeSubscriber {
         LongSet baskets;
         LongSet items;
         synchronized (lock) {
-            // A build under way or waiting in place of session merges will read them all.
+            // A build under way or waiting in place of session merges will read them all (held
+            // builds: the next refresh will).
             sessions = System.currentTimeMillis() >= lastSessionMerge + sessionPause
-                    && !(sessionsByBuild && (rebuilds.building() || rebuilds.waiting()))
+                    && !(sessionsByBuild && (rebuilds.building() || rebuilds.waiting() || rebuilds.held()))
                     && (!sessionBaskets.isEmpty() || !sessionItems.isEmpty());
             baskets = sessionBaskets;
             items = sessionItems;
@@ -694,9 +695,9 @@ final class LiveIndex implements ChangeSubscriber {
             boolean[] quiet = new boolean[1];
             onMerges(() -> {
                 synchronized (lock) {
-                    quiet[0] = current == null || !rebuilds.building() && !rebuilds.waiting() && orderBaskets.isEmpty()
-                            && orderItems.isEmpty() && users.isEmpty() && sessionBaskets.isEmpty()
-                            && sessionItems.isEmpty() && !unknown;
+                    quiet[0] = current == null || !rebuilds.building() && !rebuilds.waiting()
+                            && orderBaskets.isEmpty() && orderItems.isEmpty() && users.isEmpty()
+                            && sessionBaskets.isEmpty() && sessionItems.isEmpty() && !unknown;
                 }
             });
             if (quiet[0]) {

@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  *
  * <p><b>Threads.</b> The owner keeps its state on one single-threaded scheduled executor, its
  * <em>owner thread</em>, and so does this scheduler: {@link #began}, {@link #ended},
- * {@link #endedUntilDirectBuild}, {@link #building} and {@link #waiting} are called there only.
+ * {@link #endedUntilDirectBuild}, {@link #building}, {@link #waiting} and {@link #held} are
+ * called there only.
  * {@link #request}, {@link #runDirect} and {@link #shutdown} are called from any other thread. The build runs on
  * {@code builds}.
  *
@@ -155,6 +156,14 @@ public final class RebuildScheduler {
     /** On the owner thread: whether a build was started or began and has not ended. */
     public boolean building() {
         return building;
+    }
+
+    /**
+     * On the owner thread: whether background builds are held until a direct build ends
+     * ({@link #endedUntilDirectBuild}).
+     */
+    public boolean held() {
+        return held;
     }
 
     /** On the owner thread: whether a start waits for the pause after the last build. */

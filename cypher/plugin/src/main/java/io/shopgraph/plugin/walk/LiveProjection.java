@@ -42,7 +42,7 @@ final class LiveProjection implements ChangeSubscriber {
     static final long BUILD_PAUSE_FACTOR = 10;
     /** Least pause between two background builds, in milliseconds. */
     static final long MIN_PAUSE_MILLIS = 1_000;
-    /** Pause after a background build that failed, in milliseconds. */
+    /** Pause after a build that failed, in milliseconds. */
     static final long FAILURE_PAUSE_MILLIS = 10_000;
 
     private final GraphDatabaseService db;

@@ -294,6 +294,7 @@ class RebuildSchedulerTest {
             build.scheduler.began();
             build.scheduler.endedUntilDirectBuild();
         });
+        assertThat(read(build.scheduler::held)).isTrue();
         build.scheduler.request();
         onOwner(() -> { });
         assertThat(read(build.scheduler::waiting)).isFalse();
@@ -304,6 +305,7 @@ class RebuildSchedulerTest {
             build.scheduler.began(); // a refresh, on the caller's thread
             build.scheduler.ended(0);
         });
+        assertThat(read(build.scheduler::held)).isFalse();
         build.scheduler.request();
         Await.until("a background build again", () -> build.count() == 1, DEADLINE);
     }
