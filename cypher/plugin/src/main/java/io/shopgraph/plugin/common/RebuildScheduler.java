@@ -18,9 +18,8 @@ import java.util.function.Supplier;
  * <p><b>Threads.</b> The owner keeps its state on one single-threaded scheduled executor, its
  * <em>owner thread</em>, and so does this scheduler: {@link #began}, {@link #ended},
  * {@link #endedUntilDirectBuild}, {@link #building}, {@link #waiting} and {@link #held} are
- * called there only.
- * {@link #request}, {@link #runDirect} and {@link #shutdown} are called from any other thread. The build runs on
- * {@code builds}.
+ * called there only; {@link #request}, {@link #runDirect} and {@link #shutdown} from any other
+ * thread. Background builds run on {@code builds}.
  *
  * <p><b>A request</b> goes to the owner thread, where it is:
  * <ul>
@@ -127,8 +126,8 @@ public final class RebuildScheduler {
 
     /**
      * On the owner thread: the build under way ended; the next one starts no sooner than
-     * {@code pauseMillis} (at least the minimum pause) from now, and at once then if one was
-     * asked for meanwhile.
+     * {@code pauseMillis} (at least the minimum pause) from now. A build asked for meanwhile
+     * starts as soon as that pause is over.
      *
      * @param pauseMillis the pause the owner wants after this build (say, a multiple of its
      *     duration), in milliseconds, below about a century
