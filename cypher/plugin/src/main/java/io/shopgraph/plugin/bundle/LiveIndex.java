@@ -1,6 +1,7 @@
 package io.shopgraph.plugin.bundle;
 
 import io.shopgraph.plugin.common.LongSet;
+import io.shopgraph.plugin.common.RebuildScheduler;
 import io.shopgraph.plugin.common.ShopgraphException;
 import io.shopgraph.plugin.live.changes.Change;
 import io.shopgraph.plugin.live.changes.ChangeFeeds;
@@ -58,9 +59,11 @@ import org.neo4j.logging.Log;
  * when more than {@value #MAX_DECREASED} masses went down, after a bulk change, after a
  * transaction whose changes could not be read, and on {@code shopgraph.bundle.refresh()}. Merges
  * go on meanwhile over the old base; the items they recomputed are recomputed again over the new
- * base before it is published. Builds wait {@value #BUILD_PAUSE_FACTOR} times the last build's
- * duration (at least {@link PairIndexes#MIN_PAUSE_MILLIS} ms) after it, and give up (calls then
- * traverse the baskets) when the index would take more than a quarter of the heap.
+ * base before it is published. Background builds are run by a {@link RebuildScheduler}: one at
+ * a time, waiting {@value #BUILD_PAUSE_FACTOR} times the last build's duration (at least
+ * {@link PairIndexes#MIN_PAUSE_MILLIS} ms) after it, {@value #FAILURE_PAUSE_MILLIS} ms after a
+ * failed one. A build gives up (calls then traverse the baskets, and no background build starts
+ * until the next refresh) when the index would take more than a quarter of the heap.
  */
 @SuppressWarnings("removal") // Entity.getId() and getNodeById(): handles within the merge's transaction.
 final class LiveIndex implements ChangeSubscriber {
@@ -87,13 +90,15 @@ final class LiveIndex implements ChangeSubscriber {
     static final long SESSION_BUILD_PAUSE_FACTOR = 3;
     /** Most items whose mass went down before a full build. */
     static final int MAX_DECREASED = 1024;
+    /** Pause after a build that failed, in milliseconds. */
+    static final long FAILURE_PAUSE_MILLIS = 10 * PairIndexes.MIN_PAUSE_MILLIS;
 
     private final String identity;
     private final GraphDatabaseService db;
     private final Log log;
     private final LongSupplier lastClosed;
     private final ScheduledExecutorService merges;
-    private final ExecutorService builds;
+    private final RebuildScheduler rebuilds;
     private final Object buildLock = new Object();
     private volatile IndexVersion current;
 
@@ -114,11 +119,7 @@ final class LiveIndex implements ChangeSubscriber {
     private long number;
     private volatile long lastSessionMerge;
     private volatile long sessionPause = SESSION_PAUSE_MILLIS;
-    private boolean building;
-    private boolean buildAgain;
-    private boolean buildScheduled;
     private LongSet sinceBuild = new LongSet(16);
-    private long nextBuildMillis;
     private long lastBuildMillis;
     private long baseLines = Long.MAX_VALUE; // basket lines of the items when the base was built
     private boolean sessionsByBuild; // the next build stands for session merges
@@ -141,7 +142,10 @@ final class LiveIndex implements ChangeSubscriber {
         this.log = log;
         this.lastClosed = lastClosed;
         this.merges = merges;
-        this.builds = builds;
+        this.rebuilds = new RebuildScheduler(merges, builds, () -> buildNow(null, null),
+                e -> log.warn("shopgraph: background build of the bundle pair index of database '"
+                        + db.databaseName() + "' failed; calls use the last version.", e),
+                PairIndexes.MIN_PAUSE_MILLIS, FAILURE_PAUSE_MILLIS);
         ChangeFeeds.subscribe(identity, this);
     }
 
@@ -336,9 +340,10 @@ final class LiveIndex implements ChangeSubscriber {
         LongSet baskets;
         LongSet items;
         synchronized (lock) {
-            // A build under way or waiting in place of session merges will read them all.
+            // A build under way or waiting in place of session merges will read them all (held
+            // builds: the next refresh will).
             sessions = System.currentTimeMillis() >= lastSessionMerge + sessionPause
-                    && !(sessionsByBuild && (building || buildScheduled))
+                    && !(sessionsByBuild && (rebuilds.building() || rebuilds.waiting() || rebuilds.held()))
                     && (!sessionBaskets.isEmpty() || !sessionItems.isEmpty());
             baskets = sessionBaskets;
             items = sessionItems;
@@ -444,7 +449,7 @@ final class LiveIndex implements ChangeSubscriber {
             }
         }
         current = merged;
-        if (building) {
+        if (rebuilds.building()) {
             sinceBuild.addAll(changed);
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -520,39 +525,7 @@ final class LiveIndex implements ChangeSubscriber {
 
     /** Asks for a full build in the background, as soon as the pause after the last one allows. */
     void requestBuild() {
-        merges.execute(this::startBuild);
-    }
-
-    /** On the merge thread. */
-    private void startBuild() {
-        if (building) {
-            buildAgain = true;
-            return;
-        }
-        long wait = nextBuildMillis - System.currentTimeMillis();
-        if (wait > 0) {
-            if (!buildScheduled) {
-                buildScheduled = true;
-                merges.schedule(() -> {
-                    buildScheduled = false;
-                    startBuild();
-                }, wait, TimeUnit.MILLISECONDS);
-            }
-            return;
-        }
-        building = true;
-        builds.execute(() -> {
-            try {
-                build(null, null);
-            } catch (RuntimeException e) {
-                log.warn("shopgraph: background build of the bundle pair index of database '"
-                        + db.databaseName() + "' failed; calls use the last version.", e);
-                onMerges(() -> {
-                    building = false;
-                    nextBuildMillis = System.currentTimeMillis() + 10 * PairIndexes.MIN_PAUSE_MILLIS;
-                });
-            }
-        });
+        rebuilds.request();
     }
 
     /**
@@ -563,11 +536,18 @@ final class LiveIndex implements ChangeSubscriber {
      *     current version (else of the graph)
      * @return the published version, or empty when there are no statistics or the index would be
      *     too large
+     * @throws RuntimeException when the build failed: the next background build waits
+     *     {@value #FAILURE_PAUSE_MILLIS} ms
      */
     Optional<IndexVersion> build(BundleStats stats, Consumer<PairIndex> beforePublish) {
+        return rebuilds.runDirect(() -> buildNow(stats, beforePublish));
+    }
+
+    /** {@link #build}, in the background too. */
+    private Optional<IndexVersion> buildNow(BundleStats stats, Consumer<PairIndex> beforePublish) {
         synchronized (buildLock) {
             onMerges(() -> {
-                building = true;
+                rebuilds.began();
                 sinceBuild = new LongSet(64);
                 synchronized (lock) {
                     // The build reads every session as committed now: none waits any more.
@@ -607,10 +587,7 @@ final class LiveIndex implements ChangeSubscriber {
         try (Transaction tx = db.beginTx()) {
             stats = given != null ? given : StatsStore.read(tx).orElse(null);
             if (stats == null) {
-                onMerges(() -> {
-                    building = false;
-                    nextBuildMillis = System.currentTimeMillis() + PairIndexes.MIN_PAUSE_MILLIS;
-                });
+                onMerges(() -> rebuilds.ended(PairIndexes.MIN_PAUSE_MILLIS));
                 return Optional.empty();
             }
             // Reading the weights of more sources than needed is exact, only slower.
@@ -631,10 +608,7 @@ final class LiveIndex implements ChangeSubscriber {
                         + " baskets, which is much slower on large baskets; the index may take a quarter of"
                         + " the heap (about 25 bytes per co-purchased pair): give Neo4j more heap and run"
                         + " shopgraph.bundle.refresh() again.", db.databaseName(), e.getMessage());
-                onMerges(() -> {
-                    building = false;
-                    nextBuildMillis = Long.MAX_VALUE; // until the next refresh
-                });
+                onMerges(rebuilds::endedUntilDirectBuild); // until the next refresh
                 return Optional.empty();
             }
             lists = PopularLists.build(tx, base);
@@ -681,17 +655,12 @@ final class LiveIndex implements ChangeSubscriber {
         }
         current = version;
         PopularLists.publish(identity, lists);
-        building = false;
         sinceBuild = new LongSet(16);
         lastBuildMillis = millis;
         mergeStats.builds++;
         long factor = sessionsByBuild ? SESSION_BUILD_PAUSE_FACTOR : BUILD_PAUSE_FACTOR;
         sessionsByBuild = false;
-        nextBuildMillis = System.currentTimeMillis() + Math.max(PairIndexes.MIN_PAUSE_MILLIS, factor * millis);
-        if (buildAgain) {
-            buildAgain = false;
-            requestBuild();
-        }
+        rebuilds.ended(factor * millis); // a build asked for meanwhile starts after the pause
         scheduleMerge();
         return version;
     }
@@ -726,9 +695,9 @@ final class LiveIndex implements ChangeSubscriber {
             boolean[] quiet = new boolean[1];
             onMerges(() -> {
                 synchronized (lock) {
-                    quiet[0] = current == null || !building && !buildScheduled && orderBaskets.isEmpty()
-                            && orderItems.isEmpty() && users.isEmpty() && sessionBaskets.isEmpty()
-                            && sessionItems.isEmpty() && !unknown;
+                    quiet[0] = current == null || !rebuilds.building() && !rebuilds.waiting()
+                            && orderBaskets.isEmpty() && orderItems.isEmpty() && users.isEmpty()
+                            && sessionBaskets.isEmpty() && sessionItems.isEmpty() && !unknown;
                 }
             });
             if (quiet[0]) {

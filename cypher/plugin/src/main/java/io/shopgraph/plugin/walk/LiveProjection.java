@@ -1,5 +1,6 @@
 package io.shopgraph.plugin.walk;
 
+import io.shopgraph.plugin.common.RebuildScheduler;
 import io.shopgraph.plugin.live.changes.ChangeFeeds;
 import io.shopgraph.plugin.live.changes.ChangeSubscriber;
 import io.shopgraph.plugin.live.changes.GraphChanges;
@@ -29,8 +30,9 @@ import org.neo4j.logging.Log;
  * laid over it (a key, label or order kind changed), and on {@code shopgraph.walk.refresh()}.
  * Commits go on being laid over the old base meanwhile; those laid since the build began are
  * laid again over the new one (the base may hold them already: a relationship it holds is not
- * added twice). Background builds wait {@value #BUILD_PAUSE_FACTOR} times the last one's duration
- * (at least a second) after it.
+ * added twice). Background builds are run by a {@link RebuildScheduler}: one at a time, waiting
+ * {@value #BUILD_PAUSE_FACTOR} times the last build's duration (at least
+ * {@value #MIN_PAUSE_MILLIS} ms) after it, {@value #FAILURE_PAUSE_MILLIS} ms after a failed one.
  */
 final class LiveProjection implements ChangeSubscriber {
 
@@ -38,11 +40,15 @@ final class LiveProjection implements ChangeSubscriber {
     static final long APPLY_DELAY_MILLIS = 20;
     /** A background build waits at least this many times the last one's duration after it. */
     static final long BUILD_PAUSE_FACTOR = 10;
+    /** Least pause between two background builds, in milliseconds. */
+    static final long MIN_PAUSE_MILLIS = 1_000;
+    /** Pause after a build that failed, in milliseconds. */
+    static final long FAILURE_PAUSE_MILLIS = 10_000;
 
     private final GraphDatabaseService db;
     private final Log log;
     private final ScheduledExecutorService applier;
-    private final ExecutorService builds;
+    private final RebuildScheduler rebuilds;
     private final Object buildLock = new Object();
     private volatile LiveWalkGraph current;
     private volatile Snapshot lastBuild;
@@ -54,18 +60,19 @@ final class LiveProjection implements ChangeSubscriber {
     private List<GraphChanges> waiting = new ArrayList<>();
 
     // Applier-thread state.
-    private boolean building;
-    private boolean buildAgain;
-    private boolean buildScheduled;
     private List<GraphChanges> sinceBuild = new ArrayList<>();
-    private long nextBuildMillis;
 
     LiveProjection(String identity, GraphDatabaseService db, Log log, ScheduledExecutorService applier,
                    ExecutorService builds) {
         this.db = db;
         this.log = log;
         this.applier = applier;
-        this.builds = builds;
+        this.rebuilds = new RebuildScheduler(applier, builds, () -> {
+            synchronized (buildLock) {
+                build();
+            }
+        }, e -> log.warn("shopgraph: background build of the walk projection of database '" + db.databaseName()
+                + "' failed; the previous one stays in use.", e), MIN_PAUSE_MILLIS, FAILURE_PAUSE_MILLIS);
         ChangeFeeds.subscribe(identity, this);
     }
 
@@ -77,7 +84,7 @@ final class LiveProjection implements ChangeSubscriber {
         }
         synchronized (buildLock) {
             if (current == null) {
-                build();
+                rebuilds.runDirect(this::build);
             }
             return current;
         }
@@ -122,7 +129,7 @@ final class LiveProjection implements ChangeSubscriber {
         }
         LiveWalkGraph next = graph.with(batch);
         current = next;
-        if (building) {
+        if (rebuilds.building()) {
             sinceBuild.addAll(batch);
         }
         WalkGraph base = next.base();
@@ -136,59 +143,29 @@ final class LiveProjection implements ChangeSubscriber {
 
     /** Asks for a background build, as soon as the pause after the last one allows. */
     void requestBuild() {
-        applier.execute(this::startBuild);
+        rebuilds.request();
     }
 
-    /** On the applier thread. */
-    private void startBuild() {
-        if (building) {
-            buildAgain = true;
-            return;
-        }
-        long wait = nextBuildMillis - System.currentTimeMillis();
-        if (wait > 0) {
-            if (!buildScheduled) {
-                buildScheduled = true;
-                applier.schedule(() -> {
-                    buildScheduled = false;
-                    startBuild();
-                }, wait, TimeUnit.MILLISECONDS);
-            }
-            return;
-        }
-        building = true;
-        builds.execute(() -> {
-            try {
-                synchronized (buildLock) {
-                    build();
-                }
-            } catch (RuntimeException e) {
-                log.warn("shopgraph: background build of the walk projection of database '" + db.databaseName()
-                        + "' failed; the previous one stays in use.", e);
-                onApplier(() -> {
-                    building = false;
-                    nextBuildMillis = System.currentTimeMillis() + 10_000;
-                });
-            }
-        });
-    }
-
-    /** Builds now and waits (after any build under way): {@code shopgraph.walk.refresh()}. */
+    /**
+     * Builds now and waits (after any build under way): {@code shopgraph.walk.refresh()}.
+     *
+     * @throws RuntimeException when the build failed: the next background build waits
+     *     {@value #FAILURE_PAUSE_MILLIS} ms
+     */
     Snapshot rebuild() {
         synchronized (buildLock) {
-            build();
-            return lastBuild;
+            return rebuilds.runDirect(this::build);
         }
     }
 
-    /** Builds and publishes; the caller holds the build lock. */
-    private void build() {
+    /** Builds and publishes, and gives what was built; the caller holds the build lock. */
+    private Snapshot build() {
         onApplier(() -> {
             // What was told before the build begins is read by it: laid over the old projection
             // now, it is never laid again over the new one (an id it names may be another node's
             // by then).
             apply();
-            building = true;
+            rebuilds.began();
             sinceBuild = new ArrayList<>();
             synchronized (lock) {
                 if (!recording) {
@@ -211,13 +188,9 @@ final class LiveProjection implements ChangeSubscriber {
             current = LiveWalkGraph.of(loaded.graph(), loaded.nodeIndex()).with(sinceBuild);
             lastBuild = new Snapshot(loaded.graph(), ProjectionCache.UNKNOWN_TX, builtAt, millis);
             sinceBuild = new ArrayList<>();
-            building = false;
-            nextBuildMillis = System.currentTimeMillis() + Math.max(1_000, BUILD_PAUSE_FACTOR * millis);
-            if (buildAgain) {
-                buildAgain = false;
-                requestBuild();
-            }
+            rebuilds.ended(BUILD_PAUSE_FACTOR * millis); // a build asked for meanwhile starts after the pause
         });
+        return lastBuild;
     }
 
     /**
@@ -232,7 +205,7 @@ final class LiveProjection implements ChangeSubscriber {
             boolean[] quiet = new boolean[1];
             onApplier(() -> {
                 synchronized (lock) {
-                    quiet[0] = waiting.isEmpty() && !building && !buildScheduled;
+                    quiet[0] = waiting.isEmpty() && !rebuilds.building() && !rebuilds.waiting();
                 }
             });
             if (quiet[0]) {
