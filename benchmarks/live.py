@@ -190,16 +190,17 @@ def _percentiles(ms: Sequence[float]) -> tuple[float, float]:
 
 def _write_worker(
     settings: Settings, batches: list[list[Event]], start: float, until: float, rate: float
-) -> tuple[int, list[float], float]:
+) -> tuple[int, list[float], float, float]:
     """Records batches from ``start`` to ``until`` (wall clock), paced to ``rate`` batches/s
     (0: as fast as it goes), or until its batches run out; returns events written, each
-    batch's milliseconds and when it stopped (wall clock)."""
+    batch's milliseconds, when it stopped (wall clock) and the CPU seconds it used meanwhile."""
     written = 0
     times: list[float] = []
     with ShopGraph.connect(settings) as shop:
         record(shop, batches[0][:1])  # connect and warm the path before the start
         while time.time() < start:
             time.sleep(0.001)
+        cpu = time.process_time()
         n = 0
         while time.time() < until and n < len(batches):
             if rate > 0:
@@ -212,7 +213,8 @@ def _write_worker(
             written += len(batches[n])
             n += 1
         stopped = time.time()
-    return written, times, stopped
+        cpu = time.process_time() - cpu
+    return written, times, stopped, cpu
 
 
 def _read_worker(
@@ -223,14 +225,16 @@ def _read_worker(
     until: float,
     rate: float,
     offset: int,
-) -> dict[str, list[tuple[float, float]]]:
+) -> tuple[dict[str, list[tuple[float, float]]], float]:
     """Calls bundle and recommend in turn, ``rate`` calls/s, from ``start`` to ``until``;
-    returns each call's start (wall clock) and milliseconds, by kind."""
+    returns each call's start (wall clock) and milliseconds, by kind, and the CPU seconds it
+    used meanwhile."""
     times: dict[str, list[tuple[float, float]]] = {"bundle": [], "recommend": []}
     with ShopGraph.connect(settings) as shop:
         shop.bundle(carts[0], 10)
         while time.time() < start:
             time.sleep(0.001)
+        cpu = time.process_time()
         n = 0
         while time.time() < until:
             due = start + n / rate
@@ -247,7 +251,8 @@ def _read_worker(
                 kind = "recommend"
             times[kind].append((called, (time.perf_counter() - began) * 1000.0))
             n += 1
-    return times
+        cpu = time.process_time() - cpu
+    return times, cpu
 
 
 # --- Measurements -------------------------------------------------------------------------------
@@ -262,6 +267,8 @@ class Sustained:
     bundle_ms: list[float]
     recommend_ms: list[float]
     probes: dict[str, list[float]] = field(default_factory=dict)
+    # CPU seconds of the server, the writers and the readers, and the seconds they span.
+    cpu: tuple[float, float, float, float] | None = None
 
     @property
     def events_per_second(self) -> float:
@@ -341,7 +348,7 @@ def _sustained(
     until = start + args.seconds
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(args.writers + args.readers, mp_context=context) as pool:
-        writers: list[Future[tuple[int, list[float], float]]] = [
+        writers: list[Future[tuple[int, list[float], float, float]]] = [
             pool.submit(
                 _write_worker,
                 settings,
@@ -352,7 +359,7 @@ def _sustained(
             )
             for w in range(args.writers)
         ]
-        readers: list[Future[dict[str, list[tuple[float, float]]]]] = [
+        readers: list[Future[tuple[dict[str, list[tuple[float, float]]], float]]] = [
             pool.submit(
                 _read_worker,
                 settings,
@@ -365,11 +372,17 @@ def _sustained(
             )
             for r in range(args.readers)
         ]
+        while time.time() < start:
+            time.sleep(0.01)
+        server_cpu = _server_cpu(settings)
+        window = time.time()
         while time.time() < start + 2.0:
             time.sleep(0.05)
         found = _probes(shop, data.items, probes, args.seed + 3, 1.0) if probes else {}
         written = [f.result() for f in writers]
         read = [f.result() for f in readers]
+        server_after = _server_cpu(settings)
+        window = time.time() - window
     # The ingest lasts until the last writer stops (its batches may run out before --seconds);
     # serving counts the calls made meanwhile.
     stopped = min(until, max(w[2] for w in written))
@@ -378,10 +391,29 @@ def _sustained(
         sum(w[0] for w in written),
         stopped - start,
         [t for w in written for t in w[1]],
-        [ms for r in read for called, ms in r["bundle"] if called < stopped],
-        [ms for r in read for called, ms in r["recommend"] if called < stopped],
+        [ms for r in read for called, ms in r[0]["bundle"] if called < stopped],
+        [ms for r in read for called, ms in r[0]["recommend"] if called < stopped],
         found,
+        None
+        if server_cpu is None or server_after is None
+        else (
+            server_after - server_cpu,
+            sum(w[3] for w in written),
+            sum(r[1] for r in read),
+            window,
+        ),
     )
+
+
+def _server_cpu(settings: Settings) -> float | None:
+    """CPU seconds the embedded server used so far (None for an external one)."""
+    if settings.uri is not None:
+        return None
+    pid = server.status(settings).pid
+    if pid is None:
+        return None
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _memory(shop: ShopGraph, settings: Settings) -> tuple[float, float]:
@@ -538,6 +570,10 @@ def _report(all_figures: list[Figures], args: argparse.Namespace) -> str:
             f"ingest {label}: serving p50 / p99 (ms)",
             lambda f, r=run_of: _ms(r(f).serving_ms) if r(f) else "-",
         )
+        row(
+            f"ingest {label}: CPU s of Neo4j / writers / readers, of cores x s",
+            lambda f, r=run_of: _cpu(r(f)),
+        )
     row(
         "freshness under paced ingest, order, p50 / p99 / max (ms)",
         lambda f: _fresh(f.paced.probes.get("order") if f.paced else None),
@@ -625,6 +661,14 @@ def _rate(run: Sustained | None) -> str:
         return "-"
     target = f"{run.rate_target:,.0f}" if run.rate_target > 0 else "none"
     return f"{target} / {run.events_per_second:,.0f} ({run.events:,} in {run.seconds:.0f} s)"
+
+
+def _cpu(run: Sustained | None) -> str:
+    if run is None or run.cpu is None:
+        return "-"
+    server_s, writers_s, readers_s, window = run.cpu
+    cores = os.cpu_count() or 1
+    return f"{server_s:.0f} / {writers_s:.0f} / {readers_s:.0f} of {cores * window:.0f}"
 
 
 def _fresh(values: list[float] | None) -> str:
