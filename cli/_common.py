@@ -96,6 +96,27 @@ class LoadBar:
             self._bar.close()
 
 
+class StageBars:
+    """A tqdm bar per stage of a long job, fed ``(stage, done, total)`` as library progress
+    callbacks give it; a bar closes when its stage is done. Draws nothing when disabled."""
+
+    def __init__(self, unit: str, enabled: bool) -> None:
+        self._bars: dict[str, tqdm[Any]] = {}
+        self._unit = unit
+        self._enabled = enabled
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self._enabled:
+            return
+        bar = self._bars.get(stage)
+        if bar is None:
+            bar = tqdm(total=total, desc=stage, unit=self._unit, file=sys.stderr)
+            self._bars[stage] = bar
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+
 def table(rows: list[tuple[str, Any]]) -> str:
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"  {k:<{width}}  {_fmt(v)}" for k, v in rows)

@@ -28,16 +28,14 @@ model-free answer and the published model's offline ranking
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
-
 from shopgraph.cli._common import (
+    StageBars,
     add_connection_flags,
     print_json,
     settings_from,
@@ -235,17 +233,7 @@ def _eval_bundles(args: argparse.Namespace) -> int:
     parquet = args.dataset or (settings.data_dir / "uci-online-retail" / "baskets_long.parquet")
     if not parquet.is_file():
         raise ConfigError(f"No UCI Online Retail baskets at {parquet}: set SHOPGRAPH_DATA.")
-    bars: dict[str, tqdm[Any]] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if not show_progress(args):
-            return
-        bar = bars.get(stage)
-        if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit="cart", file=sys.stderr)
-        bar.update(done - bar.n)
-        if done == total:
-            bar.close()
+    progress = StageBars("cart", show_progress(args))
 
     with ExitStack() as stack:
         if settings.embedded:
@@ -274,17 +262,7 @@ def _eval_served(args: argparse.Namespace) -> int:
         raise ConfigError(f"--users must be 0 (all) or more, got {args.users}.")
     settings = settings_from(args)
     folder = args.dataset or settings.data_dir / "lightgcn-gowalla"
-    bars: dict[str, tqdm[Any]] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if not show_progress(args):
-            return
-        bar = bars.get(stage)
-        if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit="user", file=sys.stderr)
-        bar.update(done - bar.n)
-        if done == total:
-            bar.close()
+    progress = StageBars("user", show_progress(args))
 
     with ExitStack() as stack:
         if settings.embedded:

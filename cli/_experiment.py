@@ -11,9 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from shopgraph.cli._common import (
+    StageBars,
     add_connection_flags,
     aware_datetime,
     print_json,
@@ -225,17 +224,7 @@ def _simulate(args: argparse.Namespace) -> int:
         )
     if args.runs < 1 or args.max_requests < 1:
         raise ConfigError("--runs and --max-requests must be at least 1.")
-    bars: dict[str, tqdm[Any]] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        if not show_progress(args):
-            return
-        bar = bars.get(stage)
-        if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit="shopper", file=sys.stderr)
-        bar.update(done - bar.n)
-        if done == total:
-            bar.close()
+    progress = StageBars("shopper", show_progress(args))
 
     @contextmanager
     def temporary_shop() -> Iterator[ShopGraph]:
