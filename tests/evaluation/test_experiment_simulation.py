@@ -126,7 +126,8 @@ def test_the_aa_replay_relabeled_by_its_own_salt_is_its_report(
     names = [v.name for v in aa.experiment.variants]
     rows = relabel(aa.rows, aa.experiment.salt, aa.experiment.shares, names)
     assert rows == list(aa.rows)
-    assert build_report(aa.experiment, rows, aa.report.status) == aa.report
+    # repr: a day with one user per arm has NaN intervals, and NaN != NaN in ==.
+    assert repr(build_report(aa.experiment, rows, aa.report.status)) == repr(aa.report)
     # Both arms answered as the procedure does: nothing tells them apart but the assignment.
     assert min(v.clicks for v in aa.report.variants) > 0
     runs = simulated.aa_runs
