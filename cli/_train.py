@@ -134,7 +134,10 @@ def _register_export(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--bound-influence",
         action="store_true",
-        help="cap per item the weight of edges that do not fit their user (gnn.influence)",
+        help=(
+            "cap per item the weight of edges that do not fit their user, and scale down"
+            " items whose audience is far narrower than usual (gnn.influence)"
+        ),
     )
     for kind in ("user", "item"):
         group.add_argument(

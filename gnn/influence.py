@@ -18,14 +18,36 @@ established is capped by the weight of those that are:
 
 by scaling the item's non-established edges down by the same factor when they exceed it.
 
+The fit cannot see *camouflage*: fakes whose fillers are drawn from the target's real
+audience's items fit their profiles, helped by one another. Such a crowd brings no new items:
+however many accounts join, the audience of the target holds no more distinct items than the
+pool the fillers came from. So each item's audience is also checked for *diversity*. With
+``n_i`` the item's holders, ``S_i`` the other items they hold counted with repetition and
+``D_i`` the distinct ones, a least-squares fit over the items of ``data`` (those with at least
+two holders) gives the usual diversity of an audience:
+
+    log D_i  ~  c0 + c1 log n_i + c2 log S_i
+
+The *shortfall* of an item is ``r_i = log D_i - (c0 + c1 log n_i + c2 log S_i)``. An item whose
+shortfall is below ``-narrowness`` is *narrow*: every edge on it is scaled by
+``exp(r_i / (c1 + c2))``, the share of its audience whose size the fit says the observed
+diversity can account for (an audience of ``n'`` members with the same profiles would have
+``log D`` lower by ``(c1 + c2) log(n_i / n')``). Other items are untouched. A few pushed
+targets do not move a fit over thousands of items; with fewer than
+:data:`MIN_FITTED_ITEMS` fitted items, or a fit with ``c1 + c2 <= 0``, there is no reference
+and no item is narrow.
+
 Why this should hold against attackers who know a detector: it needs no account to be found.
 However many fakes push an item, the exposure they can add is bounded by the item's audience
 of users it fits; to get past the bound the fakes' target edges must fit their profiles in
 *other* users' behaviour, which takes fillers that the target's real audience holds
 (camouflage, :attr:`shopgraph.evaluation.attacks.ProfileKind.AUDIENCE`) or a crowd that
 co-holds enough other items with the target to make them fit (which is what the lockstep
-signal of trust sees). Genuine items are untouched where most of their audience fits them,
-which is nearly always; what a genuine item loses is bounded by the same rule.
+signal of trust sees). Camouflage then meets the diversity check: to pass it the crowd must
+also bring items the target's audience does not hold, in numbers usual for its size, while
+keeping most of each profile fitting. Genuine items are untouched where most of their
+audience fits them and their audience is as diverse as usual, which is nearly always; what a
+genuine item loses is bounded by the same rules.
 
 The edges of ``data`` and their order are kept; only weights change.
 """
@@ -33,15 +55,25 @@ The edges of ``data`` and their order are kept; only weights change.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from shopgraph.gnn.data import InteractionData
 
-__all__ = ["InfluenceBound", "bound_influence", "edge_fit"]
+__all__ = [
+    "MIN_FITTED_ITEMS",
+    "InfluenceBound",
+    "audience_shortfall",
+    "bound_influence",
+    "edge_fit",
+]
 
 _F32 = npt.NDArray[np.float32]
+
+MIN_FITTED_ITEMS = 30
+"""Fewest items with two or more holders for the diversity fit (module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +86,9 @@ class InfluenceBound:
             (default 0.7).
         ratio: Non-established weight an item may carry per unit of established weight (1.0).
         slack: Non-established weight every item may carry on top (3.0).
+        narrowness: Least diversity shortfall (natural log, module docstring) of a narrow
+            item (1.2: its audience holds under 30 % of the distinct items usual for its
+            size); ``None`` turns the check off.
 
     Raises:
         ValueError: When a value is out of range.
@@ -63,13 +98,14 @@ class InfluenceBound:
     coherence: float = 0.7
     ratio: float = 1.0
     slack: float = 3.0
+    narrowness: float | None = 1.2
 
     def __post_init__(self) -> None:
         for name in ("fit_threshold", "coherence"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {getattr(self, name)}.")
-        for name in ("ratio", "slack"):
-            if not getattr(self, name) >= 0.0:
+        for name in ("ratio", "slack", "narrowness"):
+            if getattr(self, name) is not None and not getattr(self, name) >= 0.0:
                 raise ValueError(f"{name} must be at least 0, got {getattr(self, name)}.")
 
 
@@ -82,13 +118,7 @@ def edge_fit(data: InteractionData) -> _F32:
     Returns:
         ``float32 [n_interactions]``; 0 for the edges of users with one item.
     """
-    # scipy comes with the gnn extra; the export imports this module without it.
-    import scipy.sparse as sp  # type: ignore[import-untyped]
-
-    matrix = sp.csr_matrix(
-        (np.ones(len(data), np.float32), (data.users, data.items)),
-        shape=(data.n_users, data.n_items),
-    )
+    matrix = _holdings(data)
     audience = np.asarray(matrix.sum(axis=0), dtype=np.float32).ravel()
     together = (matrix.T @ matrix).tocsr()
     fit = np.zeros(len(data), np.float32)
@@ -106,6 +136,55 @@ def edge_fit(data: InteractionData) -> _F32:
     return fit
 
 
+def audience_shortfall(data: InteractionData) -> _F32:
+    """The diversity shortfall ``r_i`` of every item's audience (module docstring).
+
+    Cost: one item co-occurrence matrix, as :func:`edge_fit`.
+
+    Returns:
+        ``float32 [n_items]``: ``r_i`` for the fitted items (two or more holders, at least one
+        other item held), 0 for the others and for every item when there is no reference
+        (fewer than :data:`MIN_FITTED_ITEMS` fitted items).
+    """
+    shortfall, _ = _shortfall_and_slope(data)
+    return shortfall
+
+
+def _shortfall_and_slope(data: InteractionData) -> tuple[_F32, float]:
+    """``r_i`` per item and ``c1 + c2`` (0 when there is no reference: every ``r_i`` 0)."""
+    matrix = _holdings(data)
+    holders = np.asarray(matrix.sum(axis=0), dtype=np.float64).ravel()
+    others = np.asarray(matrix.sum(axis=1), dtype=np.float64).ravel() - 1.0
+    slots = np.asarray(matrix.T @ others, dtype=np.float64).ravel()
+    # The nonzeros of row i of the co-occurrence matrix: i and every other item its audience holds.
+    distinct = np.diff((matrix.T @ matrix).tocsr().indptr).astype(np.float64) - 1.0
+    shortfall = np.zeros(data.n_items, np.float32)
+    fitted = (holders >= 2) & (distinct >= 1)
+    if fitted.sum() < MIN_FITTED_ITEMS:
+        return shortfall, 0.0
+    design = np.column_stack(
+        [np.ones(fitted.sum()), np.log(holders[fitted]), np.log(slots[fitted])]
+    )
+    observed = np.log(distinct[fitted])
+    coef, *_ = np.linalg.lstsq(design, observed, rcond=None)
+    slope = float(coef[1] + coef[2])
+    if slope <= 0.0:
+        return shortfall, 0.0
+    shortfall[fitted] = observed - design @ coef
+    return shortfall, slope
+
+
+def _holdings(data: InteractionData) -> Any:
+    """The 0/1 user x item matrix of ``data`` (CSR, rows in ``data``'s edge order)."""
+    # scipy comes with the gnn extra; the export imports this module without it.
+    import scipy.sparse as sp  # type: ignore[import-untyped]
+
+    return sp.csr_matrix(
+        (np.ones(len(data), np.float32), (data.users, data.items)),
+        shape=(data.n_users, data.n_items),
+    )
+
+
 def bound_influence(
     data: InteractionData, bound: InfluenceBound | None = None, *, fit: _F32 | None = None
 ) -> InteractionData:
@@ -117,7 +196,8 @@ def bound_influence(
         fit: :func:`edge_fit` of ``data`` when already computed.
 
     Returns:
-        The same edges, the non-established ones of over-bound items scaled down.
+        The same edges, the non-established ones of over-bound items scaled down and every
+        edge of a narrow item scaled by its share.
 
     Raises:
         ValueError: When ``fit`` does not have one value per edge.
@@ -135,10 +215,15 @@ def bound_influence(
     held = np.bincount(data.items, np.where(established, weights, 0.0), minlength=data.n_items)
     loose = np.bincount(data.items, np.where(established, 0.0, weights), minlength=data.n_items)
     cap = bound.ratio * held + bound.slack
-    scale = np.ones(data.n_items)
+    capped = np.ones(data.n_items)
     over = loose > cap
-    scale[over] = cap[over] / loose[over]
-    bounded = np.where(established, weights, weights * scale[data.items])
+    capped[over] = cap[over] / loose[over]
+    narrowed = np.ones(data.n_items)
+    if bound.narrowness is not None:
+        shortfall, slope = _shortfall_and_slope(data)
+        narrow = shortfall < -bound.narrowness
+        narrowed[narrow] = np.exp(shortfall[narrow] / slope)
+    bounded = weights * narrowed[data.items] * np.where(established, 1.0, capped[data.items])
     # A weight of exactly 0 is not an edge; an item with nothing established and no slack
     # keeps a trace.
     bounded = np.maximum(bounded, np.finfo(np.float32).tiny)

@@ -287,5 +287,5 @@ def test_the_influence_bound_caps_a_pushed_item_in_the_export(
     assert all(after[edge] == pytest.approx(0.25) for edge in pushed)
     assert all(after[edge] == 1.0 for edge in after.keys() - pushed)
     assert bounded.describe()["influence"] == {
-        "fit_threshold": 0.003, "coherence": 0.7, "ratio": 1.0, "slack": 3.0
+        "fit_threshold": 0.003, "coherence": 0.7, "ratio": 1.0, "slack": 3.0, "narrowness": 1.2
     }  # fmt: skip
