@@ -8,21 +8,22 @@ back; the models are then fitted undefended (every weight 1) and with each defen
 * **Gowalla** (``--part gowalla``): each user's check-ins become one order of the user (no
   times, no sessions: only the structural signals can fire, and "timestamps copied from real
   users" has nothing to copy). For the clean split and every family of ``FAMILIES``
-  (:mod:`shopgraph.evaluation.attacks`: issue 5's three where every fake holds the same 5
-  random unpopular targets, and issue 15's single target, targets spread one per account,
-  popularity, bandwagon, camouflage (``audience``) and ``clone`` profiles; fillers = mean
-  profile size) at each ``--sizes`` share of fake users and each ``--seeds`` seed, LightGCN is
-  trained with a short fixed budget, the same for every variant: SVD initialisation then
-  ``--epochs`` epochs of BPR (defaults of :class:`LightGCNConfig` otherwise, no validation
-  split, no early stopping). Undefended (``off``): plain LightGCN. Defences, each with
-  ``degree_norm=count`` and ``loss_weights=edge``: ``trust`` (edge weight = user's trust),
-  ``bounded`` (:func:`shopgraph.gnn.influence.bound_influence` on weights 1),
-  ``trust+bounded`` (the bound on the trust weights). Reported: the targets' HR@50 among
-  genuine users (per target, the share of genuine users who do not hold it whose top 50,
-  training items masked, contains it; mean over targets), recall@20 / NDCG@20 on the test
-  split (genuine users only), and per (family, size, defence) the mean and standard deviation
-  over seeds and the share of the undefended mean that is left. ``--trust-only`` scores trust
-  and trains nothing (the shares of fakes and genuine users below trust 0.5).
+  (:mod:`shopgraph.evaluation.attacks`: issue 5's three where every fake holds the same 5 random
+  unpopular targets, and issue 15's single target, targets spread one per account, popularity,
+  bandwagon, camouflage (``audience``; ``audience-mixed`` with 30 % random fillers) and
+  ``clone`` profiles; fillers = mean profile size) at each ``--sizes`` share of fake users and
+  each ``--seeds`` seed, LightGCN is trained with a short fixed budget, the same for every
+  variant: SVD initialisation then ``--epochs`` epochs of BPR (defaults of
+  :class:`LightGCNConfig` otherwise, no validation split, no early stopping). Undefended
+  (``off``): plain LightGCN. Defences, each with ``degree_norm=count`` and
+  ``loss_weights=edge``: ``trust`` (edge weight = user's trust), ``bounded``
+  (:func:`shopgraph.gnn.influence.bound_influence` on weights 1), ``trust+bounded`` (the bound
+  on the trust weights). Reported: the targets' HR@50 among genuine users (per target, the share
+  of genuine users who do not hold it whose top 50, training items masked, contains it; mean
+  over targets), recall@20 / NDCG@20 on the test split (genuine users only), and per (family,
+  size, defence) the mean and standard deviation over seeds and the share of the undefended mean
+  that is left. ``--trust-only`` scores trust and trains nothing (the shares of fakes and
+  genuine users below trust 0.5).
 * **UCI Online Retail** (``--part uci``): the bundle protocol's train baskets, each invoice
   its own customer (the file has no customers), plus cart-stuffing orders from fresh accounts
   (``--stuffing``: ``all``, 5 unpopular targets + mean-basket-size fillers among the 100 most
@@ -148,20 +149,22 @@ def target_hit_rate(
     return float(np.mean(hits / (genuine - holds.sum(axis=0))))
 
 
-#: Gowalla attack families: name -> (filler kind, number of targets, placement). The first
-#: three are issue 5's (every fake holds all 5 targets); the others are issue 15's, which
-#: avoid a crowd co-holding one item set.
-FAMILIES: dict[str, tuple[ProfileKind, int, Placement]] = {
-    "random": (ProfileKind.RANDOM, 5, Placement.ALL),
-    "average": (ProfileKind.AVERAGE, 5, Placement.ALL),
-    "bandwagon": (ProfileKind.BANDWAGON, 5, Placement.ALL),
-    "single-random": (ProfileKind.RANDOM, 1, Placement.ALL),
-    "single-average": (ProfileKind.AVERAGE, 1, Placement.ALL),
-    "single-bandwagon": (ProfileKind.BANDWAGON, 1, Placement.ALL),
-    "spread-random": (ProfileKind.RANDOM, 5, Placement.SPREAD),
-    "spread-average": (ProfileKind.AVERAGE, 5, Placement.SPREAD),
-    "audience": (ProfileKind.AUDIENCE, 1, Placement.ALL),
-    "clone": (ProfileKind.CLONE, 1, Placement.ALL),
+#: Gowalla attack families: name -> (filler kind, number of targets, placement, share of
+#: random fillers). The first three are issue 5's (every fake holds all 5 targets); the others
+#: are issue 15's, which avoid a crowd co-holding one item set; ``audience-mixed`` is
+#: camouflage topped up with 30 % random fillers, built to pass the influence bound's checks.
+FAMILIES: dict[str, tuple[ProfileKind, int, Placement, float]] = {
+    "random": (ProfileKind.RANDOM, 5, Placement.ALL, 0.0),
+    "average": (ProfileKind.AVERAGE, 5, Placement.ALL, 0.0),
+    "bandwagon": (ProfileKind.BANDWAGON, 5, Placement.ALL, 0.0),
+    "single-random": (ProfileKind.RANDOM, 1, Placement.ALL, 0.0),
+    "single-average": (ProfileKind.AVERAGE, 1, Placement.ALL, 0.0),
+    "single-bandwagon": (ProfileKind.BANDWAGON, 1, Placement.ALL, 0.0),
+    "spread-random": (ProfileKind.RANDOM, 5, Placement.SPREAD, 0.0),
+    "spread-average": (ProfileKind.AVERAGE, 5, Placement.SPREAD, 0.0),
+    "audience": (ProfileKind.AUDIENCE, 1, Placement.ALL, 0.0),
+    "audience-mixed": (ProfileKind.AUDIENCE, 1, Placement.ALL, 0.3),
+    "clone": (ProfileKind.CLONE, 1, Placement.ALL, 0.0),
 }
 
 
@@ -207,8 +210,14 @@ def gowalla(args: argparse.Namespace, settings: Settings, folder: Path) -> list[
         if name == "clean":
             data, targets, fakes = genuine, np.empty(0, np.int64), 0
         else:
-            kind, n_targets, placement = FAMILIES[name]
-            config = AttackConfig(share=size, n_targets=n_targets, placement=placement, seed=seed)
+            kind, n_targets, placement, random_share = FAMILIES[name]
+            config = AttackConfig(
+                share=size,
+                n_targets=n_targets,
+                placement=placement,
+                random_share=random_share,
+                seed=seed,
+            )
             attack = profile_attack(genuine, kind, config)
             data, targets, fakes = attack.data, attack.targets, len(attack.fake_users)
         trust = graph_trust(settings, user_baskets(data), folder)

@@ -62,6 +62,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         default=Placement.ALL.value,
         help="all: every target in every fake (default); spread: one target per fake, in turn",
     )
+    parser.add_argument(
+        "--random-share",
+        type=float,
+        default=0.0,
+        help="share of each fake's fillers drawn at random instead (profile attacks; 0)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of every draw (0)")
 
 
@@ -73,6 +79,7 @@ def _config(args: argparse.Namespace) -> AttackConfig:
         targets=tuple(args.targets) if args.targets else None,
         popular=args.popular,
         placement=Placement(args.placement),
+        random_share=args.random_share,
         seed=args.seed,
     )
 

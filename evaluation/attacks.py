@@ -101,6 +101,8 @@ class AttackConfig:
         targets: Target item ids, or ``None`` to draw unpopular ones.
         popular: Size of the popular pool of bandwagon and cart-stuffing fillers (100).
         placement: Every target in every fake (``ALL``, default) or one per fake (``SPREAD``).
+        random_share: Share of each fake's fillers drawn uniformly at random instead of by the
+            profile kind (default 0; not for ``CLONE``): camouflage topped up with new items.
         seed: Seed of every draw (default 0).
 
     Raises:
@@ -113,6 +115,7 @@ class AttackConfig:
     targets: tuple[str, ...] | None = None
     popular: int = 100
     placement: Placement = Placement.ALL
+    random_share: float = 0.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -125,6 +128,8 @@ class AttackConfig:
             raise ValueError(f"n_targets must be at least 1, got {self.n_targets}.")
         if self.popular < 1:
             raise ValueError(f"popular must be at least 1, got {self.popular}.")
+        if not 0.0 <= self.random_share <= 1.0:
+            raise ValueError(f"random_share must be between 0 and 1, got {self.random_share}.")
 
     def n_fakes(self, genuine: int) -> int:
         """Fakes to inject next to ``genuine`` users or orders."""
@@ -190,9 +195,11 @@ def profile_attack(data: InteractionData, kind: ProfileKind, config: AttackConfi
         ``0 .. n_users - 1`` (Gowalla), else they are ``fake-0``, ``fake-1``, ...
 
     Raises:
-        ValueError: When a target id is unknown, there are too few items for the fillers, or
-            too few genuine users to clone.
+        ValueError: When a target id is unknown, there are too few items for the fillers, too
+            few genuine users to clone, or a clone is asked for random fillers.
     """
+    if kind is ProfileKind.CLONE and config.random_share:
+        raise ValueError("random_share is for fillers; a clone has none, so it must be 0.")
     rng = np.random.default_rng(config.seed)
     popularity = np.bincount(data.items, minlength=data.n_items)
     if config.targets is None:
@@ -209,7 +216,12 @@ def profile_attack(data: InteractionData, kind: ProfileKind, config: AttackConfi
     profiles = []
     for k in range(n_fakes):
         held = targets if config.placement is Placement.ALL else targets[k % len(targets) :][:1]
-        profiles.append(np.concatenate([held, np.sort(draw.fillers(held, filler))]))
+        n_random = round(config.random_share * filler)
+        chosen = draw.fillers(held, filler - n_random)
+        if n_random:  # no draw otherwise, so attacks without random fillers stay as they were
+            rest = np.setdiff1d(others, chosen)
+            chosen = np.concatenate([chosen, rng.choice(rest, n_random, replace=False)])
+        profiles.append(np.concatenate([held, np.sort(chosen)]))
     fake_index = np.arange(data.n_users, data.n_users + n_fakes, dtype=np.int64)
     users = np.concatenate([data.users, np.repeat(fake_index, [len(p) for p in profiles])])
     items = np.concatenate([data.items, *profiles])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -149,6 +150,30 @@ def test_audience_fillers_are_items_of_the_targets_genuine_holders() -> None:
         assert _profile(attack.data, int(fake)) - {target} <= audience
 
 
+def test_random_share_tops_camouflage_up_with_items_outside_the_audience() -> None:
+    data = _data()
+    config = AttackConfig(share=0.1, filler=4, n_targets=1, seed=7)
+    plain = profile_attack(data, ProfileKind.AUDIENCE, config)
+    mixed = profile_attack(data, ProfileKind.AUDIENCE, replace(config, random_share=0.5))
+    target = int(mixed.targets[0])
+    holders = set(data.users[data.items == target].tolist())
+    audience = set(data.items[np.isin(data.users, list(holders))].tolist()) - {target}
+
+    outside = 0
+    for fake in mixed.fake_users:
+        profile = _profile(mixed.data, int(fake)) - {target}
+        assert len(profile) == 4
+        assert len(profile & audience) >= 2  # 2 drawn from the audience, 2 at random
+        outside += len(profile - audience)
+    assert outside > 0
+    assert (plain.data.items == mixed.data.items).sum() < len(plain.data.items)
+    # without random fillers the draws are those of an attack that never heard of them
+    np.testing.assert_array_equal(
+        profile_attack(data, ProfileKind.AUDIENCE, replace(config, random_share=0.0)).data.items,
+        plain.data.items,
+    )
+
+
 def test_a_clone_differs_from_its_source_by_the_targets_only() -> None:
     data = _data()
     attack = profile_attack(data, ProfileKind.CLONE, AttackConfig(share=0.1, n_targets=2, seed=8))
@@ -208,6 +233,10 @@ def test_bad_sizes_are_refused() -> None:
         unpopular_targets(np.zeros(4), 1, np.random.default_rng(0))
     with pytest.raises(ValueError, match="filler 60 exceeds the 45 items that are not targets"):
         profile_attack(_data(), ProfileKind.RANDOM, AttackConfig(filler=60))
+    with pytest.raises(ValueError, match=r"random_share must be between 0 and 1, got 1\.5\."):
+        AttackConfig(random_share=1.5)
+    with pytest.raises(ValueError, match="random_share is for fillers; a clone has none"):
+        profile_attack(_data(), ProfileKind.CLONE, AttackConfig(random_share=0.2))
 
 
 def test_cli_writes_an_attacked_gowalla_copy(tmp_path: Path) -> None:
@@ -276,3 +305,27 @@ def test_cli_writes_a_spread_clone_attack(tmp_path: Path) -> None:
     targets = train.id_map.item_index(described["targets"])
     held = [set(train.user_items(u).tolist()) & set(targets.tolist()) for u in range(100, 104)]
     assert held == [{int(targets[k % 2])} for k in range(4)]
+
+
+def test_cli_tops_camouflage_up_with_random_fillers(tmp_path: Path) -> None:
+    import json
+
+    from shopgraph.cli import main
+
+    source = tmp_path / "src"
+    source.mkdir()
+    write_lightgcn_train(_data(), source / "train.txt")
+    (source / "test.txt").write_text("")
+    out = tmp_path / "out"
+
+    args = ["attack", "profile", "audience", str(source), "--out", str(out), "--share", "0.04"]
+    code = main([*args, "--n-targets", "1", "--filler", "4", "--random-share", "0.5"])
+
+    assert code == 0
+    assert json.loads((out / "attack.json").read_text())["config"]["random_share"] == 0.5
+    config = AttackConfig(share=0.04, filler=4, n_targets=1, random_share=0.5)
+    expected = profile_attack(_data(), ProfileKind.AUDIENCE, config).data
+    train = read_lightgcn_folder(out).train
+    assert [set(train.user_items(u).tolist()) for u in range(100, 104)] == [
+        set(expected.user_items(u).tolist()) for u in range(100, 104)
+    ]
