@@ -21,10 +21,13 @@ by scaling the item's non-established edges down by the same factor when they ex
 The fit cannot see *camouflage*: fakes whose fillers are drawn from the target's real
 audience's items fit their profiles, helped by one another. Such a crowd brings no new items:
 however many accounts join, the audience of the target holds no more distinct items than the
-pool the fillers came from. So each item's audience is also checked for *diversity*. With
-``n_i`` the item's holders, ``S_i`` the other items they hold counted with repetition and
-``D_i`` the distinct ones, a least-squares fit over the items of ``data`` (those with at least
-two holders) gives the usual diversity of an audience:
+pool the fillers came from. So each item's audience is also checked for *diversity*, counted
+over fitting edges only (fit at least ``fit_threshold``): items that fit nothing in their
+user's profile are no evidence of a real audience, and random items added to the crowd's
+profiles to feign diversity do not fit. With ``n_i`` the item's holders, ``S_i`` the other
+items they hold by fitting edges counted with repetition and ``D_i`` the distinct ones, a
+least-squares fit over the items of ``data`` (those with at least two holders and ``D_i >=
+1``) gives the usual diversity of an audience:
 
     log D_i  ~  c0 + c1 log n_i + c2 log S_i
 
@@ -136,28 +139,49 @@ def edge_fit(data: InteractionData) -> _F32:
     return fit
 
 
-def audience_shortfall(data: InteractionData) -> _F32:
+def audience_shortfall(
+    data: InteractionData, bound: InfluenceBound | None = None, *, fit: _F32 | None = None
+) -> _F32:
     """The diversity shortfall ``r_i`` of every item's audience (module docstring).
 
-    Cost: one item co-occurrence matrix, as :func:`edge_fit`.
+    Args:
+        data: Interactions (weights are not used).
+        bound: Settings (its ``fit_threshold`` says which edges fit); the defaults when omitted.
+        fit: :func:`edge_fit` of ``data`` when already computed.
 
     Returns:
         ``float32 [n_items]``: ``r_i`` for the fitted items (two or more holders, at least one
-        other item held), 0 for the others and for every item when there is no reference
-        (fewer than :data:`MIN_FITTED_ITEMS` fitted items).
+        other item held by a fitting edge), 0 for the others and for every item when there is
+        no reference (fewer than :data:`MIN_FITTED_ITEMS` fitted items).
+
+    Raises:
+        ValueError: When ``fit`` does not have one value per edge.
     """
-    shortfall, _ = _shortfall_and_slope(data)
+    bound = bound or InfluenceBound()
+    fits = _fits(data, bound, fit)
+    shortfall, _ = _shortfall_and_slope(data, fits)
     return shortfall
 
 
-def _shortfall_and_slope(data: InteractionData) -> tuple[_F32, float]:
+def _fits(data: InteractionData, bound: InfluenceBound, fit: _F32 | None) -> npt.NDArray[np.bool_]:
+    fit = edge_fit(data) if fit is None else fit
+    if fit.shape != data.users.shape:
+        raise ValueError(f"fit must have shape {data.users.shape}, got {fit.shape}.")
+    return fit >= bound.fit_threshold
+
+
+def _shortfall_and_slope(data: InteractionData, fits: npt.NDArray[np.bool_]) -> tuple[_F32, float]:
     """``r_i`` per item and ``c1 + c2`` (0 when there is no reference: every ``r_i`` 0)."""
-    matrix = _holdings(data)
-    holders = np.asarray(matrix.sum(axis=0), dtype=np.float64).ravel()
-    others = np.asarray(matrix.sum(axis=1), dtype=np.float64).ravel() - 1.0
-    slots = np.asarray(matrix.T @ others, dtype=np.float64).ravel()
-    # The nonzeros of row i of the co-occurrence matrix: i and every other item its audience holds.
-    distinct = np.diff((matrix.T @ matrix).tocsr().indptr).astype(np.float64) - 1.0
+    holding = _holdings(data)
+    fitting = _holdings(data, fits)
+    holders = np.asarray(holding.sum(axis=0), dtype=np.float64).ravel()
+    per_user = np.asarray(fitting.sum(axis=1), dtype=np.float64).ravel()
+    own = np.asarray(fitting.sum(axis=0), dtype=np.float64).ravel()  # i itself, by fitting edges
+    slots = np.asarray(holding.T @ per_user, dtype=np.float64).ravel() - own
+    # Row i: the items that i's holders hold by fitting edges, i itself among them if any fits.
+    together = (holding.T @ fitting).tocsr()
+    distinct = np.diff(together.indptr) - (together.diagonal() > 0)
+    distinct = distinct.astype(np.float64)
     shortfall = np.zeros(data.n_items, np.float32)
     fitted = (holders >= 2) & (distinct >= 1)
     if fitted.sum() < MIN_FITTED_ITEMS:
@@ -174,14 +198,16 @@ def _shortfall_and_slope(data: InteractionData) -> tuple[_F32, float]:
     return shortfall, slope
 
 
-def _holdings(data: InteractionData) -> Any:
-    """The 0/1 user x item matrix of ``data`` (CSR, rows in ``data``'s edge order)."""
+def _holdings(data: InteractionData, keep: npt.NDArray[np.bool_] | None = None) -> Any:
+    """The 0/1 user x item matrix of ``data``'s edges (those of ``keep`` when given), CSR."""
     # scipy comes with the gnn extra; the export imports this module without it.
     import scipy.sparse as sp  # type: ignore[import-untyped]
 
+    users, items = (
+        (data.users, data.items) if keep is None else (data.users[keep], data.items[keep])
+    )
     return sp.csr_matrix(
-        (np.ones(len(data), np.float32), (data.users, data.items)),
-        shape=(data.n_users, data.n_items),
+        (np.ones(len(users), np.float32), (users, items)), shape=(data.n_users, data.n_items)
     )
 
 
@@ -203,10 +229,7 @@ def bound_influence(
         ValueError: When ``fit`` does not have one value per edge.
     """
     bound = bound or InfluenceBound()
-    fit = edge_fit(data) if fit is None else fit
-    if fit.shape != data.users.shape:
-        raise ValueError(f"fit must have shape {data.users.shape}, got {fit.shape}.")
-    fits = fit >= bound.fit_threshold
+    fits = _fits(data, bound, fit)
     edges = np.bincount(data.users, minlength=data.n_users)
     fitting = np.bincount(data.users, fits.astype(np.float64), minlength=data.n_users)
     coherent = fitting >= bound.coherence * np.maximum(edges, 1)
@@ -220,7 +243,7 @@ def bound_influence(
     capped[over] = cap[over] / loose[over]
     narrowed = np.ones(data.n_items)
     if bound.narrowness is not None:
-        shortfall, slope = _shortfall_and_slope(data)
+        shortfall, slope = _shortfall_and_slope(data, fits)
         narrow = shortfall < -bound.narrowness
         narrowed[narrow] = np.exp(shortfall[narrow] / slope)
     bounded = weights * narrowed[data.items] * np.where(established, 1.0, capped[data.items])

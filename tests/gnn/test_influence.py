@@ -123,12 +123,18 @@ def _crowded(seed: int = 7) -> tuple[InteractionData, int, set[int]]:
     return InteractionData.from_arrays(users, items), 10000, set(pool.tolist())
 
 
-def _shortfall_from_sets(data: InteractionData) -> tuple[dict[int, float], float]:
-    """The module docstring's definition, from Python sets: r_i per fitted item, c1 + c2."""
+def _shortfall_from_sets(
+    data: InteractionData, fits: np.ndarray | None = None
+) -> tuple[dict[int, float], float]:
+    """The module docstring's definition, from Python sets: r_i per fitted item, c1 + c2;
+    ``fits`` marks the edges whose items count towards diversity (default every edge)."""
+    fits = np.ones(len(data), bool) if fits is None else fits
     held: dict[int, set[int]] = {}
     audiences: dict[int, list[int]] = {}
-    for u, i in zip(data.users.tolist(), data.items.tolist(), strict=True):
-        held.setdefault(u, set()).add(i)
+    for u, i, counts in zip(data.users.tolist(), data.items.tolist(), fits.tolist(), strict=True):
+        held.setdefault(u, set())
+        if counts:
+            held[u].add(i)
         audiences.setdefault(i, []).append(u)
     rows = []
     for item, audience in sorted(audiences.items()):
@@ -147,8 +153,9 @@ def test_a_crowd_from_one_pool_makes_its_target_narrow_and_scales_every_edge_on_
     data, target, pool = _crowded()
     expected, slope = _shortfall_from_sets(data)
 
-    shortfall = audience_shortfall(data)
-    bounded = bound_influence(data, InfluenceBound(fit_threshold=0.0, coherence=0.0))
+    every_edge = InfluenceBound(fit_threshold=0.0, coherence=0.0)
+    shortfall = audience_shortfall(data, every_edge)
+    bounded = bound_influence(data, every_edge)
 
     assert len(expected) >= MIN_FITTED_ITEMS
     for item, r in expected.items():
@@ -163,6 +170,27 @@ def test_a_crowd_from_one_pool_makes_its_target_narrow_and_scales_every_edge_on_
     )
     untouched = ~np.isin(data.items, list(narrow))
     np.testing.assert_array_equal(bounded.weights[untouched], 1.0)
+
+
+def test_items_that_fit_nothing_do_not_make_an_audience_diverse() -> None:
+    data, target, _ = _crowded()
+    # each crowd account also holds 3 items nobody else holds: new items, none of which fits
+    crowd = np.unique(data.users[data.users >= 2000])
+    extra = np.arange(len(crowd) * 3) + data.n_items
+    mixed = InteractionData.from_arrays(
+        np.r_[data.users, np.repeat(crowd, 3)], np.r_[data.items, extra]
+    )
+    fit = edge_fit(mixed)
+    expected, _ = _shortfall_from_sets(mixed, fit >= 0.003)
+
+    shortfall = audience_shortfall(mixed, fit=fit)
+
+    for item, r in expected.items():
+        assert shortfall[item] == pytest.approx(r, abs=1e-5)
+    assert (fit[np.isin(mixed.items, extra)] == 0.0).all()
+    assert shortfall[target] < -1.2
+    # counted over every edge, the new items would hide the crowd
+    assert audience_shortfall(mixed, InfluenceBound(fit_threshold=0.0), fit=fit)[target] > -1.2
 
 
 def test_without_the_crowd_no_item_is_narrow_and_the_check_can_be_turned_off() -> None:
