@@ -180,8 +180,7 @@ def _shortfall_and_slope(data: InteractionData, fits: npt.NDArray[np.bool_]) -> 
     slots = np.asarray(holding.T @ per_user, dtype=np.float64).ravel() - own
     # Row i: the items that i's holders hold by fitting edges, i itself among them if any fits.
     together = (holding.T @ fitting).tocsr()
-    distinct = np.diff(together.indptr) - (together.diagonal() > 0)
-    distinct = distinct.astype(np.float64)
+    distinct = (np.diff(together.indptr) - (together.diagonal() > 0)).astype(np.float64)
     shortfall = np.zeros(data.n_items, np.float32)
     fitted = (holders >= 2) & (distinct >= 1)
     if fitted.sum() < MIN_FITTED_ITEMS:

@@ -239,17 +239,23 @@ def test_bad_sizes_are_refused() -> None:
         profile_attack(_data(), ProfileKind.CLONE, AttackConfig(random_share=0.2))
 
 
+def _source(tmp_path: Path, test: str = "") -> Path:
+    """A LightGCN-format folder of :func:`_data` (its test split ``test``)."""
+    source = tmp_path / "src"
+    source.mkdir()
+    write_lightgcn_train(_data(), source / "train.txt")
+    (source / "test.txt").write_text(test)
+    return source
+
+
 def test_cli_writes_an_attacked_gowalla_copy(tmp_path: Path) -> None:
     import json
 
     from shopgraph.cli import main
 
-    source = tmp_path / "src"
-    source.mkdir()
-    write_lightgcn_train(_data(), source / "train.txt")
     data = _data()
     unheld = int(np.setdiff1d(np.arange(50), data.items[data.users == 0])[0])
-    (source / "test.txt").write_text(f"0 {unheld}\n")
+    source = _source(tmp_path, f"0 {unheld}\n")
     out = tmp_path / "out"
 
     code = main(["attack", "profile", "random", str(source), "--out", str(out), "--share", "0.02"])
@@ -289,10 +295,7 @@ def test_cli_writes_a_spread_clone_attack(tmp_path: Path) -> None:
 
     from shopgraph.cli import main
 
-    source = tmp_path / "src"
-    source.mkdir()
-    write_lightgcn_train(_data(), source / "train.txt")
-    (source / "test.txt").write_text("")
+    source = _source(tmp_path)
     out = tmp_path / "out"
 
     args = ["attack", "profile", "clone", str(source), "--out", str(out), "--share", "0.04"]
@@ -312,10 +315,7 @@ def test_cli_tops_camouflage_up_with_random_fillers(tmp_path: Path) -> None:
 
     from shopgraph.cli import main
 
-    source = tmp_path / "src"
-    source.mkdir()
-    write_lightgcn_train(_data(), source / "train.txt")
-    (source / "test.txt").write_text("")
+    source = _source(tmp_path)
     out = tmp_path / "out"
 
     args = ["attack", "profile", "audience", str(source), "--out", str(out), "--share", "0.04"]
