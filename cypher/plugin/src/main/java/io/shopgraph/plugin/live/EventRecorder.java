@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import org.neo4j.graphdb.ConstraintViolationException;
 import org.neo4j.graphdb.Direction;
 import org.neo4j.graphdb.Label;
 import org.neo4j.graphdb.Node;
@@ -25,12 +25,15 @@ import org.neo4j.graphdb.Transaction;
  * Records a batch of events in one transaction, once per event id, through the load writer.
  *
  * <p><b>Idempotency.</b> Every event id recorded leaves a bookkeeping node
- * {@code (:RecordedEvent {eventId, sessionId, recordedAt})}, unique by {@code eventId}. The
- * batch's distinct ids are looked up in sorted order through the constraint's index with the
- * lock MERGE takes ({@link KeyLookup#findForMerge}): a concurrent batch holding the same id
- * makes this one wait for its commit and then see its node, so of two writers racing with one
- * event id exactly one records it. An id already recorded, or repeated within the batch (the
- * first one counts), is a duplicate and changes nothing. The bookkeeping nodes are kept for
+ * {@code (:RecordedEvent {eventId, sessionId, recordedAt})}, unique by {@code eventId}. For
+ * each of the batch's distinct ids, in sorted order, the node is created with its properties
+ * and then given its label, and the uniqueness constraint checks the id: it locks the id's
+ * index entry as MERGE does and looks it up, so a concurrent batch holding the same id makes
+ * this one wait for its commit and then see its node, and of two writers racing with one event
+ * id exactly one records it. When the id is taken, the unlabelled node is deleted and the
+ * event is a duplicate. One lookup per new id (the constraint's), where looking the id up
+ * first would make two. An id already recorded, or repeated within the batch (the first one
+ * counts), is a duplicate and changes nothing. The bookkeeping nodes are kept for
  * {@link RecordedEvents#RETENTION} after recording ({@link RecordedEvents}).
  *
  * <p><b>Position of an order line.</b> A purchase that starts a line of its order (the first
@@ -75,19 +78,20 @@ public final class EventRecorder {
         ZonedDateTime now = ZonedDateTime.ofInstant(Instant.ofEpochMilli(System.currentTimeMillis()),
                 ZoneOffset.UTC);
         try (KeyLookup keys = new KeyLookup(tx)) {
-            Set<String> unseen = new HashSet<>();
-            for (String id : new TreeSet<>(events.stream().map(LiveEvent::eventId).toList())) {
-                if (keys.findForMerge(RECORDED_EVENT, "eventId", id) == null) {
-                    unseen.add(id);
-                }
-            }
+            keys.requireConstraint(RECORDED_EVENT, "eventId");
+            Map<String, LiveEvent> firsts = new TreeMap<>();
             for (LiveEvent event : events) {
-                if (unseen.remove(event.eventId())) {
+                firsts.putIfAbsent(event.eventId(), event);
+            }
+            Set<String> recorded = new HashSet<>();
+            firsts.forEach((id, first) -> {
+                if (remember(keys, first, now)) {
+                    recorded.add(id);
+                }
+            });
+            for (LiveEvent event : events) {
+                if (recorded.remove(event.eventId())) {
                     fresh.add(event);
-                    Node node = tx.createNode(RECORDED_EVENT);
-                    node.setProperty("eventId", event.eventId());
-                    node.setProperty("sessionId", event.sessionId());
-                    node.setProperty("recordedAt", now);
                 }
             }
             positions = positions(keys, fresh);
@@ -96,6 +100,27 @@ public final class EventRecorder {
                 ? new ChunkWriter.Written(0, 0, 0, 0)
                 : new ChunkWriter(tx).write(LiveRows.of(fresh, positions));
         return new Recorded(fresh.size(), events.size() - fresh.size(), written);
+    }
+
+    /**
+     * Creates the bookkeeping node of {@code event}'s id; false when the id was recorded before
+     * (see the class comment).
+     */
+    private boolean remember(KeyLookup keys, LiveEvent event, ZonedDateTime now) {
+        Node node = tx.createNode();
+        node.setProperty("eventId", event.eventId());
+        node.setProperty("sessionId", event.sessionId());
+        node.setProperty("recordedAt", now);
+        try {
+            node.addLabel(RECORDED_EVENT);
+            return true;
+        } catch (ConstraintViolationException e) {
+            node.delete();
+            if (keys.findForMerge(RECORDED_EVENT, "eventId", event.eventId()) == null) {
+                throw e; // refused for another reason than a recorded id
+            }
+            return false;
+        }
     }
 
     /** Per order, the positions of the lines the events start (see the class comment). */

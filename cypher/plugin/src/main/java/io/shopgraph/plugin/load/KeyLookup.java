@@ -74,8 +74,22 @@ public final class KeyLookup implements AutoCloseable {
         return seek(label, key, value, true);
     }
 
+    /**
+     * Checks that {@code label.key} has its uniqueness constraint, for a caller that leaves the
+     * check of a new key to the constraint itself.
+     *
+     * @throws ShopgraphException of code {@code CONFLICT} when it has none
+     */
+    public void requireConstraint(Label label, String key) {
+        key(label, key);
+    }
+
+    private Key key(Label label, String key) {
+        return keys.computeIfAbsent(label.name() + "." + key, name -> resolve(label, key));
+    }
+
     private Node seek(Label label, String key, String value, boolean lock) {
-        Key k = keys.computeIfAbsent(label.name() + "." + key, name -> resolve(label, key));
+        Key k = key(label, key);
         PropertyIndexQuery.ExactPredicate query = PropertyIndexQuery.exact(k.property(), Values.stringValue(value));
         try {
             if (lock) {

@@ -180,6 +180,45 @@ class EventsProcedureTest {
     }
 
     @Test
+    void recordedIdsAmongNewOnesAreDuplicatesAndLeaveNoNodeBehind() {
+        record(batch());
+
+        Record mixed = record(List.of(event("eventId", "e3", "time", 8_000L, "itemId", "i7"),
+                event("eventId", "e5", "time", 5_000L, "itemId", "i5"),
+                event("eventId", "e1", "time", 9_000L, "itemId", "i8"),
+                event("eventId", "e6", "time", 6_000L, "itemId", "i6")));
+
+        assertThat(mixed.get("recorded").asLong()).isEqualTo(2);
+        assertThat(mixed.get("duplicates").asLong()).isEqualTo(2);
+        // The nodes made for the two recorded ids before the constraint refused them are gone.
+        assertThat(one("MATCH (n) WHERE size(labels(n)) = 0 RETURN count(n) AS n").get("n").asLong()).isZero();
+        assertThat(one("MATCH (e:RecordedEvent) RETURN collect(e.eventId) AS ids").get("ids").asList())
+                .containsExactlyInAnyOrder("e1", "e2", "e3", "e4", "e5", "e6");
+        assertThat(one("MATCH (i:Item) RETURN collect(i.itemId) AS ids").get("ids").asList())
+                .containsExactlyInAnyOrder("i1", "i2", "i5", "i6");
+    }
+
+    @Test
+    void withoutTheEventIdConstraintNothingIsRecorded() {
+        try (Session session = driver.session()) {
+            String name = session.run("SHOW CONSTRAINTS YIELD name, labelsOrTypes WHERE labelsOrTypes = "
+                    + "['RecordedEvent'] RETURN name").single().get("name").asString();
+            session.run("DROP CONSTRAINT " + name).consume();
+        }
+        try {
+            assertThatThrownBy(() -> record(batch()))
+                    .isInstanceOf(ClientException.class)
+                    .hasMessageContaining("[shopgraph.conflict] Loading needs the uniqueness constraint on"
+                            + " :RecordedEvent(eventId)");
+            assertThat(one("MATCH (n) RETURN count(n) AS n").get("n").asLong()).isZero();
+        } finally {
+            try (Session session = driver.session()) {
+                Harness.createSchema(session);
+            }
+        }
+    }
+
+    @Test
     void aBadEventFailsTheWholeBatchNamingItsIndexAndField() {
         List<Object> events = new ArrayList<>(batch());
         events.add(event("eventId", "e9", "itemId", ""));
