@@ -17,6 +17,7 @@ from shopgraph.core.errors import BadArgumentError, BadInputError
 from shopgraph.core.settings import Settings
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.live import Event, RecordReport
+from shopgraph.graph.loading import LoadOptions
 from shopgraph.loaders.records import EventType
 
 from conftest import wipe
@@ -98,6 +99,59 @@ def test_a_purchase_makes_the_sessions_order_or_its_own(shop: ShopGraph) -> None
         ).values()
     )
     assert rows == [["o9", "i1", 2, 0, 3.0], ["s1", "i1", 2, 0, 3.0], ["s1", "i2", 2, 1, 3.0]]
+
+
+def test_new_users_of_known_baskets_and_new_brands_of_known_items_as_a_file_load_gives_them(
+    shop: ShopGraph, settings: Settings, graph_dump: Callable[[], Any], tmp_path: Path
+) -> None:
+    # Later batches meet what earlier ones wrote: a known session and order with their user,
+    # a user known from another session, a new user, a known item with a known or new brand.
+    first = [
+        VIEW,
+        Event("e2", T0, EventType.VIEW, "i2", "s2", user="u2", brand="zeta"),
+        Event("e3", T0, EventType.PURCHASE, "i1", "s1", user="u1", price=9.0),
+    ]
+    later = [
+        Event("e4", T0, EventType.VIEW, "i1", "s1", user="u1", brand="acme"),
+        Event("e5", T0, EventType.VIEW, "i1", "s1", user="u2", brand="zeta"),
+        Event("e6", T0, EventType.PURCHASE, "i2", "s1", user="u3", price=4.0, brand="acme"),
+    ]
+    again = [
+        replace(later[1], event_id="e7"),
+        replace(later[2], event_id="e8", item="i1"),
+        later[0],
+    ]
+    reports = [shop.record(batch) for batch in (first, later, again)]
+    # A node made for an id already recorded is deleted: none is left without a label.
+    unlabelled = shop.runner.read_tx(
+        lambda tx: tx._tx.run("MATCH (n) WHERE size(labels(n)) = 0 RETURN count(n) AS n").single()
+    )["n"]
+    live = graph_dump()
+
+    wipe(settings)
+    # Chunks of the batches' new events: an item's brand is the last one given per chunk.
+    events = write_live_csv(first + later + again[:2], tmp_path / "events.csv")
+    shop.load_csv(events, LIVE_MAPPING, LoadOptions(chunk_size=3))
+    loaded = graph_dump()
+
+    assert [(r.recorded, r.duplicates) for r in reports] == [(3, 0), (3, 0), (2, 1)]
+    assert reports[2].nodes_created == reports[2].relationships_created == 0
+    assert unlabelled == 0
+    assert with_line_ranks(live) == with_line_ranks(loaded)
+    links = {(key[0][1], key[1], key[2][1]) for key in live["relationships"]}
+    assert {
+        ("u1", "HAS_SESSION", "s1"),
+        ("u2", "HAS_SESSION", "s1"),
+        ("u3", "HAS_SESSION", "s1"),
+    } <= links
+    assert {("u1", "PLACED", "s1"), ("u3", "PLACED", "s1")} <= links
+    assert {
+        ("i1", "HAS_BRAND", "acme"),
+        ("i1", "HAS_BRAND", "zeta"),
+        ("i2", "HAS_BRAND", "zeta"),
+        ("i2", "HAS_BRAND", "acme"),
+    } <= links
+    assert sum(1 for key in live["nodes"] if key[0] == "User") == 3
 
 
 #: One bad value per rule, with the field the error names and its sentence.

@@ -37,7 +37,10 @@ import org.neo4j.graphdb.Transaction;
  * <p>Nodes are looked up by key through the key's uniqueness constraint ({@link KeyLookup}), so
  * the schema's constraints must exist: a merged key is locked as MERGE locks it, a matched one
  * (an item of a view, a parent category, an order's session) is not, as MATCH does not. A load
- * only matches keys it has merged itself, in the same chunk or an earlier, committed one.
+ * only matches keys it has merged itself, in the same chunk or an earlier, committed one. The
+ * user of a session or order and the brand of an item that existed before are first looked for
+ * among that node's relationships, under the key's lock ({@link #mergeLinked}): the index is
+ * searched only when they are not linked yet.
  *
  * <p>Times are stored as UTC datetimes, as Cypher's {@code datetime({epochMillis: t})} does.
  * The caller makes the chunk exactly-once (the chunk claim of {@code load_claim_chunk.cypher}
@@ -131,8 +134,7 @@ public final class ChunkWriter {
         setIfNotNull(i.node(), "categoryId", row.categoryId());
         setIfNotNull(i.node(), "name", row.name());
         if (row.brand() != null) {
-            Node brand = merge(BRAND, "name", row.brand()).node();
-            mergeRelationship(i, HAS_BRAND, brand);
+            mergeLinked(i, Direction.OUTGOING, HAS_BRAND, BRAND, "name", row.brand());
         }
         if (row.category() != null) {
             Node category = find(CATEGORY, "code", row.category());
@@ -155,8 +157,7 @@ public final class ChunkWriter {
             set(node, "events", ((Number) node.getProperty("events", 0L)).longValue() + row.n());
         }
         for (String userId : row.users()) {
-            Merged u = merge(USER, "userId", userId);
-            mergeIncoming(u, HAS_SESSION, s);
+            mergeLinked(s, Direction.INCOMING, HAS_SESSION, USER, "userId", userId);
         }
         aggregate(s, VIEWED, row.views());
         aggregate(s, ADDED_TO_CART, row.carts());
@@ -199,8 +200,7 @@ public final class ChunkWriter {
             keepEarliest(node, "at", row.at());
         }
         for (String userId : row.users()) {
-            Merged u = merge(USER, "userId", userId);
-            mergeIncoming(u, PLACED, o);
+            mergeLinked(o, Direction.INCOMING, PLACED, USER, "userId", userId);
         }
         for (String sessionId : row.sessions()) {
             Node s = find(SESSION, "sessionId", sessionId);
@@ -263,6 +263,62 @@ public final class ChunkWriter {
         set(node, key, value);
         byKey.put(value, node);
         return new Merged(node, true);
+    }
+
+    /**
+     * {@code MERGE (other:label {key: value})}, then {@code MERGE (node)-[:type]->(other)}
+     * (direction {@code OUTGOING}) or {@code MERGE (other)-[:type]->(node)} ({@code INCOMING}).
+     *
+     * <p>When {@code node} existed before this call and {@code other} is not known to it yet,
+     * the key is locked as {@link #merge} locks it and {@code node}'s own {@code type}
+     * relationships are read first: a node there with the label and key is the one the key's
+     * index would give (the key is unique), and the relationship exists, so the index is not
+     * searched. That is the common case of a live event (the user of a known session or order,
+     * the brand of a known item); otherwise the key is looked up as {@link #merge} does, still
+     * locked.
+     */
+    private void mergeLinked(Merged node, Direction direction, RelationshipType type, Label label, String key,
+                             String value) {
+        Map<String, Node> byKey = seen.computeIfAbsent(label, l -> new HashMap<>());
+        boolean unlinked = false;
+        if (!node.created() && !byKey.containsKey(value)) {
+            keys.lock(label, key, value);
+            Node linked = neighbour(node.node(), direction, type, label, key, value);
+            if (linked != null) {
+                byKey.put(value, linked);
+                return;
+            }
+            unlinked = true; // whatever node the key has, node has no such relationship to it
+        }
+        Merged other = merge(label, key, value);
+        if (unlinked) {
+            if (direction == Direction.OUTGOING) {
+                relate(node.node(), other.node(), type);
+            } else {
+                relate(other.node(), node.node(), type);
+            }
+        } else if (direction == Direction.OUTGOING) {
+            mergeRelationship(node, type, other.node());
+        } else {
+            mergeIncoming(other, type, node);
+        }
+    }
+
+    /**
+     * The node at the other end of one of {@code node}'s {@code type} relationships of this
+     * direction that has {@code label} and {@code key} equal to {@code value}, or null.
+     */
+    private static Node neighbour(Node node, Direction direction, RelationshipType type, Label label, String key,
+                                  String value) {
+        try (ResourceIterable<Relationship> rels = node.getRelationships(direction, type)) {
+            for (Relationship r : rels) {
+                Node other = r.getOtherNode(node);
+                if (value.equals(other.getProperty(key, null)) && other.hasLabel(label)) {
+                    return other;
+                }
+            }
+        }
+        return null;
     }
 
     /** {@code MERGE (from)-[:type]->(to)}, looking only at the relationships of {@code from}. */

@@ -75,6 +75,20 @@ public final class KeyLookup implements AutoCloseable {
     }
 
     /**
+     * Locks the key as {@link #findForMerge} does, without looking it up: for a caller that finds
+     * the node another way (a relationship of a node it holds), and so learns what the lookup
+     * would tell, under the same lock.
+     *
+     * @throws ShopgraphException of code {@code CONFLICT} when {@code label.key} has no
+     *     uniqueness constraint
+     */
+    public void lock(Label label, String key, String value) {
+        Key k = key(label, key);
+        ktx.locks().acquireExclusiveIndexEntryLock(ResourceIds.indexEntryResourceId(k.label(),
+                PropertyIndexQuery.exact(k.property(), Values.stringValue(value))));
+    }
+
+    /**
      * Checks that {@code label.key} has its uniqueness constraint, for a caller that leaves the
      * check of a new key to the constraint itself.
      *

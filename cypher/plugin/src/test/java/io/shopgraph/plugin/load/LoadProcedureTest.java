@@ -232,6 +232,73 @@ class LoadProcedureTest {
         assertThat(users.get("s").asLong()).isEqualTo(2);
     }
 
+    @Test
+    void aKnownBasketOrItemGetsANewUserOrBrandOnceAndAKnownOneNotAgain() {
+        firstChunk();
+        call(List.of(), List.of(map("id", "i9", "price", null, "categoryId", null, "name", null, "brand", "zeta",
+                        "category", null)),
+                List.of(sessionOf("s2", "u2")), List.of());
+
+        // s1 knows u1; u2 exists (with s2) and u3 is new. i1 has acme; zeta exists (with i9).
+        Record row = call(List.of(),
+                List.of(map("id", "i1", "price", null, "categoryId", null, "name", null, "brand", "zeta",
+                                "category", null),
+                        map("id", "i2", "price", null, "categoryId", null, "name", null, "brand", "acme",
+                                "category", null)),
+                List.of(map("id", "s1", "start", 1000L, "end", 1000L, "n", 1L, "users", List.of("u1", "u2", "u3"),
+                        "views", List.of(), "carts", List.of(), "removals", List.of())),
+                List.of(map("id", "s1", "at", 2000L, "kind", "order", "source", "rees46",
+                        "users", List.of("u1", "u3"), "sessions", List.of(), "lines", List.of())));
+        Record again = call(List.of(),
+                List.of(map("id", "i1", "price", null, "categoryId", null, "name", null, "brand", "acme",
+                        "category", null)),
+                List.of(map("id", "s1", "start", 1000L, "end", 1000L, "n", 1L, "users", List.of("u2", "u3"),
+                        "views", List.of(), "carts", List.of(), "removals", List.of())),
+                List.of(map("id", "s1", "at", 2000L, "kind", "order", "source", "rees46",
+                        "users", List.of("u3"), "sessions", List.of(), "lines", List.of())));
+
+        assertThat(row.get("nodesCreated").asLong()).isEqualTo(1); // u3
+        // u2 and u3 to s1, u3 to the order, i1 to zeta, i2 to acme
+        assertThat(row.get("relationshipsCreated").asLong()).isEqualTo(5);
+        assertThat(again.get("nodesCreated").asLong()).isZero();
+        assertThat(again.get("relationshipsCreated").asLong()).isZero();
+        Record graph = one("MATCH (s:Session {sessionId: 's1'}), (o:Order {orderId: 's1'}), "
+                + "(i1:Item {itemId: 'i1'}), (i2:Item {itemId: 'i2'}) "
+                + "RETURN COLLECT { MATCH (u)-[:HAS_SESSION]->(s) RETURN u.userId ORDER BY u.userId } AS sessionUsers, "
+                + "COLLECT { MATCH (u)-[:PLACED]->(o) RETURN u.userId ORDER BY u.userId } AS orderUsers, "
+                + "COLLECT { MATCH (i1)-[:HAS_BRAND]->(b) RETURN b.name ORDER BY b.name } AS brands1, "
+                + "COLLECT { MATCH (i2)-[:HAS_BRAND]->(b) RETURN b.name } AS brands2, "
+                + "COUNT { (u:User) } AS users, COUNT { (b:Brand) } AS brandNodes");
+        assertThat(graph.get("sessionUsers").asList()).containsExactly("u1", "u2", "u3");
+        assertThat(graph.get("orderUsers").asList()).containsExactly("u1", "u3");
+        assertThat(graph.get("brands1").asList()).containsExactly("acme", "zeta");
+        assertThat(graph.get("brands2").asList()).containsExactly("acme");
+        assertThat(graph.get("users").asLong()).isEqualTo(3);
+        assertThat(graph.get("brandNodes").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void theUserOfAKnownSessionIsLockedAsMergeLocksIt() throws Exception {
+        firstChunk(); // s1 of u1
+        Map<String, Object> known = map("categories", List.of(), "items", List.of(),
+                "sessions", List.of(sessionOf("s1", "u1")), "orders", List.of());
+        Map<String, Object> fresh = map("categories", List.of(), "items", List.of(),
+                "sessions", List.of(sessionOf("s2", "u1")), "orders", List.of());
+        try (Session one = driver.session(); Session two = driver.session()) {
+            Transaction tx1 = one.beginTransaction();
+            tx1.run(CALL, known).consume(); // finds u1 among s1's users: nothing written to u1
+            CompletableFuture<Long> other = CompletableFuture.supplyAsync(() -> two.executeWrite(
+                    tx -> tx.run(CALL, fresh).single().get("relationshipsCreated").asLong()));
+            Await.until("the second load waits on the key u1 held by the first", this::aTransactionIsBlocked,
+                    Duration.ofSeconds(30));
+            assertThat(other).isNotDone();
+            tx1.commit();
+            tx1.close();
+
+            assertThat(other.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+    }
+
     /** Whether a transaction of the server is blocked, waiting on a lock. */
     private boolean aTransactionIsBlocked() {
         try (Session session = driver.session()) {
