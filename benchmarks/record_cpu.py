@@ -1,7 +1,8 @@
 """Server CPU per recorded event: Neo4j's CPU seconds per 10,000 events of ``ShopGraph.record``.
 
-CPU time of the server process (``/proc/PID/stat``) is robust to other load on the machine,
-where wall-clock throughput is not; this script measures it for one or more builds of the
+CPU time of the server process (``/proc/PID/stat``) depends far less on other load on the
+machine than wall-clock throughput does (not at all on time spent waiting for a core, a little
+on caches and cores shared with others); this script measures it for one or more builds of the
 plugin in the same run, in turn, on the same graph and the same events:
 
 1. The shop of ``benchmarks/live.py`` (SYNTHETIC, ``shopgraph generate`` seed 1): its first
@@ -9,14 +10,16 @@ plugin in the same run, in turn, on the same graph and the same events:
    it), the rest is the stream.
 2. For each round and each build: a copy of that home is started with the build's launcher and
    plugin, ``refresh`` builds the serving state (pair index, walk projection: the change feed's
-   subscribers), ``--warmup`` events of the stream are recorded (JIT), the server's idle CPU
-   rate is read for ``--idle`` seconds, then ``--writers`` processes record the next
+   subscribers), ``--warmup`` events of the stream are recorded (JIT), then ``--writers``
+   processes record the next
    ``--record`` events in batches of ``--batch`` as fast as they go, and the server's CPU is
    read from just before they start until it settles after they stop (a second with under
    ``--settle`` CPU seconds: the background merges of the changes are done).
-3. Reported per run: events, server CPU seconds, CPU seconds per 10,000 events (raw and less
-   the idle rate over the window), and the CPU of the server's thread groups (``/proc``
-   thread names, digits dropped).
+3. Reported per run: events, server CPU seconds, and CPU seconds per 10,000 events of all
+   threads, of all but the JIT compilers, of the Bolt workers (the calls themselves: the
+   steadiest figure) and of shopgraph's own threads (background merges and builds of serving
+   state, paced by time rather than by events, so their share per event varies from run to
+   run), with the top thread groups (``/proc`` thread names, trailing digits dropped).
 
 A build is a Maven project folder (``cypher/`` of a checkout) whose ``launcher/target`` holds
 the built launcher and plugin; the server is started by ``shopgraph.graph.server.start`` with
@@ -78,16 +81,11 @@ class Run:
     events: int
     seconds: float
     cpu: float
-    idle_rate: float
     threads: dict[str, float]
 
     @property
     def per_10k(self) -> float:
         return self.cpu / self.events * 10_000
-
-    @property
-    def per_10k_less_idle(self) -> float:
-        return (self.cpu - self.idle_rate * self.seconds) / self.events * 10_000
 
     def group_per_10k(self, *prefixes: str, exclude: bool = False) -> float:
         """CPU s per 10,000 events of the thread groups named by ``prefixes`` (or the rest)."""
@@ -211,9 +209,6 @@ def _measure(
             shop.refresh()
             _record(settings, stream[: args.warmup], args.writers, args.batch)
             _settle(pid, args.settle, 120.0)
-            idle_from = _cpu(pid)
-            time.sleep(args.idle)
-            idle_rate = (_cpu(pid) - idle_from) / args.idle
             measured = stream[args.warmup : args.warmup + args.record]
             jfr = None
             if args.jfr is not None:
@@ -248,7 +243,7 @@ def _measure(
         for name, value in threads_after.items()
         if value - threads_before.get(name, 0.0) >= 0.05
     }
-    return Run(build.name, round_, len(measured), seconds, cpu, idle_rate, threads)
+    return Run(build.name, round_, len(measured), seconds, cpu, threads)
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -321,7 +316,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--batch", type=int, default=100)
-    parser.add_argument("--idle", type=float, default=5.0, help="seconds of idle CPU reading")
     parser.add_argument("--settle", type=float, default=0.1, help="CPU s in a quiet second")
     parser.add_argument("--heap", default="4g")
     parser.add_argument("--pagecache", default="2g")
