@@ -25,10 +25,10 @@ API), else written as ``ShopGraph.record`` writes them: one ``shopgraph.load.chu
 per batch (the chunk writer of file loads) in one transaction; the results say which.
 
     python benchmarks/live.py [--events 1000000 10000000] [--stream 800000] [--seconds 60]
-        [--rate 5000] [--heap 4g] [--pagecache 2g]
+        [--rate 5000] [--heap 4g] [--pagecache 2g] [--no-append]
 
-Results are printed and appended to benchmarks/RESULTS.md. The machine's cores are shared by
-Neo4j, the writers and the readers.
+Results are printed and appended to benchmarks/RESULTS.md (not with ``--no-append``). The
+machine's cores are shared by Neo4j, the writers and the readers.
 """
 
 from __future__ import annotations
@@ -699,13 +699,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--pagecache", default="2g")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip", nargs="+", default=[], choices=_PARTS)
+    parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
     run = {part: part not in args.skip for part in _PARTS}
     os.environ.setdefault("PYTHONHASHSEED", "0")
     all_figures = [_run(events, args, run) for events in args.events]
     text = _report(all_figures, args)
     print(text)
-    append_results(text)
+    if not args.no_append:
+        append_results(text)
 
 
 if __name__ == "__main__":

@@ -26,11 +26,12 @@ the built launcher and plugin; the server is started by ``shopgraph.graph.server
 its project folder pointed there.
 
     python benchmarks/record_cpu.py [--build base=/tmp/base/cypher --build new=cypher]
-        [--events 1000000] [--record 100000] [--rounds 2] [--jfr DIR]
+        [--events 1000000] [--record 100000] [--rounds 2] [--jfr DIR] [--no-append]
 
 ``--jfr DIR`` also records a JFR profile (settings=profile) of each measured window into DIR;
-the profiler's own cost then counts in the CPU figures. Results are printed, not appended to
-RESULTS.md (``--append`` does).
+the profiler's own cost then counts in the CPU figures (and the JIT works far more under it),
+so compare CPU figures only between runs without it. Results are printed and appended to
+benchmarks/RESULTS.md (not with ``--no-append``).
 """
 
 from __future__ import annotations
@@ -320,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--heap", default="4g")
     parser.add_argument("--pagecache", default="2g")
     parser.add_argument("--jfr", type=Path, default=None)
-    parser.add_argument("--append", action="store_true", help="append to RESULTS.md")
+    parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
     if not args.build:
         args.build = [_build(f"this={Path(__file__).resolve().parent.parent / 'cypher'}")]
@@ -345,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
     text = _report(runs, args)
     print(text)
-    if args.append:
+    if not args.no_append:
         append_results(text)
 
 
