@@ -19,7 +19,9 @@ plugin in the same run, in turn, on the same graph and the same events:
    threads, of all but the JIT compilers, of the Bolt workers (the calls themselves: the
    steadiest figure) and of shopgraph's own threads (background merges and builds of serving
    state, paced by time rather than by events, so their share per event varies from run to
-   run), with the top thread groups (``/proc`` thread names, trailing digits dropped).
+   run), with the top thread groups (``/proc`` thread names, trailing digits dropped), and
+   what the bundle pair index did in the window (``shopgraph.bundle.status``: merges, those
+   with session changes, items recomputed, merge seconds, full builds).
 
 A build is a Maven project folder (``cypher/`` of a checkout) whose ``launcher/target`` holds
 the built launcher and plugin; the server is started by ``shopgraph.graph.server.start`` with
@@ -67,6 +69,8 @@ _TICK = os.sysconf("SC_CLK_TCK")
 _JIT = ("C2 CompilerThre", "C1 CompilerThre")
 _BOLT = "neo4j.BoltWorke"
 _SHOPGRAPH = "shopgraph-"
+# Counters of shopgraph.bundle.status, differenced over the measured window.
+_INDEX = ("merges", "itemsMerged", "mergeMillis", "sessionMerges", "builds")
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class Run:
     seconds: float
     cpu: float
     threads: dict[str, float]
+    index: dict[str, int]  # what the pair index's merges and builds did in the window
 
     @property
     def per_10k(self) -> float:
@@ -228,6 +233,7 @@ def _measure(
                     capture_output=True,
                 )
             threads_before = _threads(pid)
+            index_before = _index(shop)
             before = _cpu(pid)
             began = time.time()
             _record(settings, measured, args.writers, args.batch)
@@ -235,6 +241,7 @@ def _measure(
             cpu = _cpu(pid) - before
             seconds = time.time() - began
             threads_after = _threads(pid)
+            index_after = _index(shop)
             if jfr is not None:
                 subprocess.run(
                     ["jcmd", str(pid), "JFR.stop", "name=record"], check=True, capture_output=True
@@ -244,7 +251,16 @@ def _measure(
         for name, value in threads_after.items()
         if value - threads_before.get(name, 0.0) >= 0.05
     }
-    return Run(build.name, round_, len(measured), seconds, cpu, threads)
+    index = {key: index_after[key] - index_before[key] for key in _INDEX}
+    return Run(build.name, round_, len(measured), seconds, cpu, threads, index)
+
+
+def _index(shop: ShopGraph) -> dict[str, int]:
+    """The pair index's counters of merges and builds since the server started."""
+    rows = shop.runner.read("call_bundle_status")
+    if not rows:
+        raise RuntimeError("The bundle pair index was not built; is the shop refreshed?")
+    return {key: int(rows[0][key]) for key in _INDEX}
 
 
 # --- report -------------------------------------------------------------------------------------
@@ -265,9 +281,12 @@ def _report(runs: list[Run], args: argparse.Namespace) -> str:
         "(the calls themselves); the shopgraph threads (background merges and builds of serving "
         "state).",
         "",
+        "Pair index in the window: merges (of them with sessions), items recomputed, merge "
+        "seconds, full builds.",
+        "",
         "| build | round | events | CPU s | all | less JIT | Bolt workers | shopgraph | "
-        "top thread groups (CPU s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "pair index | top thread groups (CPU s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for run in runs:
         top = sorted(run.threads.items(), key=lambda kv: -kv[1])[:6]
@@ -275,6 +294,9 @@ def _report(runs: list[Run], args: argparse.Namespace) -> str:
             f"| {run.build} | {run.round} | {run.events:,} | {run.cpu:.1f} | {run.per_10k:.2f} | "
             f"{run.per_10k - run.group_per_10k(*_JIT):.2f} | "
             f"{run.group_per_10k(_BOLT):.2f} | {run.group_per_10k(_SHOPGRAPH):.2f} | "
+            f"{run.index['merges']:,} ({run.index['sessionMerges']}), "
+            f"{run.index['itemsMerged']:,}, {run.index['mergeMillis'] / 1000:.1f} s, "
+            f"{run.index['builds']} | "
             + ", ".join(f"{name} {value:.1f}" for name, value in top)
             + " |"
         )
