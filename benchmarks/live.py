@@ -1,14 +1,23 @@
 """The live shop (issue 12): record latency, ingest beside serving, freshness, memory.
 
-For each size (1M and 10M events by default), a SYNTHETIC shop of ``shopgraph generate``
-(seed 1) of that many events plus ``--stream`` more is split in two: the first part is loaded
-into a fresh embedded Neo4j with ``shopgraph load`` semantics and refreshed once; the rest
-is the live stream, recorded event by event or in batches, in file order:
+A shop is split in two: the first part is loaded into a fresh embedded Neo4j with
+``shopgraph load`` semantics and refreshed once; the rest is the live stream, recorded event
+by event or in batches, in file order. Shops (``--graph``):
+
+- ``synthetic`` (default): for each size (1M and 10M events by default), a SYNTHETIC shop of
+  ``shopgraph generate`` (seed 1) of that many events plus ``--stream`` more;
+- ``uci``: UCI Online Retail, real invoices (large baskets, skewed item degrees; the file has
+  no users and no times): the first ``--loaded-share`` of the invoices loaded as anonymous
+  orders (``load_baskets``), the order lines of the later invoices of kind order recorded as
+  purchases, each invoice its own session and order, a minute apart. Without users, the
+  readers call ``bundle`` only.
+
+Measured on each:
 
 - **record**: one event per call, through the client, ``--single`` timed calls after as
   many warm-up calls (p50, p99);
 - **sustained**: ``--writers`` processes record batches of ``--batch`` events while
-  ``--readers`` processes call ``bundle`` (3-item carts of generated orders) and
+  ``--readers`` processes call ``bundle`` (3-item carts of loaded orders) and
   ``recommend`` (users who bought) in turn, each reader ``--read-rate`` calls per second, for
   ``--seconds``; once with the writers paced to ``--rate`` events/s in all, once as fast as
   they go (events/s; serving p50/p99 under that load); every process has its own client;
@@ -26,6 +35,7 @@ per batch (the chunk writer of file loads) in one transaction; the results say w
 
     python benchmarks/live.py [--events 1000000 10000000] [--stream 800000] [--seconds 60]
         [--rate 5000] [--heap 4g] [--pagecache 2g] [--no-append]
+    python benchmarks/live.py --graph uci [--loaded-share 0.4] [--seconds 30]
 
 Results are printed and appended to benchmarks/RESULTS.md (not with ``--no-append``). The
 machine's cores are shared by Neo4j, the writers and the readers.
@@ -40,7 +50,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -56,6 +66,7 @@ from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
 from shopgraph.graph.loading import ChunkWriter, LoadOptions, chunk_statements
 from shopgraph.graph.recommend import BundleOptions
+from shopgraph.loaders.baskets import baskets_source
 from shopgraph.loaders.batch import BatchBuilder, CatalogCache
 from shopgraph.loaders.records import Event, EventGroup, EventType, OrderKind
 from shopgraph.loaders.rees46 import rees46_source
@@ -121,12 +132,15 @@ def record(shop: ShopGraph, events: Sequence[Event]) -> None:
 
 @dataclass
 class Shop:
-    """A generated shop split into a file to load and a stream to record."""
+    """A shop split into a file to load and a stream to record."""
 
+    workload: str  # what the report says of it
+    size: int  # events (or order lines) of the file
     base: Path
+    load: Callable[[ShopGraph, Path, LoadOptions], object]
     stream: list[Event]
     carts: list[list[str]]
-    users: list[str]
+    users: list[str]  # users who bought; empty: readers call bundle only
     items: list[str]
 
 
@@ -176,7 +190,68 @@ def _shop(events: int, stream: int, seed: int, workload: int) -> Shop:
     buyers = sorted(set(bought["user_id"]))
     users = [rng.choice(buyers) for _ in range(workload)]
     items = sorted(set(sample["product_id"]))
-    return Shop(base, parsed, carts, users, items)
+    return Shop(
+        f"SYNTHETIC shop (shopgraph generate, seed 1): the first {events:,} events loaded and "
+        f"refreshed, the next {stream:,} recorded live in file order; readers call bundle "
+        "(3-item carts of generated orders) and recommend (buyers) in turn",
+        events,
+        base,
+        lambda shop, path, options: shop.load_rees46(path, options),
+        parsed,
+        carts,
+        users,
+        items,
+    )
+
+
+#: Where the stream of UCI invoices starts, a minute apart (the file has no times).
+_UCI_START = datetime(2011, 12, 10, tzinfo=UTC)
+
+
+def _uci_shop(data: Path, loaded_share: float, seed: int, workload: int) -> Shop:
+    """UCI Online Retail: the first invoices loaded, the order lines of the rest the stream."""
+    path = data / "uci-online-retail" / "baskets_long.parquet"
+    frame = pd.read_parquet(path)
+    invoices = int(frame["basket_idx"].max()) + 1
+    cut = int(invoices * loaded_share)
+    base = OUT / f"live-uci-base-{cut}.parquet"
+    if not base.exists():
+        OUT.mkdir(exist_ok=True)
+        frame[frame["basket_idx"] < cut].to_parquet(base, index=False)
+    loaded = frame[frame["basket_idx"] < cut]
+    stream: list[Event] = []
+    start_ms = int(_UCI_START.timestamp() * 1000)
+    for record_ in baskets_source(path).records():
+        if not isinstance(record_, Event) or record_.order_kind != OrderKind.ORDER:
+            continue
+        index = int(record_.order.rsplit(":", 1)[1]) if record_.order else -1
+        if index < cut:
+            continue
+        at = start_ms + (index - cut) * 60_000
+        stream.append(record_._replace(time=at, session=record_.order, order=None))
+    orders = [
+        sorted(set(items))
+        for kind, items in loaded.groupby("basket_idx")[["basket_kind", "stock_code"]]
+        .agg({"basket_kind": "first", "stock_code": list})
+        .itertuples(index=False)
+        if kind == "order" and len(set(items)) >= 3
+    ]
+    rng = random.Random(seed)
+    carts = [rng.sample(rng.choice(orders), 3) for _ in range(workload)]
+    return Shop(
+        f"UCI Online Retail (real invoices; no users, no times): invoices 0-{cut - 1:,} of "
+        f"{invoices:,} loaded as anonymous orders (load_baskets) and refreshed; the "
+        f"{len(stream):,} order lines of the later invoices of kind order recorded live as "
+        "purchases in file order, each invoice its own session and order, a minute apart; "
+        "readers call bundle only (3-item carts of loaded invoices)",
+        len(loaded),
+        base,
+        lambda shop, path, options: shop.load_baskets(path, options),
+        stream,
+        carts,
+        [],
+        sorted(set(loaded["stock_code"])),
+    )
 
 
 # --- Workers (separate processes, each with its own client) -----------------------------------
@@ -243,7 +318,7 @@ def _read_worker(
             i = offset + n
             called = time.time()
             began = time.perf_counter()
-            if n % 2 == 0:
+            if n % 2 == 0 or not users:
                 shop.bundle(carts[i % len(carts)], 10)
                 kind = "bundle"
             else:
@@ -430,6 +505,7 @@ def _memory(shop: ShopGraph, settings: Settings) -> tuple[float, float]:
 
 @dataclass
 class Figures:
+    workload: str
     events: int
     load_seconds: float
     items: int
@@ -444,8 +520,8 @@ class Figures:
     index: dict[str, Any] = field(default_factory=dict)
 
 
-def _run(events: int, args: argparse.Namespace, run: dict[str, bool]) -> Figures:
-    data = _shop(events, args.stream, args.seed, 2000)
+def _run(data: Shop, args: argparse.Namespace, run: dict[str, bool]) -> Figures:
+    events = data.size
     base = Settings.from_env()
     base = Settings(
         home=base.home, heap=args.heap, pagecache=args.pagecache, data_dir=base.data_dir
@@ -454,10 +530,11 @@ def _run(events: int, args: argparse.Namespace, run: dict[str, bool]) -> Figures
     with server.temporary(base) as settings, ShopGraph.connect(settings) as shop:
         shop.ensure_schema()
         started = time.perf_counter()
-        shop.load_rees46(data.base, LoadOptions(rejects=OUT / f"live-rejects-{events}.csv"))
+        data.load(shop, data.base, LoadOptions(rejects=OUT / f"live-rejects-{events}.csv"))
         load_seconds = time.perf_counter() - started
         refresh, projection = shop.refresh()
         figures = Figures(
+            data.workload,
             events,
             load_seconds,
             refresh.items,
@@ -466,7 +543,8 @@ def _run(events: int, args: argparse.Namespace, run: dict[str, bool]) -> Figures
         )
         for i in range(200):  # warm the serving paths (JIT) before anything is timed
             shop.bundle(data.carts[i], 10)
-            shop.recommend(data.users[i], 10)
+            if data.users:
+                shop.recommend(data.users[i], 10)
         figures.memory_loaded = _memory(shop, settings)
         used = 0
         if run["record"]:
@@ -515,12 +593,10 @@ def _report(all_figures: list[Figures], args: argparse.Namespace) -> str:
         "processes beside it",
         f"- command: `{command.strip()}`",
         f"- writer: {writer_name()}",
-        f"- workload: SYNTHETIC shops (shopgraph generate, seed 1); the first N events loaded and "
-        f"refreshed, the next {args.stream:,} recorded live in file order; readers call bundle "
-        f"(3-item carts of generated orders) and recommend (buyers) in turn, {args.read_rate:g} "
-        f"calls/s each; batches of {args.batch}; {args.seconds:g} s per ingest run; freshness: "
-        "a new 2-item order (or 2 views in a new session) until its pair shows in bundle, "
-        f"k = {_TOP}",
+        *(f"- workload: {workload}" for workload in dict.fromkeys(f.workload for f in all_figures)),
+        f"- readers {args.read_rate:g} calls/s each; batches of {args.batch}; {args.seconds:g} s "
+        "per ingest run; freshness: a new 2-item order (or 2 views in a new session) until its "
+        f"pair shows in bundle, k = {_TOP}",
         "",
         "| figure | " + " | ".join(f"{f.events:,} events" for f in all_figures) + " |",
         "|---|" + "---:|" * len(all_figures),
@@ -680,7 +756,23 @@ def _fresh(values: list[float] | None) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--graph", choices=("synthetic", "uci"), default="synthetic")
+    parser.add_argument(
+        "--events",
+        type=int,
+        nargs="+",
+        default=[1_000_000, 10_000_000],
+        help="loaded events of each synthetic shop",
+    )
+    parser.add_argument(
+        "--loaded-share", type=float, default=0.4, help="uci: the share of invoices loaded"
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("SHOPGRAPH_DATA", "../shared/data")),
+        help="the datasets folder (default $SHOPGRAPH_DATA or ../shared/data)",
+    )
     parser.add_argument(
         "--stream",
         type=int,
@@ -703,7 +795,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     run = {part: part not in args.skip for part in _PARTS}
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    all_figures = [_run(events, args, run) for events in args.events]
+    if args.graph == "uci":
+        shops: Iterator[Shop] = iter([_uci_shop(args.data, args.loaded_share, args.seed, 2000)])
+    else:
+        shops = (_shop(events, args.stream, args.seed, 2000) for events in args.events)
+    all_figures = [_run(data, args, run) for data in shops]
     text = _report(all_figures, args)
     print(text)
     if not args.no_append:
