@@ -48,18 +48,21 @@ import org.neo4j.logging.Log;
  * a new version. Order changes are merged {@value #ORDER_DELAY_MILLIS} ms after the first one
  * waits; session changes at most once per {@value #SESSION_PAUSE_MILLIS} ms, and not sooner after
  * the last session merge than {@value #SESSION_BACKOFF} times its duration, so that a stream of
- * views can take at most about a quarter of a core; a session merge goes in chunks of
- * {@value #SESSION_CHUNK} items, each published, and the order changes that came meanwhile are
- * merged between two chunks, so a purchase never waits for a whole session merge. A merge that
- * would recompute more than a quarter of the items (a bulk load) is left to a full build
- * instead.
+ * views can take at most about a quarter of a core. A merge of many items goes in steps of
+ * {@value #MERGE_STEP} items, each published: between two steps of a session merge, the order
+ * changes that came meanwhile are merged; between two steps of an order merge, those of at
+ * most {@value #MERGE_STEP} items (a few new orders) are merged first, larger ones wait for the
+ * next merge. So a purchase waits for one step, not for a whole merge, however many items a
+ * burst of changes made to recompute. A merge that would recompute more than a quarter of the
+ * items (a bulk load) is left to a full build instead.
  *
  * <p><b>Full builds</b> (compaction) read every item in a transaction of their own, on another
  * thread, and replace the base: when the overlay holds half as many items or pairs as the base,
  * when more than {@value #MAX_DECREASED} masses went down, after a bulk change, after a
  * transaction whose changes could not be read, and on {@code shopgraph.bundle.refresh()}. Merges
  * go on meanwhile over the old base; the items they recomputed are recomputed again over the new
- * base before it is published. Background builds are run by a {@link RebuildScheduler}: one at
+ * base before it is published, in steps, between which new orders of a few items are merged into
+ * the published version (and recomputed over the new base as well). Background builds are run by a {@link RebuildScheduler}: one at
  * a time, waiting {@value #BUILD_PAUSE_FACTOR} times the last build's duration (at least
  * {@link PairIndexes#MIN_PAUSE_MILLIS} ms) after it, {@value #FAILURE_PAUSE_MILLIS} ms after a
  * failed one. A build gives up (calls then traverse the baskets, and no background build starts
@@ -74,8 +77,8 @@ final class LiveIndex implements ChangeSubscriber {
     static final long SESSION_PAUSE_MILLIS = 1_000;
     /** A session merge waits at least this many times the last one's duration after it. */
     static final long SESSION_BACKOFF = 3;
-    /** Most items of one session merge recomputed before the orders waiting meanwhile are merged. */
-    static final int SESSION_CHUNK = 256;
+    /** Items recomputed and published at a time by a merge of many (see the class comment). */
+    static final int MERGE_STEP = 32;
     /** A build waits at least this many times the last one's duration after it. */
     static final long BUILD_PAUSE_FACTOR = 10;
     /** Most baskets and items waiting before they count as a bulk change (a full build reads them). */
@@ -322,10 +325,9 @@ final class LiveIndex implements ChangeSubscriber {
     }
 
     /**
-     * Merges the waiting changes that are due, on the merge thread: the orders' first, published
-     * at once; then, when their pause is over, the sessions', in chunks of
-     * {@value #SESSION_CHUNK} items, each published, with the orders that came meanwhile merged
-     * before the next chunk.
+     * Merges the waiting changes that are due, on the merge thread: the orders' first; then,
+     * when their pause is over, the sessions', with the orders that came meanwhile merged
+     * between two steps.
      */
     private void merge() {
         synchronized (lock) {
@@ -370,9 +372,9 @@ final class LiveIndex implements ChangeSubscriber {
                 }
                 requestBuild();
             } else {
-                for (int from = 0; from < all.length; from += SESSION_CHUNK) {
-                    long[] chunk = Arrays.copyOfRange(all, from, Math.min(all.length, from + SESSION_CHUNK));
-                    mergeItems(current, LongSet.of(chunk));
+                for (int from = 0; from < all.length; from += MERGE_STEP) {
+                    mergeItems(current, LongSet.of(Arrays.copyOfRange(all, from,
+                            Math.min(all.length, from + MERGE_STEP))));
                     mergeOrders(); // orders never wait for a whole session merge
                 }
             }
@@ -384,8 +386,41 @@ final class LiveIndex implements ChangeSubscriber {
         scheduleMerge();
     }
 
-    /** Merges the waiting order changes (and users and items named), if any. */
+    /**
+     * Merges the waiting order changes (and users and items named), if any, in steps of
+     * {@value #MERGE_STEP} items; between two steps, the order changes that came meanwhile are
+     * merged first when they hold at most {@value #MERGE_STEP} items, else they wait for the
+     * next merge.
+     */
     private void mergeOrders() {
+        long[] changed = takeOrders();
+        if (changed == null) {
+            return;
+        }
+        for (int from = 0; from < changed.length; from += MERGE_STEP) {
+            mergeItems(current, LongSet.of(Arrays.copyOfRange(changed, from,
+                    Math.min(changed.length, from + MERGE_STEP))));
+            if (from + MERGE_STEP < changed.length) {
+                long[] arrived = takeOrders();
+                if (arrived == null) {
+                    continue;
+                }
+                if (arrived.length <= MERGE_STEP) {
+                    mergeItems(current, LongSet.of(arrived));
+                } else {
+                    synchronized (lock) {
+                        orderItems.addAll(LongSet.of(arrived)); // the next merge's
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes the waiting order changes (and users and items named): the items to recompute, or
+     * null when none wait or they are a bulk change, for which a full build is asked.
+     */
+    private long[] takeOrders() {
         LongSet baskets;
         LongSet items;
         LongSet changedUsers;
@@ -404,7 +439,7 @@ final class LiveIndex implements ChangeSubscriber {
             requestBuild();
         }
         if (baskets.isEmpty() && items.isEmpty() && changedUsers.isEmpty()) {
-            return;
+            return null;
         }
         LongSet changed;
         try (Transaction tx = db.beginTx()) {
@@ -415,9 +450,9 @@ final class LiveIndex implements ChangeSubscriber {
             log.info("shopgraph: %d items of database '%s' changed at once; the bundle pair index is"
                     + " rebuilt instead of merged.", changed.size(), db.databaseName());
             requestBuild();
-            return;
+            return null;
         }
-        mergeItems(current, changed);
+        return changed.toArray();
     }
 
     /** Recomputes these items over the graph now and publishes the new version. */
@@ -639,22 +674,39 @@ final class LiveIndex implements ChangeSubscriber {
         return Optional.of(published[0]);
     }
 
-    /** On the merge thread: the new base, with the items merged during its build recomputed. */
+    /**
+     * On the merge thread: the new base, with the items merged during its build recomputed, in
+     * steps of {@value #MERGE_STEP} items with new orders of a few items merged between two
+     * steps (see the class comment).
+     */
     private IndexVersion publish(PairIndex base, PopularLists lists, BundleStats stats, Set<Source> weightedNow,
                                  long txId, long millis) {
-        IndexVersion version = IndexVersion.of(base, stats, weightedNow, ++number, txId);
-        if (!sinceBuild.isEmpty()) {
-            try (Transaction tx = db.beginTx()) {
-                KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
-                try (GraphBasketSource source = new GraphBasketSource(ktx, weightedNow,
-                        ScoringConfig.DEFAULTS.adjacency())) {
-                    version = IndexMerge.merge(version, sinceBuild.toArray(), source, weightedNow, ++number);
+        Recomputed caught = new Recomputed(IndexVersion.of(base, stats, weightedNow, ++number, txId), lists);
+        long[] behind = sinceBuild.toArray();
+        LongSet again = new LongSet(16);
+        for (int from = 0; from < behind.length; from += MERGE_STEP) {
+            caught = recompute(caught, Arrays.copyOfRange(behind, from, Math.min(behind.length, from + MERGE_STEP)),
+                    weightedNow);
+            if (from + MERGE_STEP < behind.length) {
+                // New orders of a few items are merged into the published version meanwhile, and
+                // recomputed over the new base before it is published.
+                long[] arrived = takeOrders();
+                if (arrived != null && arrived.length <= MERGE_STEP) {
+                    mergeItems(current, LongSet.of(arrived));
+                    again.addAll(LongSet.of(arrived));
+                } else if (arrived != null) {
+                    synchronized (lock) {
+                        orderItems.addAll(LongSet.of(arrived)); // merged after the publication
+                    }
                 }
-                lists = lists.with(tx, version, sinceBuild.toArray());
             }
         }
+        if (!again.isEmpty()) {
+            caught = recompute(caught, again.toArray(), weightedNow);
+        }
+        IndexVersion version = caught.version();
         current = version;
-        PopularLists.publish(identity, lists);
+        PopularLists.publish(identity, caught.lists());
         sinceBuild = new LongSet(16);
         lastBuildMillis = millis;
         mergeStats.builds++;
@@ -663,6 +715,22 @@ final class LiveIndex implements ChangeSubscriber {
         rebuilds.ended(factor * millis); // a build asked for meanwhile starts after the pause
         scheduleMerge();
         return version;
+    }
+
+    /** A version and its popular lists, not published yet. */
+    private record Recomputed(IndexVersion version, PopularLists lists) { }
+
+    /** {@code items} recomputed over the graph now into {@code from}, unpublished. */
+    private Recomputed recompute(Recomputed from, long[] items, Set<Source> weightedNow) {
+        try (Transaction tx = db.beginTx()) {
+            KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
+            IndexVersion version;
+            try (GraphBasketSource source = new GraphBasketSource(ktx, weightedNow,
+                    ScoringConfig.DEFAULTS.adjacency())) {
+                version = IndexMerge.merge(from.version(), items, source, weightedNow, ++number);
+            }
+            return new Recomputed(version, from.lists().with(tx, version, items));
+        }
     }
 
     /** Runs {@code task} on the merge thread and waits for it. */

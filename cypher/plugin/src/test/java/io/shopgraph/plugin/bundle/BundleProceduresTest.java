@@ -593,6 +593,45 @@ class BundleProceduresTest {
         }
     }
 
+    @Test
+    void aMergeOfManyItemsGoesInStepsAndEndsAsAFullBuild() {
+        randomShop(7);
+        refresh(Map.of());
+        PairIndexes.awaitMerged(neo4j.defaultDatabaseService(), NullLog.getInstance());
+        long before = run("CALL shopgraph.bundle.status()").get(0).get("merges").asLong();
+        // One commit of 25 new orders over 50 items (i10 to i59, two each): a merge of 50 items,
+        // published in two steps of at most 32.
+        run("""
+                UNWIND range(0, 24) AS n
+                MATCH (a:Item {itemId: 'i' + (10 + 2 * n)}), (b:Item {itemId: 'i' + (11 + 2 * n)})
+                CREATE (o:Order {orderId: 'many-' + n, kind: 'order', at: datetime('2030-01-01T00:00:00Z')}),
+                       (o)-[:CONTAINS {weight: 1.0}]->(a), (o)-[:CONTAINS {weight: 1.0}]->(b)
+                """);
+        PairIndexes.awaitMerged(neo4j.defaultDatabaseService(), NullLog.getInstance());
+        Record status = run("CALL shopgraph.bundle.status()").get(0);
+        assertThat(status.get("merges").asLong() - before).isEqualTo(2);
+        assertThat(status.get("mergedItems").asLong()).isEqualTo(50);
+        // A small order while a large merge goes on: merged between its steps or after it.
+        run("""
+                UNWIND range(0, 24) AS n
+                MATCH (a:Item {itemId: 'i' + (11 + 2 * n)}), (b:Item {itemId: 'i' + (12 + 2 * n)})
+                CREATE (o:Order {orderId: 'more-' + n, kind: 'order', at: datetime('2030-01-01T00:00:00Z')}),
+                       (o)-[:CONTAINS {weight: 1.0}]->(a), (o)-[:CONTAINS {weight: 1.0}]->(b)
+                """);
+        run("""
+                MATCH (a:Item {itemId: 'i1'}), (b:Item {itemId: 'i2'})
+                CREATE (o:Order {orderId: 'small', kind: 'order', at: datetime('2030-01-01T00:00:00Z')}),
+                       (o)-[:CONTAINS {weight: 1.0}]->(a), (o)-[:CONTAINS {weight: 1.0}]->(b)
+                """);
+        PairIndexes.awaitMerged(neo4j.defaultDatabaseService(), NullLog.getInstance());
+        List<List<String>> carts = List.of(List.of("i1"), List.of("i2"), List.of("i10", "i11"), List.of("i59"),
+                List.of("i30", "i31", "i32"), List.of("i0"));
+        List<Map<String, Object>> knobs = List.of(Map.of(), Map.of("alpha", 1.0, "beta", 0.2, "smoothing", 3.0));
+        Map<String, List<Map<String, Object>>> merged = answers(carts, knobs);
+        run("CALL shopgraph.bundle.compact()");
+        assertThat(answers(carts, knobs)).isEqualTo(merged);
+    }
+
     /** The rows of each cart and config, as plain values (doubles compare bit for bit). */
     private Map<String, List<Map<String, Object>>> answers(List<List<String>> carts,
                                                            List<Map<String, Object>> configs) {
