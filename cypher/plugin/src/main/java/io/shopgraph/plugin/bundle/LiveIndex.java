@@ -48,13 +48,15 @@ import org.neo4j.logging.Log;
  * a new version. Order changes are merged {@value #ORDER_DELAY_MILLIS} ms after the first one
  * waits; session changes at most once per {@value #SESSION_PAUSE_MILLIS} ms, and not sooner after
  * the last session merge than {@value #SESSION_BACKOFF} times its duration, so that a stream of
- * views can take at most about a quarter of a core. A merge of many items goes in steps of
- * {@value #MERGE_STEP} items, each published: between two steps of a session merge, the order
- * changes that came meanwhile are merged; between two steps of an order merge, those of at
- * most {@value #MERGE_STEP} items (a few new orders) are merged first, larger ones wait for the
- * next merge. So a purchase waits for one step, not for a whole merge, however many items a
- * burst of changes made to recompute. A merge that would recompute more than a quarter of the
- * items (a bulk load) is left to a full build instead.
+ * views can take at most about a quarter of a core; a session merge goes in chunks of
+ * {@value #SESSION_CHUNK} items, each published, and the order changes that came meanwhile are
+ * merged between two chunks, so a purchase never waits for a whole session merge. An order
+ * merge of many items goes in steps of {@value #MERGE_STEP} items, each published, and between
+ * two steps the order changes that came meanwhile are merged first when they hold at most
+ * {@value #MERGE_STEP} items (a few new orders; larger ones wait for the next merge), so a
+ * purchase waits for one step, not for a whole merge, however many items a burst of orders made
+ * to recompute. A merge that would recompute more than a quarter of the items (a bulk load) is
+ * left to a full build instead.
  *
  * <p><b>Full builds</b> (compaction) read every item in a transaction of their own, on another
  * thread, and replace the base: when the overlay holds half as many items or pairs as the base,
@@ -77,8 +79,10 @@ final class LiveIndex implements ChangeSubscriber {
     static final long SESSION_PAUSE_MILLIS = 1_000;
     /** A session merge waits at least this many times the last one's duration after it. */
     static final long SESSION_BACKOFF = 3;
-    /** Items recomputed and published at a time by a merge of many (see the class comment). */
+    /** Items recomputed and published at a time by a merge of many orders (see the class comment). */
     static final int MERGE_STEP = 32;
+    /** Most items of one session merge recomputed before the orders waiting meanwhile are merged. */
+    static final int SESSION_CHUNK = 256;
     /** A build waits at least this many times the last one's duration after it. */
     static final long BUILD_PAUSE_FACTOR = 10;
     /** Most baskets and items waiting before they count as a bulk change (a full build reads them). */
@@ -326,8 +330,8 @@ final class LiveIndex implements ChangeSubscriber {
 
     /**
      * Merges the waiting changes that are due, on the merge thread: the orders' first; then,
-     * when their pause is over, the sessions', with the orders that came meanwhile merged
-     * between two steps.
+     * when their pause is over, the sessions', in chunks of {@value #SESSION_CHUNK} items, each
+     * published, with the orders that came meanwhile merged before the next chunk.
      */
     private void merge() {
         synchronized (lock) {
@@ -372,9 +376,9 @@ final class LiveIndex implements ChangeSubscriber {
                 }
                 requestBuild();
             } else {
-                for (int from = 0; from < all.length; from += MERGE_STEP) {
+                for (int from = 0; from < all.length; from += SESSION_CHUNK) {
                     mergeItems(current, LongSet.of(Arrays.copyOfRange(all, from,
-                            Math.min(all.length, from + MERGE_STEP))));
+                            Math.min(all.length, from + SESSION_CHUNK))));
                     mergeOrders(); // orders never wait for a whole session merge
                 }
             }
