@@ -64,10 +64,10 @@ import org.neo4j.logging.Log;
  * transaction whose changes could not be read, and on {@code shopgraph.bundle.refresh()}. Merges
  * go on meanwhile over the old base; the items they recomputed are recomputed again over the new
  * base before it is published, in steps, between which new orders of a few items are merged into
- * the published version (and recomputed over the new base as well). Background builds are run by a {@link RebuildScheduler}: one at
- * a time, waiting {@value #BUILD_PAUSE_FACTOR} times the last build's duration (at least
- * {@link PairIndexes#MIN_PAUSE_MILLIS} ms) after it, {@value #FAILURE_PAUSE_MILLIS} ms after a
- * failed one. A build gives up (calls then traverse the baskets, and no background build starts
+ * the published version (and recomputed over the new base as well). Background builds are run
+ * by a {@link RebuildScheduler}: one at a time, waiting {@value #BUILD_PAUSE_FACTOR} times the
+ * last build's duration (at least {@link PairIndexes#MIN_PAUSE_MILLIS} ms) after it,
+ * {@value #FAILURE_PAUSE_MILLIS} ms after a failed one. A build gives up (calls then traverse the baskets, and no background build starts
  * until the next refresh) when the index would take more than a quarter of the heap.
  */
 @SuppressWarnings("removal") // Entity.getId() and getNodeById(): handles within the merge's transaction.
