@@ -67,8 +67,9 @@ import org.neo4j.logging.Log;
  * the published version (and recomputed over the new base as well). Background builds are run
  * by a {@link RebuildScheduler}: one at a time, waiting {@value #BUILD_PAUSE_FACTOR} times the
  * last build's duration (at least {@link PairIndexes#MIN_PAUSE_MILLIS} ms) after it,
- * {@value #FAILURE_PAUSE_MILLIS} ms after a failed one. A build gives up (calls then traverse the baskets, and no background build starts
- * until the next refresh) when the index would take more than a quarter of the heap.
+ * {@value #FAILURE_PAUSE_MILLIS} ms after a failed one. A build gives up (calls then traverse
+ * the baskets, and no background build starts until the next refresh) when the index would take
+ * more than a quarter of the heap.
  */
 @SuppressWarnings("removal") // Entity.getId() and getNodeById(): handles within the merge's transaction.
 final class LiveIndex implements ChangeSubscriber {
