@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
@@ -630,6 +631,40 @@ class BundleProceduresTest {
         Map<String, List<Map<String, Object>>> merged = answers(carts, knobs);
         run("CALL shopgraph.bundle.compact()");
         assertThat(answers(carts, knobs)).isEqualTo(merged);
+    }
+
+    @Test
+    void ordersCommittedWhileFullBuildsRunEndAsAFullBuild() throws Exception {
+        randomShop(11);
+        refresh(Map.of());
+        PairIndexes.awaitMerged(neo4j.defaultDatabaseService(), NullLog.getInstance());
+        // Orders committed while full builds run: the items merged meanwhile are recomputed
+        // over each new base before it is published (a few items a build here: one step).
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            for (int n = 0; n < 120; n++) {
+                run("""
+                        MATCH (a:Item {itemId: $a}), (b:Item {itemId: $b}), (c:Item {itemId: $c})
+                        CREATE (o:Order {orderId: $id, kind: 'order', at: datetime('2030-01-01T00:00:00Z')}),
+                               (o)-[:CONTAINS {weight: 1.0}]->(a), (o)-[:CONTAINS {weight: 1.0}]->(b),
+                               (o)-[:CONTAINS {weight: 1.0}]->(c)
+                        """, Map.of("id", "w" + n, "a", "i" + n % 60, "b", "i" + (7 * n + 3) % 60,
+                        "c", "i" + (13 * n + 5) % 60));
+            }
+        });
+        int builds = 0;
+        while (!writer.isDone() || builds == 0) {
+            run("CALL shopgraph.bundle.compact()");
+            builds++;
+        }
+        writer.get();
+        PairIndexes.awaitMerged(neo4j.defaultDatabaseService(), NullLog.getInstance());
+        List<List<String>> carts = List.of(List.of("i1"), List.of("i3", "i5"), List.of("i20", "i40", "i59"),
+                List.of("i0"));
+        List<Map<String, Object>> knobs = List.of(Map.of(), Map.of("alpha", 1.0, "beta", 0.2, "smoothing", 3.0));
+        Map<String, List<Map<String, Object>>> merged = answers(carts, knobs);
+        run("CALL shopgraph.bundle.compact()");
+        assertThat(answers(carts, knobs)).isEqualTo(merged);
+        assertThat(builds).isPositive();
     }
 
     /** The rows of each cart and config, as plain values (doubles compare bit for bit). */
