@@ -642,7 +642,7 @@ class BundleProceduresTest {
         // over each new base before it is published (a few items a build here: one step).
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
             for (int n = 0; n < 120; n++) {
-                run("""
+                retried("""
                         MATCH (a:Item {itemId: $a}), (b:Item {itemId: $b}), (c:Item {itemId: $c})
                         CREATE (o:Order {orderId: $id, kind: 'order', at: datetime('2030-01-01T00:00:00Z')}),
                                (o)-[:CONTAINS {weight: 1.0}]->(a), (o)-[:CONTAINS {weight: 1.0}]->(b),
@@ -653,7 +653,8 @@ class BundleProceduresTest {
         });
         int builds = 0;
         while (!writer.isDone() || builds == 0) {
-            run("CALL shopgraph.bundle.compact()");
+            // A build reading what a writer changes meanwhile may fail as transient: retried.
+            retried("CALL shopgraph.bundle.compact()", Map.of());
             builds++;
         }
         writer.get();
@@ -665,6 +666,13 @@ class BundleProceduresTest {
         run("CALL shopgraph.bundle.compact()");
         assertThat(answers(carts, knobs)).isEqualTo(merged);
         assertThat(builds).isPositive();
+    }
+
+    /** {@code cypher} in a managed write transaction, retried on transient errors. */
+    private void retried(String cypher, Map<String, Object> params) {
+        try (Session session = driver.session()) {
+            session.executeWriteWithoutResult(tx -> tx.run(cypher, params).consume());
+        }
     }
 
     /** The rows of each cart and config, as plain values (doubles compare bit for bit). */
