@@ -27,7 +27,7 @@ A build is a Maven project folder (``cypher/`` of a checkout) whose ``launcher/t
 the built launcher and plugin; the server is started by ``shopgraph.graph.server.start`` with
 its project folder pointed there.
 
-    python benchmarks/record_cpu.py [--build base=/tmp/base/cypher --build new=cypher]
+    python benchmarks/record_cpu.py [--build base=../base/cypher --build new=cypher]
         [--events 1000000] [--record 100000] [--rounds 2] [--jfr DIR] [--no-append]
 
 ``--jfr DIR`` also records a JFR profile (settings=profile) of each measured window into DIR;
