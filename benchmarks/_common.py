@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import socket
@@ -12,6 +13,17 @@ from shopgraph.loaders.generate import SyntheticShopConfig, generate_events
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 RESULTS = HERE / "RESULTS.md"
+
+
+def add_data_argument(parser: argparse.ArgumentParser) -> None:
+    """``--data``: the datasets folder, default ``$SHOPGRAPH_DATA`` or ``shared/data`` beside
+    the checkout."""
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("SHOPGRAPH_DATA", HERE.parent.parent / "shared" / "data")),
+        help="the datasets folder (default $SHOPGRAPH_DATA or ../shared/data beside the checkout)",
+    )
 
 
 def free_port() -> int:

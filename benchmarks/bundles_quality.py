@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from _common import add_data_argument
+
 from shopgraph.evaluation.bundle_baselines import (
     AssociationRulesBaseline,
     CooccurrenceBaseline,
@@ -165,12 +167,7 @@ def explore_rows(protocol: BundleProtocol, k: int, seeds: Sequence[int]) -> list
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path(os.environ.get("SHOPGRAPH_DATA", REPO.parent / "shared" / "data")),
-        help="folder of the datasets (default: $SHOPGRAPH_DATA or ../shared/data)",
-    )
+    add_data_argument(parser)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--explore", action="store_true", help="validation sweep instead of test")

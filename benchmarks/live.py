@@ -60,7 +60,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from _common import OUT, append_results, generated, machine
+from _common import OUT, add_data_argument, append_results, generated, machine
 
 from shopgraph.core.settings import Settings
 from shopgraph.graph import server
@@ -771,12 +771,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--loaded-share", type=float, default=0.4, help="uci: the share of invoices loaded"
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path(os.environ.get("SHOPGRAPH_DATA", "../shared/data")),
-        help="the datasets folder (default $SHOPGRAPH_DATA or ../shared/data)",
-    )
+    add_data_argument(parser)
     parser.add_argument(
         "--stream",
         type=int,

@@ -46,7 +46,6 @@ goals too), for quicker runs while working on one operation.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import tempfile
@@ -59,7 +58,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import append_results, generated, machine
+from _common import add_data_argument, append_results, generated, machine
 from tqdm import tqdm
 
 from shopgraph.core.settings import Settings
@@ -281,12 +280,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--events", type=int, default=1_000_000, help="events of the synthetic shop"
     )
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=Path(os.environ.get("SHOPGRAPH_DATA", "../shared/data")),
-        help="the datasets folder (default $SHOPGRAPH_DATA or ../shared/data)",
-    )
+    add_data_argument(parser)
     parser.add_argument("--calls", type=int, default=1_000, help="timed calls per operation")
     parser.add_argument("--cypher-calls", type=int, default=100, help="pure-Cypher bundle calls")
     parser.add_argument("--seconds", type=float, default=20.0, help="per throughput run")
