@@ -49,14 +49,15 @@ import org.neo4j.logging.Log;
  * waits; session changes at most once per {@value #SESSION_PAUSE_MILLIS} ms, and not sooner after
  * the last session merge than {@value #SESSION_BACKOFF} times its duration, so that a stream of
  * views can take at most about a quarter of a core; a session merge goes in chunks of
- * {@value #SESSION_CHUNK} items, each published, and the order changes that came meanwhile are
- * merged between two chunks, so a purchase never waits for a whole session merge. An order
- * merge of many items goes in steps of {@value #MERGE_STEP} items, each published, and between
- * two steps the order changes that came meanwhile are merged first when they hold at most
- * {@value #MERGE_STEP} items (a few new orders; larger ones wait for the next merge), so a
- * purchase waits for one step, not for a whole merge, however many items a burst of orders made
- * to recompute. A merge that would recompute more than a quarter of the items (a bulk load) is
- * left to a full build instead.
+ * at most {@value #SESSION_CHUNK} items whose baskets hold at most {@value #SESSION_CHUNK_LINES}
+ * lines (an item of more lines is a chunk of its own), each published, and the order changes
+ * that came meanwhile are merged between two chunks, so a purchase never waits for a whole
+ * session merge. An order merge of many items goes in steps of {@value #MERGE_STEP} items, each
+ * published, and between two steps the order changes that came meanwhile are merged first when
+ * they hold at most {@value #MERGE_STEP} items (a few new orders; larger ones wait for the next
+ * merge), so a purchase waits for one step, not for a whole merge, however many items a burst of
+ * orders made to recompute. A merge that would recompute more than a quarter of the items (a
+ * bulk load) is left to a full build instead.
  *
  * <p><b>Full builds</b> (compaction) read every item in a transaction of their own, on another
  * thread, and replace the base: when the overlay holds half as many items or pairs as the base,
@@ -84,6 +85,12 @@ final class LiveIndex implements ChangeSubscriber {
     static final int MERGE_STEP = 32;
     /** Most items of one session merge recomputed before the orders waiting meanwhile are merged. */
     static final int SESSION_CHUNK = 256;
+    /**
+     * Most basket lines of the items of one chunk of a session merge (what recomputing them
+     * reads, roughly): popular items of a large shop are in so many baskets that 256 of them
+     * would keep the orders waiting for seconds.
+     */
+    static final long SESSION_CHUNK_LINES = 50_000;
     /** A build waits at least this many times the last one's duration after it. */
     static final long BUILD_PAUSE_FACTOR = 10;
     /** Most baskets and items waiting before they count as a bulk change (a full build reads them). */
@@ -331,8 +338,9 @@ final class LiveIndex implements ChangeSubscriber {
 
     /**
      * Merges the waiting changes that are due, on the merge thread: the orders' first; then,
-     * when their pause is over, the sessions', in chunks of {@value #SESSION_CHUNK} items, each
-     * published, with the orders that came meanwhile merged before the next chunk.
+     * when their pause is over, the sessions', in chunks of at most {@value #SESSION_CHUNK} items
+     * and {@value #SESSION_CHUNK_LINES} basket lines, each published, with the orders that came
+     * meanwhile merged before the next chunk.
      */
     private void merge() {
         synchronized (lock) {
@@ -361,13 +369,16 @@ final class LiveIndex implements ChangeSubscriber {
         }
         if (sessions) {
             long start = System.nanoTime();
-            LongSet changed;
-            long lines;
+            long[] all;
+            long[] itemLines;
             try (Transaction tx = db.beginTx()) {
-                changed = itemsOf(tx, baskets, items, new LongSet(1));
-                lines = lines(tx, changed.toArray());
+                all = itemsOf(tx, baskets, items, new LongSet(1)).toArray();
+                itemLines = new long[all.length];
+                for (int n = 0; n < all.length; n++) {
+                    itemLines[n] = lines(tx, all[n]);
+                }
             }
-            long[] all = changed.toArray();
+            long lines = Arrays.stream(itemLines).sum();
             if (all.length > bulkLimit(current) || lines > SESSION_BUILD_SHARE * baseLines) {
                 // Recomputing these items would read more than a full build reads per line.
                 sessionsByBuild = true;
@@ -377,10 +388,17 @@ final class LiveIndex implements ChangeSubscriber {
                 }
                 requestBuild();
             } else {
-                for (int from = 0; from < all.length; from += SESSION_CHUNK) {
-                    mergeItems(current, LongSet.of(Arrays.copyOfRange(all, from,
-                            Math.min(all.length, from + SESSION_CHUNK))));
+                int from = 0;
+                while (from < all.length) {
+                    int to = from + 1;
+                    long chunkLines = itemLines[from];
+                    while (to < all.length && to - from < SESSION_CHUNK
+                            && chunkLines + itemLines[to] <= SESSION_CHUNK_LINES) {
+                        chunkLines += itemLines[to++];
+                    }
+                    mergeItems(current, LongSet.of(Arrays.copyOfRange(all, from, to)));
                     mergeOrders(); // orders never wait for a whole session merge
+                    from = to;
                 }
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
@@ -406,19 +424,31 @@ final class LiveIndex implements ChangeSubscriber {
             mergeItems(current, LongSet.of(Arrays.copyOfRange(changed, from,
                     Math.min(changed.length, from + MERGE_STEP))));
             if (from + MERGE_STEP < changed.length) {
-                long[] arrived = takeOrders();
-                if (arrived == null) {
-                    continue;
-                }
-                if (arrived.length <= MERGE_STEP) {
-                    mergeItems(current, LongSet.of(arrived));
-                } else {
-                    synchronized (lock) {
-                        orderItems.addAll(LongSet.of(arrived)); // the next merge's
-                    }
-                }
+                mergeFewArrivals();
             }
         }
+    }
+
+    /**
+     * Between two steps: merges the order changes waiting now into the published version when
+     * they hold at most {@value #MERGE_STEP} items, else leaves them waiting for the next merge.
+     *
+     * @return the items merged, or null when none were
+     */
+    private LongSet mergeFewArrivals() {
+        long[] arrived = takeOrders();
+        if (arrived == null) {
+            return null;
+        }
+        LongSet items = LongSet.of(arrived);
+        if (arrived.length > MERGE_STEP) {
+            synchronized (lock) {
+                orderItems.addAll(items); // the next merge's
+            }
+            return null;
+        }
+        mergeItems(current, items);
+        return items;
     }
 
     /**
@@ -508,14 +538,20 @@ final class LiveIndex implements ChangeSubscriber {
     private static long lines(Transaction tx, long[] items) {
         long lines = 0;
         for (long item : items) {
-            Node node = node(tx, item);
-            if (node != null) {
-                lines += node.getDegree(GraphModel.CONTAINS, Direction.INCOMING)
-                        + node.getDegree(GraphModel.ADDED_TO_CART, Direction.INCOMING)
-                        + node.getDegree(GraphModel.VIEWED, Direction.INCOMING);
-            }
+            lines += lines(tx, item);
         }
         return lines;
+    }
+
+    /** The basket lines of one item (0 when it is gone). */
+    private static long lines(Transaction tx, long item) {
+        Node node = node(tx, item);
+        if (node == null) {
+            return 0;
+        }
+        return node.getDegree(GraphModel.CONTAINS, Direction.INCOMING)
+                + node.getDegree(GraphModel.ADDED_TO_CART, Direction.INCOMING)
+                + node.getDegree(GraphModel.VIEWED, Direction.INCOMING);
     }
 
     /** A merge of more items than this is left to a full build. */
@@ -695,14 +731,9 @@ final class LiveIndex implements ChangeSubscriber {
             if (from + MERGE_STEP < behind.length) {
                 // New orders of a few items are merged into the published version meanwhile, and
                 // recomputed over the new base before it is published.
-                long[] arrived = takeOrders();
-                if (arrived != null && arrived.length <= MERGE_STEP) {
-                    mergeItems(current, LongSet.of(arrived));
-                    again.addAll(LongSet.of(arrived));
-                } else if (arrived != null) {
-                    synchronized (lock) {
-                        orderItems.addAll(LongSet.of(arrived)); // merged after the publication
-                    }
+                LongSet merged = mergeFewArrivals();
+                if (merged != null) {
+                    again.addAll(merged);
                 }
             }
         }

@@ -634,6 +634,47 @@ class BundleProceduresTest {
     }
 
     @Test
+    void aSessionMergeOfManyBasketLinesGoesInChunks() {
+        randomShop(7);
+        // 60 more items, each viewed in the same 3,000 sessions: 3,000 basket lines an item.
+        run("UNWIND range(0, 59) AS n CREATE (:Item {itemId: 'h' + n})");
+        run("""
+                UNWIND range(0, 2999) AS n
+                CREATE (s:Session {sessionId: 'hs' + n, start: datetime('2024-06-01T00:00:00Z')})
+                WITH s
+                MATCH (i:Item) WHERE i.itemId STARTS WITH 'h'
+                CREATE (s)-[:VIEWED {weight: 1.0}]->(i)
+                """);
+        refresh(Map.of());
+        PairIndexes.awaitMerged(neo4j.defaultDatabaseService(), NullLog.getInstance());
+        Record before = run("CALL shopgraph.bundle.status()").get(0);
+        // A new session viewing 25 of them: a session merge of 25 items of 3,001 lines each, in
+        // chunks of as many items as the line budget holds.
+        run("""
+                CREATE (s:Session {sessionId: 'many-lines', start: datetime('2030-01-01T00:00:00Z')})
+                WITH s
+                UNWIND range(0, 24) AS n
+                MATCH (i:Item {itemId: 'h' + n})
+                CREATE (s)-[:VIEWED {weight: 1.0}]->(i)
+                """);
+        PairIndexes.awaitMerged(neo4j.defaultDatabaseService(), NullLog.getInstance());
+        Record after = run("CALL shopgraph.bundle.status()").get(0);
+        int perChunk = (int) (LiveIndex.SESSION_CHUNK_LINES / 3001);
+        int chunks = (25 + perChunk - 1) / perChunk;
+        assertThat(chunks).isGreaterThan(1);
+        assertThat(after.get("sessionMerges").asLong() - before.get("sessionMerges").asLong()).isEqualTo(1);
+        assertThat(after.get("merges").asLong() - before.get("merges").asLong()).isEqualTo(chunks);
+        assertThat(after.get("builds").asLong()).isEqualTo(before.get("builds").asLong());
+        assertThat(after.get("mergedItems").asLong()).isEqualTo(25);
+        List<List<String>> carts = List.of(List.of("h0"), List.of("h24"), List.of("h25"), List.of("h3", "h40"),
+                List.of("i1"));
+        List<Map<String, Object>> knobs = List.of(Map.of(), Map.of("alpha", 1.0, "beta", 0.2, "smoothing", 3.0));
+        Map<String, List<Map<String, Object>>> merged = answers(carts, knobs);
+        run("CALL shopgraph.bundle.compact()");
+        assertThat(answers(carts, knobs)).isEqualTo(merged);
+    }
+
+    @Test
     void ordersCommittedWhileFullBuildsRunEndAsAFullBuild() throws Exception {
         randomShop(11);
         refresh(Map.of());
