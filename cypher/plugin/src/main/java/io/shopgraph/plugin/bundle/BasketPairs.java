@@ -216,7 +216,9 @@ final class BasketPairs implements PairSums {
         @Override
         public void visit(BasketSource.Basket basket) {
             // Every basket counts in the mass, whatever its size; pairs only within the sizes.
-            int size = withMasses ? -1 : basket.size();
+            // The size first when pairs are wanted: a source may read it in the same pass as the
+            // items and users (GraphBasketSource does, for sparse basket nodes).
+            int size = withPairs ? basket.size() : -1;
             if (!withMasses && (size < 2 || size > scoring.maxBasketSize())) {
                 return;
             }

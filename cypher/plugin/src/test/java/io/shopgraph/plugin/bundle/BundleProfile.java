@@ -29,6 +29,10 @@ import org.neo4j.kernel.impl.coreapi.InternalTransaction;
  *     io.shopgraph.plugin.bundle.BundleProfile $SHOPGRAPH_HOME/neo4j [carts] [seed]
  * </pre>
  *
+ * <p>With {@code walk} after the seed, it only times the pair walk of each cart item as a full
+ * build of the pair index does it and as a merge of the live index does (which also sums the
+ * item's mass).
+ *
  * <p>With {@code compare SIZE K[,K...]} after the seed, carts are {@code SIZE} items and it
  * only times scoring over the index, by its bounds against reading every pair, for each
  * {@code K} (the heap must hold the index: about 25 bytes per pair).
@@ -60,6 +64,12 @@ public final class BundleProfile {
             int size = args.length > 4 && args[3].equals("compare") ? Integer.parseInt(args[4]) : 3;
             List<List<String>> carts = carts(db, calls, seed, size);
             System.out.printf(Locale.ROOT, "%d carts of %d items%n", carts.size(), size);
+            if (args.length > 3 && args[3].equals("walk")) { // the merge walker against the build walker
+                for (int round = 0; round < 3; round++) { // the first rounds warm the JIT and page cache
+                    walks(db, carts, round == 2);
+                }
+                return;
+            }
             boolean compare = args.length > 5 && args[3].equals("compare");
             PairIndex index = buildIndex(db, compare ? 1 : 2);
             if (compare) { // by bounds against every pair
@@ -107,6 +117,51 @@ public final class BundleProfile {
             carts.add(cart);
         }
         return carts;
+    }
+
+    /**
+     * Times the pair walk of every distinct cart item as a full build walks it
+     * ({@link BasketPairs} without masses) and as a merge of the live index does (with masses),
+     * alternating item by item, and checks that both give the same pairs.
+     */
+    private static void walks(GraphDatabaseService db, List<List<String>> carts, boolean print) {
+        long[] nanos = new long[2];
+        long[] paths = new long[1];
+        int items;
+        try (Transaction tx = db.beginTx()) {
+            KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
+            BundleStats bundleStats = StatsStore.read(tx).orElseThrow();
+            long[] handles = carts.stream().flatMap(List::stream).distinct()
+                    .mapToLong(id -> GraphBasketSource.handle(tx.findNode(GraphModel.ITEM, GraphModel.ITEM_ID, id)))
+                    .toArray();
+            items = handles.length;
+            try (GraphBasketSource baskets = new GraphBasketSource(ktx, bundleStats.weightedSources(),
+                    ScoringConfig.DEFAULTS.adjacency())) {
+                BasketPairs build = new BasketPairs(baskets, bundleStats, ScoringConfig.DEFAULTS, false);
+                BasketPairs merge = new BasketPairs(baskets, bundleStats, ScoringConfig.DEFAULTS, true);
+                for (long item : handles) {
+                    double[] sums = new double[2];
+                    long t0 = System.nanoTime();
+                    build.forEachPair(item, (other, support, evidence) -> sums[0] += support);
+                    long t1 = System.nanoTime();
+                    merge.forEachPair(item, (other, support, evidence) -> {
+                        sums[1] += support;
+                        paths[0]++;
+                    });
+                    long t2 = System.nanoTime();
+                    if (sums[0] != sums[1]) {
+                        throw new IllegalStateException("The two walks differ for item handle " + item);
+                    }
+                    nanos[0] += t1 - t0;
+                    nanos[1] += t2 - t1;
+                }
+            }
+        }
+        if (print) {
+            System.out.printf(Locale.ROOT, "%d items, %d pairs: build walk %.3f ms an item, merge walk %.3f ms"
+                    + " an item (%.2fx)%n", items, paths[0], nanos[0] / 1e6 / items, nanos[1] / 1e6 / items,
+                    (double) nanos[1] / nanos[0]);
+        }
     }
 
     /** Per-cart sums of one kind of work, by source where it applies. */
