@@ -65,17 +65,12 @@ from _common import OUT, add_data_argument, append_results, generated, machine
 from shopgraph.core.settings import Settings
 from shopgraph.graph import server
 from shopgraph.graph.client import ShopGraph
-from shopgraph.graph.loading import ChunkWriter, LoadOptions, chunk_statements
+from shopgraph.graph.live import Event as LiveEvent
+from shopgraph.graph.loading import LoadOptions
 from shopgraph.graph.recommend import BundleOptions
 from shopgraph.loaders.baskets import baskets_source
-from shopgraph.loaders.batch import BatchBuilder, CatalogCache
 from shopgraph.loaders.records import Event, EventGroup, EventType, OrderKind
 from shopgraph.loaders.rees46 import rees46_source
-
-try:  # The live API of issue 12, once this checkout has it.
-    from shopgraph.graph.live import Event as LiveEvent
-except ImportError:
-    LiveEvent = None
 
 _GOALS = {
     "record p50": 3.0,
@@ -92,8 +87,6 @@ _TOP = 1000  # k of the freshness probes; their first items have under _TOP // 2
 
 def _live(event: Event, n: int) -> Any:
     """A loader event as the live API's event (its id: session, line in the stream, item)."""
-    if LiveEvent is None:
-        raise RuntimeError("The live API is not in this checkout.")
     line = event.position if event.position is not None else n
     return LiveEvent(
         event_id=f"{event.session}-{line}-{event.item}",
@@ -109,23 +102,9 @@ def _live(event: Event, n: int) -> Any:
     )
 
 
-def writer_name() -> str:
-    """How events are written in this checkout."""
-    if LiveEvent is not None and hasattr(ShopGraph, "record"):
-        return "ShopGraph.record"
-    return "shopgraph.load.chunk per batch (ShopGraph.record is not in this checkout)"
-
-
 def record(shop: ShopGraph, events: Sequence[Event]) -> None:
-    """Writes ``events`` in one transaction, as :func:`writer_name` says."""
-    if LiveEvent is not None and hasattr(shop, "record"):
-        shop.record([_live(e, n) for n, e in enumerate(events)])
-        return
-    builder = BatchBuilder("live")
-    for event in events:
-        builder.add(event)
-    statements = chunk_statements(ChunkWriter.PROCEDURE, builder.build(CatalogCache()))
-    shop.runner.write_tx(lambda tx: [list(tx.run(name, params)) for name, params in statements])
+    """Records ``events`` in one transaction through ``ShopGraph.record``."""
+    shop.record([_live(e, n) for n, e in enumerate(events)])
 
 
 # --- Data ---------------------------------------------------------------------------------------
@@ -596,7 +575,7 @@ def _report(all_figures: list[Figures], args: argparse.Namespace) -> str:
         f"page cache {args.pagecache}), {args.writers} writer and {args.readers} reader "
         "processes beside it",
         f"- command: `{command.strip()}`",
-        f"- writer: {writer_name()}",
+        "- writer: ShopGraph.record",
         *(f"- workload: {workload}" for workload in dict.fromkeys(f.workload for f in all_figures)),
         f"- readers {args.read_rate:g} calls/s each; batches of {args.batch}; {args.seconds:g} s "
         "per ingest run; freshness: a new 2-item order (or 2 views in a new session) until its "
