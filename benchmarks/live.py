@@ -24,9 +24,10 @@ Measured on each:
 - **freshness**: from a ``record`` call returning to the change visible in ``bundle`` (the
   other item of a new two-item order in the bundle of the first, k = 1000, the first an item
   with under 500 partners so that any new pair shows; polled every 5 ms, then at 5 % of the
-  wait), ``--probes``
-  times on a quiet server and as many during the paced ingest; the same for two views in a
-  new session (sessions are merged into the pair index in coarser steps than orders);
+  wait), ``--probes`` times on a quiet server (once the pair index has merged the single
+  records before: no merge or build for 2 s) and as many during the paced ingest; the same for
+  two views in a new session (sessions are merged into the pair index in coarser steps than
+  orders);
 - **memory**: the server's heap (``dbms.queryJmx``) and resident set (``/proc``) after the
   load, and after the ingest; the bundle index's own figures (``shopgraph.bundle.status``).
 
@@ -379,6 +380,24 @@ def _probe(shop: ShopGraph, items: list[str], rng: random.Random, n: int, kind: 
         time.sleep(min(0.25, max(0.005, waited / 20)))
 
 
+def _settle(shop: ShopGraph, quiet: float = 2.0, limit: float = 300.0) -> float:
+    """Waits until the pair index has merged what was recorded before: until its count of
+    merges and builds stays the same for ``quiet`` seconds (at most ``limit``). Returns the
+    seconds waited."""
+    began = time.perf_counter()
+    last: tuple[int, int] | None = None
+    since = began
+    while time.perf_counter() - began < limit:
+        rows = shop.runner.read("call_bundle_status")
+        now = (rows[0]["merges"], rows[0]["builds"]) if rows else (0, 0)
+        if now != last:
+            last, since = now, time.perf_counter()
+        elif time.perf_counter() - since >= quiet:
+            break
+        time.sleep(0.1)
+    return time.perf_counter() - began
+
+
 def _probes(
     shop: ShopGraph, items: list[str], count: int, seed: int, pause: float
 ) -> dict[str, list[float]]:
@@ -496,6 +515,7 @@ class Figures:
     projection: tuple[int, int]
     record_ms: list[float] = field(default_factory=list)
     quiet_probes: dict[str, list[float]] = field(default_factory=dict)
+    settle_seconds: float = float("nan")
     paced: Sustained | None = None
     flat_out: Sustained | None = None
     memory_loaded: tuple[float, float] = (float("nan"), float("nan"))
@@ -539,6 +559,7 @@ def _run(data: Shop, args: argparse.Namespace, run: dict[str, bool]) -> Figures:
                 figures.record_ms.append((time.perf_counter() - began) * 1000.0)
             used = 2 * args.single
         if run["freshness"]:
+            figures.settle_seconds = _settle(shop)
             figures.quiet_probes = _probes(shop, data.items, args.probes, args.seed, 0.2)
         if run["sustained"]:
             half = used + (len(stream) - used) // 2
@@ -597,6 +618,10 @@ def _report(all_figures: list[Figures], args: argparse.Namespace) -> str:
         lambda f: f"{f.projection[0]:,} / {f.projection[1]:,}",
     )
     row("record, 1 event, p50 / p99 (ms)", lambda f: _ms(f.record_ms))
+    row(
+        "merges settled before the quiet probes, after (s)",
+        lambda f: f"{f.settle_seconds:.1f}",
+    )
     row(
         "freshness quiet, order, p50 / p99 / max (ms)",
         lambda f: _fresh(f.quiet_probes.get("order")),
