@@ -86,7 +86,7 @@ _TOP = 1000  # k of the freshness probes; their first items have under _TOP // 2
 # --- Writing events ---------------------------------------------------------------------------
 
 
-def _live(event: Event, n: int) -> Any:
+def _live(event: Event, n: int) -> LiveEvent:
     """A loader event as the live API's event (its id: session, line in the stream, item)."""
     line = event.position if event.position is not None else n
     return LiveEvent(

@@ -122,11 +122,11 @@ public final class BundleProfile {
     /**
      * Times the pair walk of every distinct cart item as a full build walks it
      * ({@link BasketPairs} without masses) and as a merge of the live index does (with masses),
-     * alternating item by item, and checks that both give the same pairs.
+     * alternating item by item, and checks that both give the same total support per item.
      */
     private static void walks(GraphDatabaseService db, List<List<String>> carts, boolean print) {
         long[] nanos = new long[2];
-        long[] paths = new long[1];
+        long[] pairs = new long[1];
         int items;
         try (Transaction tx = db.beginTx()) {
             KernelTransaction ktx = ((InternalTransaction) tx).kernelTransaction();
@@ -146,7 +146,7 @@ public final class BundleProfile {
                     long t1 = System.nanoTime();
                     merge.forEachPair(item, (other, support, evidence) -> {
                         sums[1] += support;
-                        paths[0]++;
+                        pairs[0]++;
                     });
                     long t2 = System.nanoTime();
                     if (sums[0] != sums[1]) {
@@ -159,7 +159,7 @@ public final class BundleProfile {
         }
         if (print) {
             System.out.printf(Locale.ROOT, "%d items, %d pairs: build walk %.3f ms an item, merge walk %.3f ms"
-                    + " an item (%.2fx)%n", items, paths[0], nanos[0] / 1e6 / items, nanos[1] / 1e6 / items,
+                    + " an item (%.2fx)%n", items, pairs[0], nanos[0] / 1e6 / items, nanos[1] / 1e6 / items,
                     (double) nanos[1] / nanos[0]);
         }
     }
